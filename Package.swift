@@ -1,0 +1,111 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "DaBroker",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "DaBrokerCore", targets: ["DaBrokerCore"]),
+        .library(name: "DaBrokerSQL", targets: ["DaBrokerSQL"]),
+        .library(name: "DaBrokerServer", targets: ["DaBrokerServer"]),
+        .library(name: "DaBrokerClient", targets: ["DaBrokerClient"]),
+        .library(name: "DaBrokerAMQP", targets: ["DaBrokerAMQP"]),
+        .library(name: "DaBrokerHTTP", targets: ["DaBrokerHTTP"]),
+        .executable(name: "dabroker", targets: ["dabroker"]),
+        .executable(name: "dabroker-bench", targets: ["dabroker-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C client libraries (Debian -dev packages).
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(
+            name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]),
+
+        .target(
+            name: "DaBrokerCore",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerSQL",
+            dependencies: [
+                "DaBrokerCore", "CLibPQ", "CMariaDB", "CSQLite3",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerServer",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerClient",
+            dependencies: ["DaBrokerCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerAMQP",
+            dependencies: ["DaBrokerCore", "CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerHTTP",
+            dependencies: ["DaBrokerCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "DaBrokerCLI",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
+                "DaBrokerAMQP", "DaBrokerHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "dabroker", dependencies: ["DaBrokerCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "dabroker-bench",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
+                "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerSQLTests", dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerServerTests",
+            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerAMQPTests",
+            dependencies: ["DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerHTTPTests",
+            dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient"], swiftSettings: strict),
+        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI"], swiftSettings: strict),
+    ]
+)

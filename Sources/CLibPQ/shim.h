@@ -1,0 +1,4 @@
+#ifndef DABROKER_CLIBPQ_SHIM_H
+#define DABROKER_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif

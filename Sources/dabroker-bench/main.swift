@@ -1,0 +1,1 @@
+print("dabroker-bench: not implemented yet")

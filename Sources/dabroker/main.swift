@@ -1,0 +1,1 @@
+print("dabroker: not implemented yet")
