@@ -92,20 +92,24 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .target(name: "DaBrokerTestSupport", swiftSettings: strict),
+
         .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
         .testTarget(
-            name: "DaBrokerSQLTests", dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3"],
+            name: "DaBrokerSQLTests", dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerServerTests",
-            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL"], swiftSettings: strict),
+            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerAMQPTests",
-            dependencies: ["DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient"],
+            dependencies: [
+                "DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerHTTPTests",
-            dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient"], swiftSettings: strict),
-        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI"], swiftSettings: strict),
+            dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
     ]
 )
