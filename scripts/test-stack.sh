@@ -10,6 +10,8 @@
 #   scripts/test-stack.sh restart-postgres | restart-mariadb | restart-rabbitmq
 #   scripts/test-stack.sh stop-postgres | start-postgres | stop-mariadb | start-mariadb
 #   scripts/test-stack.sh stop-rabbit-app | start-rabbit-app
+#   scripts/test-stack.sh kill-postgres-connections APP_NAME_OR_DB | kill-mariadb-connections DB
+#   scripts/test-stack.sh close-amqp-connections CONNECTION_NAME   (prints how many)
 #   scripts/test-stack.sh rabbitmqctl ARGS...   run rabbitmqctl against the test node
 #
 # stdout of `up` and `env` carries only `export NAME=value` lines (use
@@ -156,6 +158,21 @@ pg_stop() {
     as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null
 }
 
+pg_restart() {
+    as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -m fast -w -t 60 restart \
+        </dev/null >>"$PG_DIR/pg_ctl.log" 2>&1 9>&- || die "PostgreSQL did not restart, see $PG_DIR/server.log"
+}
+
+# Terminates the sessions whose application_name or database is $1 (not everybody's: the
+# stack is shared), for reconnect tests.
+pg_kill_connections() {
+    [ -n "${1:-}" ] || die "usage: kill-postgres-connections APPLICATION_NAME_OR_DATABASE"
+    pg_psql -d postgres -tA -v name="$1" <<'SQL'
+SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+WHERE pid <> pg_backend_pid() AND (application_name = :'name' OR datname = :'name');
+SQL
+}
+
 pg_up() {
     if pg_running; then
         log "postgres: already running (port $PG_PORT)"
@@ -239,6 +256,17 @@ my_stop() {
     die "MariaDB (pid $pid) did not stop"
 }
 
+# Kills the sessions whose current database is $1, for reconnect tests.
+my_kill_connections() {
+    [ -n "${1:-}" ] || die "usage: kill-mariadb-connections DATABASE"
+    local ids id n=0
+    ids=$(my_sql -N -e "SELECT id FROM information_schema.processlist WHERE db = '${1//\'/\'\'}' AND id <> connection_id()")
+    for id in $ids; do
+        my_sql -e "KILL CONNECTION $id" 2>/dev/null && n=$((n + 1))
+    done
+    echo "$n"
+}
+
 my_restart() {
     my_stop
     my_start
@@ -291,6 +319,28 @@ rb_pid() {
     pid=$(cat "$RB_DIR/run/rabbitmq.pid" 2>/dev/null) || return 1
     cmdline_has "$pid" "-home $RB_DIR/home" || return 1
     echo "$pid"
+}
+
+# Whether something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Closes the AMQP connections whose client-provided connection_name contains $1.
+rb_close_connections() {
+    [ -n "${1:-}" ] || die "usage: close-amqp-connections NAME"
+    local pids pid n=0
+    pids=$(rb_ctl list_connections pid client_properties --formatter json | python3 -c '
+import json, sys
+name = sys.argv[1]
+for c in json.load(sys.stdin):
+    props = c.get("client_properties") or []
+    cn = next((p[2] for p in props if isinstance(p, list) and len(p) == 3 and p[0] == "connection_name"), "")
+    if name in str(cn):
+        print(c["pid"])
+' "$1")
+    for pid in $pids; do
+        rb_ctl close_connection "$pid" "closed by test-stack.sh for a test" >/dev/null && n=$((n + 1))
+    done
+    echo "$n"
 }
 
 # Node registered in epmd and its beam process alive (cheap: no Erlang CLI boot).
@@ -377,6 +427,11 @@ rb_restart() {
 }
 
 rb_up() {
+    if rb_running && ! port_open "$AMQP_PORT"; then
+        # A test stopped the app (stop-rabbit-app) and did not start it again.
+        log "rabbitmq: node running, app stopped: starting the app"
+        rb_ctl start_app >/dev/null
+    fi
     if rb_running; then
         log "rabbitmq: already running (AMQP port $AMQP_PORT)"
     else
@@ -422,7 +477,12 @@ cmd_status() {
         log "mariadb: stopped"
         bad=1
     fi
-    if rb_running; then log "rabbitmq: running (pid $(rb_pid), AMQP port $AMQP_PORT, node $RABBIT_NODE)"; else
+    if rb_running && port_open "$AMQP_PORT"; then
+        log "rabbitmq: running (pid $(rb_pid), AMQP port $AMQP_PORT, node $RABBIT_NODE)"
+    elif rb_running; then
+        log "rabbitmq: node running (pid $(rb_pid)) but AMQP port $AMQP_PORT closed (app stopped?)"
+        bad=1
+    else
         log "rabbitmq: stopped"
         bad=1
     fi
@@ -477,8 +537,7 @@ main() {
     restart-postgres)
         need_root
         pg_running || die "postgres is not running"
-        timed "postgres restarted" as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -m fast -w -t 60 \
-            restart </dev/null >>"$PG_DIR/pg_ctl.log" 2>&1
+        timed "postgres restarted" pg_restart
         ;;
     stop-postgres) need_root && timed "postgres stopped" pg_stop ;;
     start-postgres) need_root && timed "postgres up" pg_up ;;
@@ -488,12 +547,15 @@ main() {
     restart-rabbitmq) need_root && timed "rabbitmq restarted" rb_restart ;;
     stop-rabbit-app) need_root && timed "rabbit app stopped" rb_ctl stop_app >/dev/null ;;
     start-rabbit-app) need_root && timed "rabbit app started" rb_ctl start_app >/dev/null ;;
+    kill-postgres-connections) need_root && pg_kill_connections "${1:-}" ;;
+    kill-mariadb-connections) need_root && my_kill_connections "${1:-}" ;;
+    close-amqp-connections) need_root && rb_close_connections "${1:-}" ;;
     rabbitmqctl)
         need_root
         rb_ctl "$@"
         ;;
     *)
-        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+        sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
     esac
