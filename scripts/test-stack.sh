@@ -27,6 +27,7 @@ AMQP_PORT=${DABROKER_STACK_AMQP_PORT:-55672}
 DIST_PORT=${DABROKER_STACK_RABBIT_DIST_PORT:-44672}
 EPMD_PORT=${DABROKER_STACK_EPMD_PORT:-54369}
 RABBIT_NODE=${DABROKER_STACK_RABBIT_NODE:-dabroker@localhost}
+RB_LOG_LEVEL=${DABROKER_STACK_RABBIT_LOG_LEVEL:-info}
 TEST_USER=dabroker
 TEST_PASS=dabroker
 TEST_DB=dabroker
@@ -366,7 +367,7 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 log.console = false
-log.file.level = info
+log.file.level = $RB_LOG_LEVEL
 disk_free_limit.absolute = 50MB
 EOF
     if [ ! -s "$RB_DIR/home/.erlang.cookie" ]; then
@@ -394,6 +395,12 @@ rb_start() {
             die "pid file $RB_DIR/run/rabbitmq.pid names live process $old that is not the test node"
         fi
         rm -f "$RB_DIR/run/rabbitmq.pid"
+        # A fresh node database boots ~15 s faster than an existing one ("Upgrading Mnesia
+        # schema"); the test node keeps nothing worth keeping across node restarts (users come
+        # from rabbitmq.conf). stop-rabbit-app/start-rabbit-app keep queues.
+        rm -rf "$RB_DIR/mnesia"
+        mkdir -p "$RB_DIR/mnesia"
+        chown rabbitmq:rabbitmq "$RB_DIR/mnesia"
         as_rb setsid "$RB_BIN/rabbitmq-server" </dev/null >>"$RB_DIR/log/startup.log" 2>&1 9>&- &
     fi
     touch "$MARK/rabbitmq"
