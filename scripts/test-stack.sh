@@ -307,7 +307,7 @@ as_rb() {
         RABBITMQ_LOG_BASE="$RB_DIR/log" \
         RABBITMQ_PID_FILE="$RB_DIR/run/rabbitmq.pid" \
         RABBITMQ_LOGS="$RB_DIR/log/rabbit.log" \
-        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} ${DABROKER_STACK_RABBIT_ERL_ARGS:-}" \
         RABBITMQ_CTL_ERL_ARGS="+S 1:1 +A 1 +sbwt none +sbwtdcpu none +sbwtdio none" \
         "$@")
 }
@@ -536,8 +536,9 @@ main() {
     down) cmd_down ;;
     reset)
         cmd_down
-        rm -rf "$PG_DIR" "$MY_DIR" "$RB_DIR" "$MARK"
-        log "data removed"
+        rm -rf "$PG_DIR" "$MY_DIR" "$RB_DIR" "$MARK" "$BASE/lock" "$BASE/rabbitmq-up.log"
+        rmdir "$BASE" 2>/dev/null || true
+        log "data removed ($BASE)"
         ;;
     restart-postgres)
         need_root
