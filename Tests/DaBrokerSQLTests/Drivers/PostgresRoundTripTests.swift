@@ -18,7 +18,7 @@ struct PostgresRoundTripTests {
         .init("numeric", .decimal("100000000")), .init("numeric", .decimal("NaN")),
         .init("real", .double(0.1)), .init("real", .double(-3.4028235e38)),
         .init("double precision", .double(0.1)), .init("double precision", .double(-1.7976931348623157e308)),
-        .init("double precision", .double(5e-324)), .init("double precision", .double(.infinity)),
+        .init("double precision", .double(.leastNonzeroMagnitude)), .init("double precision", .double(.infinity)),
         .init("boolean", .bool(true)), .init("boolean", .bool(false)),
         .init("text", ""), .init("text", TV.unicode), .init("text", .string(String(repeating: "x", count: 100_000))),
         .init("varchar(20)", TV.unicode), .init("char(5)", "ab", "ab   "),

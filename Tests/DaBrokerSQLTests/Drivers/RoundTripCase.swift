@@ -14,7 +14,10 @@ struct RoundTripCase: Sendable, CustomStringConvertible {
         self.expected = expected ?? value
     }
 
-    var description: String { "\(sqlType) \(value)" }
+    var description: String {
+        let v = "\(value)"
+        return "\(sqlType) " + (v.count > 60 ? v.prefix(60) + "… (\(v.count) characters)" : v)
+    }
 }
 
 /// Small constructors for test values.

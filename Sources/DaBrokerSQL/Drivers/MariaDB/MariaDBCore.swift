@@ -75,7 +75,20 @@ final class MariaDBCore {
 
     func execute(_ sql: String, _ parameters: [Value]) throws -> QueryResult {
         _ = try usable()
-        let stmt = try prepare(sql)
+        var retried = false
+        while true {
+            let stmt = try prepare(sql)
+            do {
+                return try execute(stmt, parameters)
+            } catch let e as DatabaseError where !retried && (e.code == 2057 || e.code == 1615) {
+                // The statement's result columns changed (schema change): prepare it again.
+                if let stale = cache.remove(sql) { mysql_stmt_close(stale) }
+                retried = true
+            }
+        }
+    }
+
+    private func execute(_ stmt: UnsafeMutablePointer<MYSQL_STMT>, _ parameters: [Value]) throws -> QueryResult {
         let expected = Int(mysql_stmt_param_count(stmt))
         guard expected == parameters.count else {
             throw DatabaseError(
