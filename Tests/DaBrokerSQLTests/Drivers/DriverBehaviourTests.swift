@@ -31,7 +31,8 @@ import Testing
         let type = kind == .postgres ? "point" : "geometry"
         _ = try await db.execute("CREATE TEMPORARY TABLE \(table) (id int, shape \(type))")
         let value = kind == .postgres ? "SELECT '(1,2)'::point" : "SELECT POINT(1, 2)"
-        _ = try await db.execute("INSERT INTO \(table) \(value.replacingOccurrences(of: "SELECT", with: "VALUES (1,")))")
+        _ = try await db.execute(
+            "INSERT INTO \(table) \(value.replacingOccurrences(of: "SELECT", with: "VALUES (1,")))")
         do {
             _ = try await db.execute("SELECT id, shape FROM \(table)")
             Issue.record("selecting a \(type) column must fail")

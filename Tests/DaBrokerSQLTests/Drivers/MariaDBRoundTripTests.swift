@@ -38,6 +38,10 @@ struct MariaDBRoundTripTests {
         .init(
             "timestamp(6)", TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200),
             TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200), 0)),
+        .init(
+            "datetime", TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200),
+            TV.withOffset(TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200), nil)),
+        .init("timestamp", TV.ts(2024, 7, 1, 12, 0, 0), TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0), 0)),
         .init("year", .int(1901)), .init("year", .int(2155)),
         .init("json", .json("{\"a\": [1, 2.50], \"b\": \"✓\"}")),
         .init("enum('sad','ok','happy ✓')", "happy ✓"),

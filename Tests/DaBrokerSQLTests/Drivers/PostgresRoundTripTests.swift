@@ -34,6 +34,10 @@ struct PostgresRoundTripTests {
         .init(
             "timestamptz", TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200),
             TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200), 0)),
+        .init(
+            "timestamp", TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200),
+            TV.withOffset(TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200), nil)),
+        .init("timestamptz", TV.ts(2024, 7, 1, 12, 0, 0), TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0), 0)),
         .init("interval", .interval(IntervalValue(months: 14, days: -3, microseconds: 123_456_789))),
         .init("interval", .interval(IntervalValue(months: -1, days: 0, microseconds: -1))),
         .init("interval", .interval(IntervalValue(months: 0, days: 0, microseconds: 9_000_000_000_000_000))),

@@ -34,7 +34,8 @@ enum TV {
     {
         let days = Int64(civilDays(y, mo, d))
         let wall = days * 86_400_000_000 + Int64(h * 3600 + mi * 60 + s) * 1_000_000 + Int64(us)
-        return .timestamp(TimestampValue(microsecondsSinceEpoch: wall - Int64(offset ?? 0) * 1_000_000, utcOffset: offset))
+        return .timestamp(
+            TimestampValue(microsecondsSinceEpoch: wall - Int64(offset ?? 0) * 1_000_000, utcOffset: offset))
     }
 
     /// The same instant as `value` (a timestamp) but with another offset.

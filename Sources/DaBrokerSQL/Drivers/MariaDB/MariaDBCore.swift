@@ -30,7 +30,9 @@ final class MariaDBCore {
 
     func connect(_ url: MariaDBURL) throws {
         place = url.place
-        guard let m = mysql_init(nil) else { throw DatabaseError(.connection, "cannot connect to \(place): out of memory") }
+        guard let m = mysql_init(nil) else {
+            throw DatabaseError(.connection, "cannot connect to \(place): out of memory")
+        }
         var timeout = url.connectTimeout
         mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
         if var t = url.readTimeout { mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t) }

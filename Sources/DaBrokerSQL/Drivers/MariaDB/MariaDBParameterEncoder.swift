@@ -63,7 +63,8 @@ enum MariaDBParameterEncoder {
             binds.set(i, type: MYSQL_TYPE_DATETIME, value: t)
         case .interval, .list, .dict, .ref, .object, .info:
             throw DatabaseError(
-                .parameter, "parameter \(i + 1): \(caseName(value)) values cannot be sent to MariaDB (see docs/types.md)")
+                .parameter,
+                "parameter \(i + 1): \(caseName(value)) values cannot be sent to MariaDB (see docs/types.md)")
         }
     }
 

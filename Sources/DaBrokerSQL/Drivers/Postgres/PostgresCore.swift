@@ -27,8 +27,7 @@ final class PostgresCore {
         let cKeys = keys.map { strdup($0) }
         let cValues = values.map { strdup($0) }
         defer {
-            cKeys.forEach { free($0) }
-            cValues.forEach { free($0) }
+            for p in cKeys + cValues { free(p) }
         }
         let k = cKeys.map { UnsafePointer($0) } + [nil]
         let v = cValues.map { UnsafePointer($0) } + [nil]
@@ -165,7 +164,8 @@ final class PostgresCore {
             let name = String(cString: PQfname(res, c))
             let type = try resolveType(PQftype(res, c), conn)
             if let unmapped = type.unmappedPart {
-                throw DatabaseError.unmappedType(table: tableName(PQftable(res, c), conn), column: name, typeName: unmapped)
+                throw DatabaseError.unmappedType(
+                    table: tableName(PQftable(res, c), conn), column: name, typeName: unmapped)
             }
             columns.append(name)
             types.append(type)

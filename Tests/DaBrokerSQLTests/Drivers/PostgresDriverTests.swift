@@ -1,0 +1,52 @@
+import DaBrokerCore
+import DaBrokerSQL
+import DaBrokerTestSupport
+import Testing
+
+/// PostgreSQL-specific driver behaviour: the statement cache and parameter typing.
+@Suite(.enabled(if: TestServices.isAvailable(.postgres)))
+struct PostgresDriverTests {
+    @Test func statementCacheIsBoundedAndDeallocatesEvictedStatements() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        for i in 0..<200 {
+            let r = try await db.execute("SELECT \(i) AS n, $1::int AS p", [.int(Int64(i))])
+            #expect(r.rows.first?.values == [.int(Int64(i)), .int(Int64(i))])
+        }
+        let prepared = try await db.execute("SELECT count(*) FROM pg_prepared_statements")
+        let count = try #require(prepared.rows.first?[0])
+        #expect(count == .int(128) || count == .int(129))
+        await db.close()
+    }
+
+    @Test func bytesOnlyGoWhereByteaIsExpected() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        await #expect { try await db.execute("SELECT $1::text", [.bytes([1, 2])]) } throws: {
+            let e = $0 as? DatabaseError
+            return e?.kind == .parameter && e?.message.contains("$1") == true
+        }
+        await #expect { try await db.execute("SELECT $1::text", [.string("a\u{0}b")]) } throws: {
+            ($0 as? DatabaseError)?.kind == .parameter
+        }
+        await #expect { try await db.execute("SELECT $1::text", [.dict([:])]) } throws: {
+            ($0 as? DatabaseError)?.kind == .parameter
+        }
+        await db.close()
+    }
+
+    @Test func statementsOutsideTransactionsRecoverFromDiscardAll() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        #expect(try await db.execute("SELECT $1::int + 1 AS n", [1]).rows.first?[0] == .int(2))
+        _ = try await db.execute("DEALLOCATE ALL")
+        #expect(try await db.execute("SELECT $1::int + 1 AS n", [2]).rows.first?[0] == .int(3))
+        await db.close()
+    }
+
+    @Test func infiniteTimestampsAreNamedErrors() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        await #expect { try await db.execute("SELECT 'infinity'::timestamp AS forever") } throws: {
+            let e = $0 as? DatabaseError
+            return e?.kind == .unmappedType && e?.column == "forever"
+        }
+        await db.close()
+    }
+}
