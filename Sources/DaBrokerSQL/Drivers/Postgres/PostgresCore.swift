@@ -1,6 +1,10 @@
 import CLibPQ
 import DaBrokerCore
 import Foundation
+import Logging
+
+/// Where server notices (`NOTICE: relation … already exists, skipping`) go instead of stderr.
+private let noticeLogger = Logger(label: "dabroker.sql.postgres")
 
 /// The state of one PostgreSQL connection: the libpq handle, the prepared-statement cache and
 /// the resolved user types. Confined to the connection's `DriverThread`; never shared.
@@ -38,6 +42,13 @@ final class PostgresCore {
             PQfinish(c)
             throw DatabaseError(.connection, "cannot connect to \(place): \(detail)")
         }
+        PQsetNoticeProcessor(
+            c,
+            { _, message in
+                guard let message else { return }
+                let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+                noticeLogger.debug("\(text)")
+            }, nil)
         conn = c
     }
 
