@@ -27,6 +27,7 @@ struct MariaDBRoundTripTests {
         .init("longtext", .string(String(repeating: "ü", count: 100_000))),
         .init("binary(4)", .bytes([0, 1, 2, 255])), .init("varbinary(10)", .bytes([])),
         .init("mediumblob", .bytes(Array(repeating: 0xAB, count: 70_000))), .init("tinyblob", .bytes([0, 0, 1])),
+        .init("longblob", .bytes((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })),
         .init("date", TV.date(2024, 2, 29)), .init("date", TV.date(1000, 1, 1)), .init("date", TV.date(9999, 12, 31)),
         .init("time(6)", TV.time(0, 0, 0)), .init("time(6)", TV.time(23, 59, 59, 999_999)),
         .init("time", TV.time(838, 59, 59)), .init("time", .time(TimeValue(hour: -1, minute: -30, second: 0))),
@@ -79,6 +80,16 @@ struct MariaDBRoundTripTests {
         let r = try await db.execute("SELECT ? AS v, ? AS n", [c.value, .null])
         #expect(r.rows.first?["v"] == c.expected)
         #expect(r.rows.first?["n"] == .null)
+    }
+
+    @Test func zeroDatesReadAsNull() async throws {
+        let db = try await DriverTestEnvironment.mariadb()
+        _ = try await db.execute("SET SESSION sql_mode = ''")
+        _ = try await db.execute("CREATE TEMPORARY TABLE drv_my_zero (d date, t datetime)")
+        _ = try await db.execute("INSERT INTO drv_my_zero VALUES ('0000-00-00', '0000-00-00 00:00:00')")
+        let r = try await db.execute("SELECT d, t FROM drv_my_zero")
+        #expect(r.rows.first?.values == [.null, .null])
+        await db.close()
     }
 
     @Test func unsignedBigintBeyondInt64IsAnExactDecimal() async throws {

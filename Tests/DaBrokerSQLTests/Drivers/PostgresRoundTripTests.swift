@@ -23,6 +23,7 @@ struct PostgresRoundTripTests {
         .init("text", ""), .init("text", TV.unicode), .init("text", .string(String(repeating: "x", count: 100_000))),
         .init("varchar(20)", TV.unicode), .init("char(5)", "ab", "ab   "),
         .init("bytea", .bytes([])), .init("bytea", .bytes([0, 1, 127, 128, 255])),
+        .init("bytea", .bytes((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })),
         .init("date", TV.date(2024, 2, 29)), .init("date", TV.date(1, 1, 1)), .init("date", TV.date(9999, 12, 31)),
         .init("date", TV.date(0, 6, 15)), .init("date", TV.date(1900, 3, 1)),
         .init("time", TV.time(0, 0, 0)), .init("time", TV.time(23, 59, 59, 999_999)),

@@ -15,8 +15,11 @@ struct RoundTripCase: Sendable, CustomStringConvertible {
     }
 
     var description: String {
-        let v = "\(value)"
-        return "\(sqlType) " + (v.count > 60 ? v.prefix(60) + "… (\(v.count) characters)" : v)
+        switch value {
+        case .bytes(let b) where b.count > 16: return "\(sqlType) \(b.count) bytes"
+        case .string(let s) where s.count > 40: return "\(sqlType) \(s.count)-character string"
+        default: return "\(sqlType) \(value)"
+        }
     }
 }
 

@@ -30,6 +30,9 @@ final class MariaDBCore {
 
     func connect(_ url: MariaDBURL) throws {
         place = url.place
+        guard mariaDBLibrary == 0 else {
+            throw DatabaseError(.connection, "cannot connect to \(place): mysql_library_init failed")
+        }
         guard let m = mysql_init(nil) else {
             throw DatabaseError(.connection, "cannot connect to \(place): out of memory")
         }
@@ -151,7 +154,7 @@ final class MariaDBCore {
         let count = Int(mysql_num_fields(meta))
         guard let fields = mysql_fetch_fields(meta) else { throw error(stmt) }
         var columns: [MariaDBColumn] = []
-        for i in 0..<count { columns.append(try MariaDBColumn(fields[i])) }
+        for i in 0..<count { columns.append(try MariaDBColumn(fields + i)) }
         let binds = MariaDBBinds(count: count)
         for (i, c) in columns.enumerated() { c.bind(i, binds) }
         guard mysql_stmt_bind_result(stmt, binds.binds) == 0 else { throw error(stmt) }
