@@ -70,6 +70,34 @@ import Testing
     }
 
     @Test(arguments: kinds)
+    func updatesReportMatchedRowsAndInsertsTheirKey(_ kind: DatabaseKind) async throws {
+        guard let db = try await Self.connect(kind) else { return }
+        let p = db.dialect.placeholder
+        let key = kind == .postgres ? "id serial PRIMARY KEY" : "id int AUTO_INCREMENT PRIMARY KEY"
+        _ = try await db.execute("CREATE TEMPORARY TABLE drv_rows (\(key), name varchar(20))")
+        let ins = try await db.execute("INSERT INTO drv_rows (name) VALUES (\(p(0))), (\(p(1)))", ["a", "b"])
+        #expect(ins.affectedRows == 2)
+        if kind == .mysql { #expect(ins.lastInsertID == 1) }
+        // Setting a row to the value it already has still counts it (CLIENT_FOUND_ROWS on MariaDB).
+        let same = try await db.execute("UPDATE drv_rows SET name = \(p(0)) WHERE name = \(p(1))", ["a", "a"])
+        #expect(same.affectedRows == 1)
+        let none = try await db.execute("DELETE FROM drv_rows WHERE name = \(p(0))", ["zzz"])
+        #expect(none.affectedRows == 0)
+        await db.close()
+    }
+
+    @Test(arguments: kinds)
+    func anAbortedTransactionLeavesTheConnectionHealthy(_ kind: DatabaseKind) async throws {
+        guard let db = try await Self.connect(kind) else { return }
+        _ = try await db.execute("START TRANSACTION")
+        await #expect(throws: DatabaseError.self) { try await db.execute("SELECT * FROM drv_no_such_table") }
+        #expect(await db.isHealthy())
+        _ = try await db.execute("ROLLBACK")
+        #expect(try await db.execute("SELECT 1 AS one").rows.first?[0] == .int(1))
+        await db.close()
+    }
+
+    @Test(arguments: kinds)
     func statementTimeoutCancelsLongStatements(_ kind: DatabaseKind) async throws {
         guard let db = try await Self.connect(kind) else { return }
         let sleep = kind == .postgres ? "SELECT pg_sleep(3)" : "SELECT SLEEP(3)"
