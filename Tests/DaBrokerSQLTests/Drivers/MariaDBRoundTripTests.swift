@@ -53,7 +53,6 @@ struct MariaDBRoundTripTests {
     @Test("stored in a column, read back, found by value", arguments: cases)
     func column(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.mariadb()
-        defer { Task { await db.close() } }
         _ = try await db.execute("CREATE TEMPORARY TABLE drv_my_rt (id int PRIMARY KEY, v \(c.sqlType))")
         let ins = try await db.execute("INSERT INTO drv_my_rt VALUES (?, ?), (?, ?)", [1, c.value, 2, nil])
         #expect(ins.affectedRows == 2)
@@ -63,6 +62,7 @@ struct MariaDBRoundTripTests {
             let found = try await db.execute("SELECT id FROM drv_my_rt WHERE v = ?", [c.value])
             #expect(found.rows.map { $0[0] } == [1])
         }
+        await db.close()
     }
 
     static let echoes: [RoundTripCase] = [
@@ -76,10 +76,10 @@ struct MariaDBRoundTripTests {
     @Test("parameter in, value out", arguments: echoes)
     func parameter(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.mariadb()
-        defer { Task { await db.close() } }
         let r = try await db.execute("SELECT ? AS v, ? AS n", [c.value, .null])
         #expect(r.rows.first?["v"] == c.expected)
         #expect(r.rows.first?["n"] == .null)
+        await db.close()
     }
 
     @Test func zeroDatesReadAsNull() async throws {

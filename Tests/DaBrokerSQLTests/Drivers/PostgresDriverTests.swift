@@ -41,6 +41,16 @@ struct PostgresDriverTests {
         await db.close()
     }
 
+    @Test(arguments: ["COPY (SELECT 1) TO STDOUT", "COPY drv_copy FROM STDIN"])
+    func copyIsRefusedAndTheConnectionStaysUsable(_ sql: String) async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        _ = try await db.execute("CREATE TEMP TABLE drv_copy (a int)")
+        await #expect { try await db.execute(sql) } throws: { ($0 as? DatabaseError)?.kind == .statement }
+        #expect(try await db.execute("SELECT count(*) FROM drv_copy").rows.first?[0] == .int(0))
+        #expect(await db.isHealthy())
+        await db.close()
+    }
+
     @Test func infiniteTimestampsAreNamedErrors() async throws {
         let db = try await DriverTestEnvironment.postgres()
         await #expect { try await db.execute("SELECT 'infinity'::timestamp AS forever") } throws: {

@@ -65,17 +65,16 @@ struct PostgresRoundTripTests {
     @Test("parameter in, value out", arguments: cases)
     func parameter(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let r = try await db.execute("SELECT $1::\(c.sqlType) AS v, $2::\(c.sqlType) AS n", [c.value, .null])
         #expect(r.rows.count == 1)
         #expect(r.rows.first?["v"] == c.expected)
         #expect(r.rows.first?["n"] == .null)
+        await db.close()
     }
 
     @Test("stored in a column, read back", arguments: cases)
     func column(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         _ = try await db.execute("CREATE TEMP TABLE drv_pg_rt (id integer PRIMARY KEY, v \(c.sqlType))")
         let ins = try await db.execute("INSERT INTO drv_pg_rt VALUES ($1, $2), ($3, $4)", [1, c.value, 2, nil])
         #expect(ins.affectedRows == 2)
@@ -87,11 +86,11 @@ struct PostgresRoundTripTests {
             let found = try await db.execute("SELECT id FROM drv_pg_rt WHERE v = $1", [c.value])
             #expect(found.rows.map { $0[0] } == [1])
         }
+        await db.close()
     }
 
     @Test func enumsAndEnumArrays() async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let type = DriverTestEnvironment.uniqueName("mood")
         _ = try await db.execute("CREATE TYPE \(type) AS ENUM ('sad', 'ok', 'happy ✓')")
         do {
@@ -109,12 +108,13 @@ struct PostgresRoundTripTests {
         }
         _ = try await db.execute("DROP TABLE drv_pg_enum")
         _ = try await db.execute("DROP TYPE \(type)")
+        await db.close()
     }
 
     @Test func domainsResolveToTheirBaseType() async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let r = try await db.execute("SELECT $1::information_schema.cardinal_number AS n", [.int(42)])
         #expect(r.rows.first?["n"] == .int(42))
+        await db.close()
     }
 }

@@ -88,6 +88,10 @@ final class PostgresCore {
             if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
                 return try readResult(res, conn)
             }
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+                abandonCopy(conn)
+                throw DatabaseError(.statement, "COPY to or from the client is not supported through this driver")
+            }
             let error = self.error(res, conn)
             // A schema change invalidated the cached plan, or someone ran DEALLOCATE/DISCARD:
             // forget the statement; prepare it again at once unless a transaction was aborted.
@@ -100,6 +104,14 @@ final class PostgresCore {
             }
             throw error
         }
+    }
+
+    /// Leaves the COPY sub-protocol so the connection stays usable.
+    private func abandonCopy(_ conn: OpaquePointer) {
+        _ = PQputCopyEnd(conn, "COPY is not supported by this client")
+        var buffer: UnsafeMutablePointer<CChar>?
+        while PQgetCopyData(conn, &buffer, 0) > 0 { PQfreemem(buffer) }
+        while let r = PQgetResult(conn) { PQclear(r) }
     }
 
     private func usable() throws -> OpaquePointer {
