@@ -1,11 +1,28 @@
 import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerTestSupport
+import Foundation
 import Testing
 
 /// PostgreSQL-specific driver behaviour: the statement cache and parameter typing.
 @Suite(.enabled(if: TestServices.isAvailable(.postgres)))
 struct PostgresDriverTests {
+    @Test func theURLGoesToLibpqUnchanged() async throws {
+        let base = try TestServices.url(for: .postgres)
+        let sep = base.contains("?") ? "&" : "?"
+        let url = "postgresql" + base.drop { $0 != ":" } + sep + "application_name=drv_app&options=-c%20work_mem%3D7MB"
+        let db = try await PostgresConnection.connect(url: url)
+        let r = try await db.execute(
+            "SELECT current_setting('application_name') AS app, current_setting('work_mem') AS wm,"
+                + " current_setting('client_encoding') AS enc")
+        #expect(r.rows.first?.values == ["drv_app", "7MB", "UTF8"])
+        await db.close()
+        await #expect { try await PostgresConnection.connect(url: base + sep + "sslmode=bogus") } throws: {
+            let e = $0 as? DatabaseError
+            return e?.kind == .connection && e?.message.contains("sslmode") == true
+        }
+    }
+
     @Test func statementCacheIsBoundedAndDeallocatesEvictedStatements() async throws {
         let db = try await DriverTestEnvironment.postgres()
         for i in 0..<200 {

@@ -47,6 +47,12 @@ final class MariaDBCore {
         mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
         if url.ssl { mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on) }
         if url.sslVerify { mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on) }
+        if url.socket == nil {
+            // A URL names a host and port: use TCP even for "localhost" (which libmariadb would
+            // otherwise take as "the default unix socket", ignoring the port).
+            var tcp = MYSQL_PROTOCOL_TCP.rawValue
+            mysql_options(m, MYSQL_OPT_PROTOCOL, &tcp)
+        }
         if let ca = url.sslCA { mysql_ssl_set(m, nil, nil, ca, nil, nil) }
         // CLIENT_FOUND_ROWS: UPDATE reports the rows it matched (as PostgreSQL does), not only
         // those whose values changed.
