@@ -137,8 +137,13 @@ final class PostgresCore {
             throw e
         }
         var types: [PostgresType] = []
-        for i in 0..<PQnparams(desc) {
-            types.append(try resolveType(PQparamtype(desc, i), conn))
+        do {
+            for i in 0..<PQnparams(desc) {
+                types.append(try resolveType(PQparamtype(desc, i), conn))
+            }
+        } catch {
+            deallocate(name, conn)
+            throw error
         }
         let prepared = Prepared(name: name, parameterTypes: types)
         if let evicted = cache.insert(sql, prepared) { deallocate(evicted.name, conn) }
