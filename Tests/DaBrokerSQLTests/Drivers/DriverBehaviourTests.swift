@@ -151,6 +151,25 @@ import Testing
         await db.close()
     }
 
+    /// Calls from many tasks at once on one connection run one after another on its thread and
+    /// each gets its own result.
+    @Test(arguments: kinds)
+    func concurrentCallsOnOneConnectionAreSerialised(_ kind: DatabaseKind) async throws {
+        guard let db = try await Self.connect(kind) else { return }
+        let sql = kind == .postgres ? "SELECT $1::bigint * 2 AS v" : "SELECT ? * 2 AS v"
+        let results = try await withThrowingTaskGroup(of: (Int64, Value?).self) { group in
+            for i in Int64(0)..<64 {
+                group.addTask { (i, try await db.execute(sql, [.int(i)]).rows.first?[0]) }
+            }
+            var all: [(Int64, Value?)] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 64)
+        for (i, v) in results { #expect(v == .int(i * 2)) }
+        await db.close()
+    }
+
     /// Slow statements on several connections at once must not occupy Swift's cooperative
     /// threads: other async work keeps running while they sleep on their own threads.
     @Test(arguments: kinds)
