@@ -68,6 +68,34 @@ struct PostgresDriverTests {
         await db.close()
     }
 
+    @Test func cancellingTheTaskCancelsTheRunningStatement() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        let start = ContinuousClock.now
+        let task = Task { try await db.execute("SELECT pg_sleep(5)") }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        // The connection carries on, and later statements are not hit by the old cancel.
+        #expect(try await db.execute("SELECT $1::int AS n", [7]).rows.first?[0] == .int(7))
+        let quick = try await db.execute("SELECT 1 AS one FROM pg_sleep(0.2)")
+        #expect(quick.rows.first?[0] == .int(1))
+        await db.close()
+    }
+
+    @Test func aCancelledTaskCanStillRollBack() async throws {
+        let db = try await DriverTestEnvironment.postgres()
+        _ = try await db.execute("BEGIN")
+        _ = try await db.execute("CREATE TEMP TABLE drv_cancel (a int)")
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            _ = try await db.execute("ROLLBACK")
+        }
+        try await task.value
+        await #expect(throws: DatabaseError.self) { try await db.execute("SELECT * FROM drv_cancel") }
+        await db.close()
+    }
+
     @Test func infiniteTimestampsAreNamedErrors() async throws {
         let db = try await DriverTestEnvironment.postgres()
         await #expect { try await db.execute("SELECT 'infinity'::timestamp AS forever") } throws: {

@@ -52,6 +52,11 @@ final class PostgresCore {
         conn = c
     }
 
+    /// Gives `body` the open libpq handle (for `PQgetCancel`).
+    func withHandle(_ body: (OpaquePointer) -> Void) {
+        if let conn { body(conn) }
+    }
+
     func close() {
         PQfinish(conn)
         conn = nil
