@@ -20,8 +20,8 @@ import Testing
     }
 
     static func setTimeout(_ db: any DatabaseConnection, _ seconds: Double?) async throws {
-        if let pg = db as? PostgresConnection { try await pg.setStatementTimeout(seconds) }
-        if let my = db as? MariaDBConnection { try await my.setStatementTimeout(seconds) }
+        let configurable = try #require(db as? any StatementTimeoutConfigurable)
+        try await configurable.setStatementTimeout(seconds)
     }
 
     @Test(arguments: kinds)
