@@ -139,7 +139,7 @@ import Testing
         let idSQL = kind == .postgres ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()"
         let id = try #require(try await victim.execute(idSQL).rows.first?[0])
         if kind == .postgres {
-            _ = try await killer.execute("SELECT pg_terminate_backend($1)", [id])
+            _ = try await killer.execute("SELECT pg_terminate_backend($1, 5000)", [id])
         } else {
             _ = try await killer.execute("KILL ?", [id])
         }
