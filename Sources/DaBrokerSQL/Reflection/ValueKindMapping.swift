@@ -6,7 +6,7 @@ import Foundation
 /// column out of the fields and raises a notice.
 public enum ValueKindMapping {
     /// PostgreSQL: `typeName` is `pg_type.typname` of the column's type, with domains already
-    /// resolved to their base type; `typeType` is `pg_type.typtype` (`b` base, `e` enum,
+    /// resolved to their base type (up to three nested domains); `typeType` is `pg_type.typtype` (`b` base, `e` enum,
     /// `c` composite, `r` range, …); `elementTypeName` and `elementTypeType` are set for
     /// array types.
     public static func postgres(
@@ -17,7 +17,7 @@ public enum ValueKindMapping {
             return postgres(typeName: element, typeType: elementTypeType) == nil ? nil : .list
         }
         if typeType == "e" { return .string }
-        if typeType != "b" { return nil }  // composite, range, pseudo, domain of a domain
+        if typeType != "b" { return nil }  // composite, range, pseudo, domains nested deeper
         switch typeName {
         case "bool": return .bool
         case "int2", "int4", "int8", "oid": return .int

@@ -107,6 +107,7 @@ struct EdgeCaseReflectionTests {
             #expect(film.table.column("mood")?.kind == .string)
             #expect(film.table.column("code")?.kind == .string)
             #expect(film.table.column("code")?.declaredType == "short_text")
+            #expect(film.table.column("nick")?.kind == .string)  // a domain over a domain
         case .mariadb:
             #expect(film.table.column("mood")?.kind == .string)
             #expect(film.table.column("flags")?.kind == .int)
