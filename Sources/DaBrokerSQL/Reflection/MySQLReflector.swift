@@ -115,7 +115,7 @@ struct MySQLReflector {
                 + " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
             f.params
         ).rows {
-            guard let key = id(row), tables[key] != nil, let name = row[2].catalogString else { continue }
+            guard let key = id(row), tables.index(forKey: key) != nil, let name = row[2].catalogString else { continue }
             let columnType = row[3].catalogString ?? ""
             let extra = (row[7].catalogString ?? "").lowercased()
             let defaultValue = row[6].catalogString.flatMap { $0 == "NULL" ? nil : $0 }

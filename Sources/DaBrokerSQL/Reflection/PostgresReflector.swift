@@ -6,11 +6,12 @@ import DaBrokerCore
 /// indexes), and the fingerprint. Column numbers are turned into names in Swift, which keeps
 /// the catalog joins cheap.
 ///
-/// The fingerprint counts and sums the `xmin` (creating transaction) of the catalog rows that
-/// describe the selected schemas' relations (`pg_class`, `pg_attribute`, `pg_constraint`,
-/// `pg_attrdef`, `pg_description`): every DDL statement inserts, updates or deletes such
-/// rows, data changes never do (`TRUNCATE` and `CREATE INDEX` do too, which only costs an
-/// unneeded reload).
+/// The fingerprint counts and sums the `xmin` (creating transaction) of exactly the catalog
+/// rows reflection reads (`pg_class`, `pg_attribute`, `pg_attrdef`, `pg_description`,
+/// `pg_constraint`, `pg_index`): a DDL statement that changes what reflection sees inserts,
+/// updates or deletes such rows; data changes never do (`TRUNCATE` changes `pg_class`, which
+/// only costs an unneeded reload). Reflection computes it from the rows it reads, so it costs
+/// no extra query; ``fingerprint(schemas:)`` computes the same on the server.
 struct PostgresReflector {
     let connection: any DatabaseConnection
     let options: ReflectionOptions
@@ -38,33 +39,61 @@ struct PostgresReflector {
             + (allKinds ? "" : " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition")
     }
 
+    /// The unique indexes that are not constraints (read as unique constraints).
+    static let plainUniqueIndex =
+        "i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL AND i.indexprs IS NULL"
+        + " AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid"
+        + " AND x.contype IN ('p', 'u'))"
+
     func fingerprint(schemas: [String]) async throws -> String {
         guard !schemas.isEmpty else { return "postgres:empty" }
-        func part(_ catalog: String, _ relid: String, _ extra: String = "") -> String {
-            "(SELECT count(*) || '/' || coalesce(sum(x.xmin::text::bigint), 0) FROM \(catalog) x"
-                + " WHERE x.\(relid) IN (SELECT oid FROM rel)\(extra))"
+        func part(_ select: String) -> String {
+            "(SELECT count(*) || '/' || coalesce(sum(v), 0) FROM (\(select)) s)"
         }
         let sql = """
-            WITH rel AS MATERIALIZED (SELECT c.oid, c.xmin FROM \(relations(schemas, allKinds: true)))
-            SELECT concat_ws(':', (SELECT count(*) || '/' || coalesce(sum(xmin::text::bigint), 0) FROM rel),
-              \(part("pg_attribute", "attrelid")), \(part("pg_constraint", "conrelid")),
-              \(part("pg_attrdef", "adrelid")), \(part("pg_description", "objoid", " AND x.classoid = 'pg_class'::regclass")))
+            WITH rel AS MATERIALIZED (SELECT c.oid, c.xmin FROM \(relations(schemas)))
+            SELECT concat_ws(':', \(part("SELECT xmin::text::bigint AS v FROM rel")),
+              \(part("SELECT a.xmin::text::bigint AS v FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped"
+                + " AND a.attrelid IN (SELECT oid FROM rel)")),
+              \(part("SELECT ad.xmin::text::bigint AS v FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)"
+                + " UNION ALL SELECT d.xmin::text::bigint FROM pg_description d"
+                + " WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel)")),
+              \(part("SELECT con.xmin::text::bigint AS v FROM pg_constraint con WHERE con.contype IN ('p', 'u', 'f')"
+                + " AND con.conparentid = 0 AND con.conrelid IN (SELECT oid FROM rel)"
+                + " UNION ALL SELECT i.xmin::text::bigint FROM pg_index i WHERE \(Self.plainUniqueIndex)"
+                + " AND i.indrelid IN (SELECT oid FROM rel)")))
             """
         let rows = try await connection.execute(sql, schemas.map { .string($0) }).rows
         return "postgres:" + (rows.first?[0].catalogString ?? "")
     }
 
+    /// Counts and sums `xmin`s like ``fingerprint(schemas:)`` does on the server.
+    struct XminSum {
+        var count: Int64 = 0
+        var sum: Int64 = 0
+        mutating func add(_ v: Value) {
+            count += 1
+            sum &+= v.catalogInt ?? 0
+        }
+        var text: String { "\(count)/\(sum)" }
+    }
+
     func reflect() async throws -> DatabaseSchema {
         let (defaultSchema, schemas) = try await schemas()
         var result = DatabaseSchema(databaseKind: .postgres, defaultSchema: defaultSchema)
-        result.fingerprint = try await fingerprint(schemas: schemas)
-        guard !schemas.isEmpty else { return result }
+        guard !schemas.isEmpty else {
+            result.fingerprint = "postgres:empty"
+            return result
+        }
+        var sums = [XminSum](repeating: XminSum(), count: 4)
         let params = schemas.map { Value.string($0) }
 
         var tables: [Int64: TableDescription] = [:]
         for row in try await connection.execute(
-            "SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text FROM \(relations(schemas))", params
+            "SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.xmin::text::int8 FROM \(relations(schemas))",
+            params
         ).rows {
+            sums[0].add(row[4])
             guard let oid = row[0].catalogInt, let schema = row[1].catalogString, let name = row[2].catalogString
             else { continue }
             let kind = row[3].catalogString ?? "r"
@@ -77,7 +106,7 @@ struct PostgresReflector {
             """
             WITH cols AS MATERIALIZED (
               SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attidentity,
-                     a.attgenerated
+                     a.attgenerated, a.xmin
                 FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped
                  AND a.attrelid IN (SELECT c.oid FROM \(relations(schemas)))),
             types AS MATERIALIZED (
@@ -91,20 +120,32 @@ struct PostgresReflector {
                 JOIN pg_type bt ON bt.oid = COALESCE(d3.oid, d2.oid, d1.oid, t.oid)
                 LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A')
             SELECT a.attrelid::int8, a.attnum, a.attname, ty.declared, ty.typname, ty.typtype, ty.etypname,
-                   ty.etyptype, a.attnotnull, a.attidentity::text, a.attgenerated::text
+                   ty.etyptype, a.attnotnull, a.attidentity::text, a.attgenerated::text, a.xmin::text::int8
               FROM cols a JOIN types ty ON ty.oid = a.atttypid AND ty.atttypmod = a.atttypmod
             """, params
         ).rows
         var attnums: [Int64: [Int64: String]] = [:]  // relation → attnum → column name
         var columns: [Int64: [(Int64, ColumnDescription)]] = [:]
+        var kinds: [String: ValueKind?] = [:]  // by type description: a few distinct types
         for row in columnRows {
-            guard let oid = row[0].catalogInt, tables[oid] != nil, let num = row[1].catalogInt,
+            sums[1].add(row[11])
+            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let num = row[1].catalogInt,
                 let name = row[2].catalogString
             else { continue }
             let identity = row[9].catalogString ?? ""
-            let kind = ValueKindMapping.postgres(
-                typeName: row[4].catalogString ?? "", typeType: row[5].catalogString ?? "b",
-                elementTypeName: row[6].catalogString, elementTypeType: row[7].catalogString ?? "b")
+            let typeName = row[4].catalogString ?? ""
+            let typeType = row[5].catalogString ?? "b"
+            let element = row[6].catalogString
+            let elementType = row[7].catalogString ?? "b"
+            let typeKey = typeName + "\u{0}" + typeType + "\u{0}" + (element ?? "") + "\u{0}" + elementType
+            let kind: ValueKind?
+            if let known = kinds[typeKey] {
+                kind = known
+            } else {
+                kind = ValueKindMapping.postgres(
+                    typeName: typeName, typeType: typeType, elementTypeName: element, elementTypeType: elementType)
+                kinds[typeKey] = kind
+            }
             attnums[oid, default: [:]][num] = name
             columns[oid, default: []].append(
                 (
@@ -117,8 +158,9 @@ struct PostgresReflector {
         }
         for (oid, list) in columns { tables[oid]?.columns = list.sorted { $0.0 < $1.0 }.map(\.1) }
 
-        try await readDefaultsAndComments(schemas, params: params, attnums: attnums, into: &tables)
-        try await readKeys(schemas, params: params, attnums: attnums, into: &tables)
+        sums[2] = try await readDefaultsAndComments(schemas, params: params, attnums: attnums, into: &tables)
+        sums[3] = try await readKeys(schemas, params: params, attnums: attnums, into: &tables)
+        result.fingerprint = "postgres:" + sums.map(\.text).joined(separator: ":")
         for t in tables.values { result.tables[result.key(of: t)] = t }
         return result
     }
@@ -127,20 +169,22 @@ struct PostgresReflector {
     private func readDefaultsAndComments(
         _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
         into tables: inout [Int64: TableDescription]
-    ) async throws {
+    ) async throws -> XminSum {
+        var sum = XminSum()
         let rows = try await connection.execute(
             """
             WITH rel AS MATERIALIZED (SELECT c.oid FROM \(relations(schemas)))
-            SELECT 'd', ad.adrelid::int8, ad.adnum::int8, pg_get_expr(ad.adbin, ad.adrelid)
+            SELECT 'd', ad.adrelid::int8, ad.adnum::int8, pg_get_expr(ad.adbin, ad.adrelid), ad.xmin::text::int8
               FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)
             UNION ALL
-            SELECT 'c', d.objoid::int8, d.objsubid::int8, d.description FROM pg_description d
+            SELECT 'c', d.objoid::int8, d.objsubid::int8, d.description, d.xmin::text::int8 FROM pg_description d
              WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel)
             """, params
         ).rows
         for row in rows {
+            sum.add(row[4])
             guard let oid = row[1].catalogInt, let num = row[2].catalogInt, let text = row[3].catalogString,
-                tables[oid] != nil
+                tables.index(forKey: oid) != nil
             else { continue }
             if row[0].catalogString == "c" && num == 0 {
                 tables[oid]?.comment = text
@@ -155,18 +199,19 @@ struct PostgresReflector {
                 if text.hasPrefix("nextval(") { tables[oid]?.columns[i].isAutoIncrement = true }
             }
         }
+        return sum
     }
 
     /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query.
     private func readKeys(
         _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
         into tables: inout [Int64: TableDescription]
-    ) async throws {
+    ) async throws -> XminSum {
         let rows = try await connection.execute(
             """
             SELECT con.conrelid::int8, con.conname::text, con.contype::text, k.ord, k.attnum::int8, k.fattnum::int8,
                    con.confrelid::int8, fn.nspname::text, fc.relname::text, con.confdeltype::text,
-                   con.confupdtype::text
+                   con.confupdtype::text, con.xmin::text::int8
               FROM pg_constraint con
               CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
               LEFT JOIN pg_class fc ON fc.oid = con.confrelid
@@ -174,14 +219,13 @@ struct PostgresReflector {
              WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
                AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
             UNION ALL
-            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL, NULL, NULL
+            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL, NULL, NULL,
+                   i.xmin::text::int8
               FROM pg_index i
               JOIN pg_class ic ON ic.oid = i.indexrelid
               CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-             WHERE i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL AND i.indexprs IS NULL
+             WHERE \(Self.plainUniqueIndex)
                AND k.ord <= i.indnkeyatts AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint x
-                                WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u'))
             """, params
         ).rows
         // Referenced tables outside the selected schemas: their column names, in one more query.
@@ -206,12 +250,14 @@ struct PostgresReflector {
         }
         var groups: [Key: [Row]] = [:]
         for row in rows {
-            guard let oid = row[0].catalogInt, tables[oid] != nil, let name = row[1].catalogString,
+            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let name = row[1].catalogString,
                 let type = row[2].catalogString
             else { continue }
             groups[Key(oid: oid, name: name, type: type), default: []].append(row)
         }
-        for (key, group) in groups.sorted(by: { ($0.key.oid, $0.key.name) < ($1.key.oid, $1.key.name) }) {
+        var sum = XminSum()
+        for (key, group) in groups {
+            sum.add(group[0][11])  // one catalog row per constraint or index
             let ordered = group.sorted { ($0[3].catalogInt ?? 0) < ($1[3].catalogInt ?? 0) }
             let cols = ordered.compactMap { r in r[4].catalogInt.flatMap { names[key.oid]?[$0] } }
             switch key.type {
@@ -232,6 +278,8 @@ struct PostgresReflector {
         }
         for oid in tables.keys {
             tables[oid]?.foreignKeys.sort { $0.columns.lexicographicallyPrecedes($1.columns) }
+            tables[oid]?.uniqueConstraints.sort { $0.name < $1.name }
         }
+        return sum
     }
 }
