@@ -42,6 +42,9 @@ struct EdgeCaseReflectionTests {
         if backend == .mariadb { expectedTables.append("legacy") }
         if backend != .sqlite { expectedTables.append("\(other).publisher") }
         #expect(schema.sortedKeys == expectedTables.sorted())
+        // The fingerprint computed during reflection matches the server-side one (non-ASCII names,
+        // comments, several schemas).
+        #expect(try await SchemaReflector.fingerprint(of: connection, options: options) == schema.fingerprint)
 
         // Notices: the view, the table without primary key, the unmapped column (named with its type).
         #expect(
