@@ -129,7 +129,7 @@ struct CodecHostileInputTests {
                 "unexpected byte 0xC3"))
         cases += [
             // Envelope.
-            c("duplicate envelope key", #"{"data":1,"data":2}"#, "duplicate envelope key 'data'"),
+            c("duplicate envelope key", #"{"data":1,"data":2}"#, "duplicate key 'data'"),
             c("msgid as string", #"{"data":1,"msgid":"1"}"#, "msgid must be an integer"),
             c("msgid as float", #"{"data":1,"msgid":1.5}"#, "msgid must be an integer"),
             c("error as string", #"{"error":"boom"}"#, "error must be an object"),
@@ -339,7 +339,7 @@ struct CodecHostileInputTests {
         #expect(limited?.message.contains("string longer than the limit of 1048576 bytes") == true)
         let byDefault = #expect(throws: BrokerError.self) { try JSONCodec().decode(bytes) }
         #expect(byDefault?.message.contains("exceeds the limit of 16777216 bytes") == true)
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(10))
     }
 
     @Test("deep nesting and _or blow-ups are refused quickly")
@@ -352,7 +352,7 @@ struct CodecHostileInputTests {
             }
             let start = clock.now
             #expect(throws: BrokerError.self) { try JSONCodec().decode(input.bytes) }
-            #expect(clock.now - start < .milliseconds(500), "\(name)")
+            #expect(clock.now - start < .seconds(2), "\(name)")
         }
     }
 
@@ -367,6 +367,23 @@ struct CodecHostileInputTests {
             levels += 1
         }
         #expect(levels == depth - 1)
+    }
+
+    @Test("the largest depth (512, the cap) decodes on a task's stack, for dicts, LISTs and Objs")
+    func capDepth() throws {
+        let codec = JSONCodec(limits: CodecLimits(maxDepth: 100_000))
+        let dicts = #"{"data":"# + String(repeating: #"{"a":"#, count: 510) + "1" + String(repeating: "}", count: 511)
+        #expect(throws: Never.self) { try codec.decode(Array(dicts.utf8)) }
+        let lists =
+            #"{"data":"# + String(repeating: #"{"_o":"LIST","_d":["#, count: 255) + String(repeating: "]}", count: 255)
+            + "}"
+        #expect(throws: Never.self) { try codec.decode(Array(lists.utf8)) }
+        let obj = #"{"_o":"Obj","k":["k"],"f":{"x":"#
+        let objs = #"{"data":"# + String(repeating: obj, count: 255) + "1" + String(repeating: "}}", count: 255) + "}"
+        #expect(throws: Never.self) { try codec.decode(Array(objs.utf8)) }
+        let tooDeep = #"{"data":"# + String(repeating: "[", count: 512) + String(repeating: "]", count: 512) + "}"
+        let error = #expect(throws: BrokerError.self) { try codec.decode(Array(tooDeep.utf8)) }
+        #expect(error?.message.contains("limit of 512 levels") == true)
     }
 
     @Test("random mutations of valid messages never crash the decoder")
