@@ -81,7 +81,7 @@ struct DispatchTests {
         #expect(try await client.raw(Message(data: .dict(["x": 1]))).error?.kind == .badRequest)
         #expect(try await client.raw(Message(data: .dict(["_m": "echo", "_a": 3]))).error?.kind == .badRequest)
         #expect(try await client.failure("get", args: [3])?.kind == .badRequest)
-        #expect(try await client.failure("echo", target: nil, args: nil, named: ["_mt": "yes"])?.kind == .badRequest)
+        #expect(try await client.raw(Message(data: .dict(["_m": "echo", "_mt": "yes"]))).error?.kind == .badRequest)
         let boom = try await client.failure("boom")
         #expect(boom?.kind == .internal)
         #expect(boom?.message.contains("secret-internal-detail") == false)
