@@ -66,6 +66,14 @@ public actor BrokerClient {
         watermark.reset()
     }
 
+    /// Makes sure every broadcast the server sent before now has been applied to the cache:
+    /// one `ping` round trip, whose reply waits for them (read-your-writes). Use it after
+    /// something outside this client changed data and you must not read the old state.
+    public nonisolated func synchronize() async throws {
+        let reply = try await exchange(.dict(["_m": "ping"]))
+        if let error = reply.error { throw error }
+    }
+
     /// The cache's counters and sizes now.
     public nonisolated var statistics: CacheStatistics { cache.statistics }
 
