@@ -93,7 +93,7 @@ public actor BrokerClient {
 
     /// One round trip: encode, send, decode, wait for the broadcasts the reply follows.
     nonisolated func exchange(_ request: Value, waitForBroadcasts: Bool = true) async throws -> ClientWire.Reply {
-        let bytes = try ClientWire.encode(request: request)
+        let bytes = ClientWire.encode(request: request)
         let answer = try await transport.call(bytes)
         let reply = try ClientWire.decodeReply(answer)
         if waitForBroadcasts, let msgid = reply.msgid { await readYourWrites(sid: reply.sid ?? "", msgid: msgid) }

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import OrderedCollections
 
 /// The client's view of the wire: requests out, replies and broadcasts in, through the
 /// JSON codec of `DaBrokerCore`.
@@ -28,42 +29,29 @@ enum ClientWire {
         /// The changed object's info (its table).
         var meta: ObjectKey?
 
-        /// Reads an `invalid_key` payload; `nil` for any other broadcast.
-        init?(_ data: Value) {
-            guard case .dict(let d) = data, d["_m"] == .string("invalid_key") else { return nil }
-            key = Self.key(d["_key"])
-            meta = Self.key(d["_meta"])
-        }
-
-        private static func key(_ value: Value?) -> ObjectKey? {
-            switch value {
-            case .ref(let ref): return ref.key
-            case .object(let object): return object.ref.key
-            case .info(let info): return info.ref.key
-            case .list(let parts): return ObjectKey(parts)
-            default: return nil
-            }
+        /// Reads a broadcast's data: `nil` for a broadcast other than `invalid_key`; throws
+        /// `BadRequest` for a malformed `invalid_key`.
+        init?(_ data: Value) throws {
+            guard case .dict(let d) = data, d["_m"] == .string(InvalidKeyBroadcast.method) else { return nil }
+            let broadcast = try InvalidKeyBroadcast(from: data)
+            key = broadcast.key?.key
+            meta = broadcast.meta.key
         }
     }
 
-    /// Builds a request payload: method, optional target, positional and named arguments.
+    /// Builds a request payload: method, optional target, positional and named arguments
+    /// (named ones in name order, so equal requests encode equally).
     static func request(
         _ method: String, target: Ref? = nil, arguments: [Value] = [], named: [String: Value] = [:],
         classLevel: Bool = false
     ) -> Value {
-        var d: OrderedDictionaryOfValues = [:]
-        d["_m"] = .string(method)
-        if let target { d["_o"] = .ref(target) }
-        if !arguments.isEmpty { d["_a"] = .list(arguments) }
-        if classLevel { d["_mt"] = .bool(true) }
-        for name in named.keys.sorted() {
-            if let value = named[name] { d[name] = value }
-        }
-        return .dict(d)
+        var ordered = OrderedDictionary<String, Value>(minimumCapacity: named.count)
+        for name in named.keys.sorted() { ordered[name] = named[name] }
+        return Request(method: method, target: target, args: arguments, named: ordered, classLevel: classLevel).value
     }
 
-    static func encode(request: Value) throws -> [UInt8] {
-        try WireCodecBridge.encode(Message(data: request))
+    static func encode(request: Value) -> [UInt8] {
+        WireCodecBridge.encode(Message(data: request))
     }
 
     static func decodeReply(_ bytes: [UInt8]) throws -> Reply {
@@ -73,6 +61,6 @@ enum ClientWire {
 
     static func decodeBroadcast(_ bytes: [UInt8]) throws -> Broadcast {
         let (message, sid) = try WireCodecBridge.decode(bytes)
-        return Broadcast(invalidation: Invalidation(message.data), msgid: message.msgid, sid: sid)
+        return Broadcast(invalidation: try Invalidation(message.data), msgid: message.msgid, sid: sid)
     }
 }

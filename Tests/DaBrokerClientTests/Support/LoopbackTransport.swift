@@ -81,7 +81,12 @@ final class LoopbackClientTransport: ClientTransport {
     }
 
     func close() async {
-        if let attached = id.withLock({ s -> Int? in defer { s = nil }; return s }) { server.detach(attached) }
+        if let attached = id.withLock({ s -> Int? in
+            defer { s = nil }
+            return s
+        }) {
+            server.detach(attached)
+        }
         continuation.finish()
     }
 }
