@@ -5,38 +5,14 @@ extension BrokerServer {
     /// Runs one decoded request (`data` of the request message) and returns the reply data,
     /// with access codes set.
     func dispatch(_ data: Value) async throws -> Value {
-        guard case .dict(var request) = data else {
-            throw BrokerError.badRequest("a request must be a dictionary with a method (_m)")
-        }
-        guard case .string(let method)? = request.removeValue(forKey: "_m") else {
-            throw BrokerError.badRequest("the request has no method name (_m)")
-        }
-        let target = request.removeValue(forKey: "_o") ?? request.removeValue(forKey: "_o_")
-        let positional: [Value]
-        switch request.removeValue(forKey: "_a") {
-        case nil, .null?: positional = []
-        case .list(let l)?: positional = l
-        default: throw BrokerError.badRequest("\(method): positional arguments (_a) must be a list")
-        }
-        var classLevel = false
-        switch request.removeValue(forKey: "_mt") {
-        case nil, .null?: break
-        case .bool(let b)?: classLevel = b
-        default: throw BrokerError.badRequest("\(method): the class-level flag (_mt) must be a boolean")
-        }
-        var args = CallArguments(positional: positional, named: request, classLevel: classLevel)
+        let request = try Request(from: data)
+        let method = request.method
+        var args = CallArguments(positional: request.args, named: request.named, classLevel: request.classLevel)
         for v in args.positional { try checkCodes(v) }
         for v in args.named.values { try checkCodes(v) }
         if method == "_dab_search" { args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method) }
 
-        if let target {
-            let ref: Ref
-            switch target {
-            case .ref(let r): ref = r
-            case .object(let o): ref = o.ref
-            case .info(let i): ref = i.ref
-            default: throw BrokerError.badRequest("\(method): the target (_o) must be an object reference")
-            }
+        if let ref = request.target {
             try checkCodes(.ref(ref))
             if ref.key.isMetaRoot {
                 throw BrokerError.unknownCommand("unknown method '\(method)' on the meta singleton")

@@ -29,6 +29,9 @@ struct DispatchTests {
         #expect(try await client.call("echo", args: ["hi"]) == "hi")
         #expect(try await client.call("echo", args: [.list([1, .dict(["a": 2])])]) == .list([1, .dict(["a": 2])]))
         #expect(try await client.call("ping") == "pong")
+        let reply = try await client.request("ping")
+        #expect(reply.extras["sid"] == .string(server.instanceID))
+        #expect(reply.msgid == 0)
         #expect(try await client.call("hello", args: ["you"]) == "hello you")
         #expect(try await client.failure("hello", args: [3])?.kind == .badRequest)
         let unknown = try await client.failure("nosuch")
@@ -72,7 +75,7 @@ struct DispatchTests {
         let (server, client, transport) = try await served { server in
             server.register("boom") { _ in throw Boom() }
         }
-        let garbage = try WireCodec.decode(try await transport.send(Array("{not json".utf8)))
+        let garbage = try JSONCodec().decode(try await transport.send(Array("{not json".utf8)))
         #expect(garbage.error?.kind == .badRequest)
         #expect(try await client.raw(Message(data: "just a string")).error?.kind == .badRequest)
         #expect(try await client.raw(Message(data: .dict(["x": 1]))).error?.kind == .badRequest)

@@ -1,7 +1,6 @@
 import DaBrokerCore
+import DaBrokerServer
 import OrderedCollections
-
-@testable import DaBrokerServer
 
 /// A tiny test-only client: builds raw request messages, sends them through the codec and a
 /// transport, and decodes the replies (the real client is `BrokerClient`).
@@ -12,17 +11,13 @@ struct TestClient {
     func request(
         _ method: String, target: Ref? = nil, args: [Value]? = nil, named: OrderedDictionary<String, Value> = [:]
     ) async throws -> Message {
-        var data = OrderedDictionary<String, Value>()
-        data["_m"] = .string(method)
-        if let target { data["_o"] = .ref(target) }
-        if let args { data["_a"] = .list(args) }
-        for (k, v) in named { data[k] = v }
-        return try await raw(Message(data: .dict(data)))
+        try await raw(Request(method: method, target: target, args: args ?? [], named: named).message)
     }
 
+    /// Sends any message through the real codec and decodes the reply.
     func raw(_ message: Message) async throws -> Message {
-        let bytes = try WireCodec.encode(message, sid: "client")
-        return try WireCodec.decode(try await transport.send(bytes))
+        let codec = JSONCodec()
+        return try codec.decode(try await transport.send(codec.encode(message)))
     }
 
     /// The reply's data; throws the reply's error.
@@ -44,7 +39,7 @@ struct TestClient {
     func get(_ ref: Ref) async throws -> Value { try await call("get", args: [.ref(ref)]) }
 
     /// The decoded broadcasts so far.
-    func broadcasts() throws -> [Message] { try transport.broadcasts.map(WireCodec.decode) }
+    func broadcasts() throws -> [Message] { try transport.broadcasts.map { try JSONCodec().decode($0) } }
 }
 
 extension Value {
