@@ -27,7 +27,7 @@ extension BrokerClient {
     nonisolated func call(
         _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value]
     ) async throws -> Value {
-        if case .value(let value)? = try await cachedCall(method, on: target, arguments: arguments, named: named) {
+        if case .value(let value)? = cachedCall(method, on: target, arguments: arguments, named: named) {
             return value
         }
         return try await callThroughCache(
@@ -38,7 +38,7 @@ extension BrokerClient {
     /// The result of a `cached` call from the cache, if there.
     nonisolated func cachedCall(
         _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value]
-    ) async throws -> ObjectCache.CachedResult? {
+    ) -> ObjectCache.CachedResult? {
         cache.callResult(for: Self.callKey(method, on: target, arguments: arguments, named: named))
     }
 

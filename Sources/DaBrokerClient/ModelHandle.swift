@@ -53,8 +53,7 @@ public struct ModelHandle: Sendable {
         let named = try Self.checked(filters)
         let client = try table.requireClient()
         let value: Value
-        if case .value(let cached)? = try await client.cachedCall("_dab_count", on: table, arguments: [], named: named)
-        {
+        if case .value(let cached)? = client.cachedCall("_dab_count", on: table, arguments: [], named: named) {
             value = cached
         } else {
             value = try await client.callThroughCache(
@@ -96,7 +95,7 @@ public struct ModelHandle: Sendable {
         var named = try Self.checked(filters)
         if let limit { named["_limit"] = .int(Int64(limit)) }
         let client = try table.requireClient()
-        if case .objects(let objects)? = try await client.cachedCall(
+        if case .objects(let objects)? = client.cachedCall(
             "_dab_search", on: table, arguments: [], named: named)
         {
             return objects

@@ -95,3 +95,23 @@ struct ManualExampleClientTests {
         await fixture.stop()
     }
 }
+
+@Suite("Client: back-references")
+struct BackrefClientTests {
+    @Test func backrefsAreAnAsyncSequenceOfObjects() async throws {
+        let fixture = try await ManualFixture.start()
+        let client = try await fixture.client()
+        let root = try await client.root
+        #expect(try await root.items.objects.count() == 5)
+        var names: [Value] = []
+        for try await item in root.items.objects { names.append(try item.name.value) }
+        #expect(names == (1...5).map { .string("item \($0)") })
+        // Elements are interned: the same instance as a model lookup gives.
+        let third = try await root.items.objects.object(at: 2)
+        #expect(try await client.model("Item").get(["id": 3]) === third)
+        let outOfRange = await #expect(throws: BrokerError.self) { try await root.items.objects.object(at: 5) }
+        #expect(outOfRange?.kind == .noData || outOfRange?.kind == .badRequest)
+        await client.close()
+        await fixture.stop()
+    }
+}

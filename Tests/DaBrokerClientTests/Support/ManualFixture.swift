@@ -30,7 +30,7 @@ struct ManualFixture {
         let realRootClass = BrokerClass("realRoot", fields: ["user"])
         let realRoot = StaticObject(class: realRootClass, values: ["user": "jane"])
         let rootClass = BrokerClass(
-            "rootInfo", fields: ["version_string", "version_tuple", "data"], refs: ["status"],
+            "rootInfo", fields: ["version_string", "version_tuple", "data"], refs: ["status"], backrefs: ["items"],
             calls: [
                 .function("login") { args in
                     guard try args.string(0, method: "login") == "jane" else {
@@ -45,6 +45,7 @@ struct ManualFixture {
             values: [
                 "version_string": "0.12.3", "version_tuple": .value([0, 12, 3]), "status": .object(status),
                 "data": .dict(["Item": .key(ObjectKey(["static", "item", "info"]))]),
+                "items": .list(items.all.map { .object($0.1) }),
             ])
         try server.addStatic(rootClass, "root", "meta")
         try server.addStatic(statusClass, "status", "meta")
