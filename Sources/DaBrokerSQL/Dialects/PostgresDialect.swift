@@ -1,0 +1,10 @@
+/// PostgreSQL: double-quoted identifiers, `$n` placeholders, `RETURNING`.
+public struct PostgresDialect: SQLDialect {
+    public init() {}
+    public var kind: DatabaseKind { .postgres }
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    public func placeholder(_ index: Int) -> String { "$\(index + 1)" }
+    public var supportsReturning: Bool { true }
+}
