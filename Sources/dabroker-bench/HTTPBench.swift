@@ -49,7 +49,7 @@ func runHTTPEchoBenchmark(iterations: Int = 2000, warmup: Int = 200) async throw
     defer { Task { await server.stop() } }
     let client = HTTPClientTransport(configuration: .init(port: server.port ?? 0))
     defer { Task { await client.close() } }
-    let request = Array(#"{"_m":"echo","_a":{"_o":"LIST","_d":["hello"]}}"#.utf8)
+    let request = Array(#"{"data":{"_m":"echo","_a":{"_o":"LIST","_d":["hello"]}}}"#.utf8)
     let result = try await measureHTTPLatency(
         "HTTP echo", client: client, request: request, iterations: iterations, warmup: warmup)
     print(result)
