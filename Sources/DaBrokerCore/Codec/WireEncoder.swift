@@ -7,8 +7,8 @@ import OrderedCollections
 /// first occurrence gets `"_oi":N`, inserted once encoding is done.
 struct WireEncoder {
     var out: [UInt8] = []
-    /// First occurrence of each encoded object, by key.
-    private var seen: [ObjectKey: Int] = [:]
+    /// The records of the objects encoded so far, by key.
+    private var seen: [ObjectKey: [Int]] = [:]
     private var records: [(offset: Int, value: Value, oid: Int)] = []
     private var inserts: [(offset: Int, oid: Int)] = []
 
@@ -154,22 +154,20 @@ struct WireEncoder {
 
     /// Writes `{"_or":N}` and returns true if an equal object was already written.
     mutating func shareIfSeen(_ key: ObjectKey, _ whole: Value) -> Bool {
-        if let index = seen[key] {
-            if records[index].value == whole {
-                var oid = records[index].oid
-                if oid == 0 {
-                    oid = inserts.count + 1
-                    records[index].oid = oid
-                    inserts.append((records[index].offset + 1, oid))
-                }
-                raw("{\"_or\":")
-                appendDigits(UInt64(oid), into: &out)
-                raw("}")
-                return true
+        let candidates = seen[key, default: []]
+        for index in candidates where records[index].value == whole {
+            var oid = records[index].oid
+            if oid == 0 {
+                oid = inserts.count + 1
+                records[index].oid = oid
+                inserts.append((records[index].offset + 1, oid))
             }
-            return false
+            raw("{\"_or\":")
+            appendDigits(UInt64(oid), into: &out)
+            raw("}")
+            return true
         }
-        seen[key] = records.count
+        seen[key, default: []].append(records.count)
         records.append((out.count, whole, 0))
         return false
     }
