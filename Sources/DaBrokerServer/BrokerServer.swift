@@ -40,6 +40,9 @@ public final class BrokerServer: Service, Sendable {
         var registered: [String: ExportedCall] = [:]
         var accepting = false
         var started = false
+        /// Requests admitted and not yet answered.
+        var inFlight = 0
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     public init(configuration: BrokerServerConfiguration = BrokerServerConfiguration()) {
@@ -145,7 +148,14 @@ public final class BrokerServer: Service, Sendable {
             return (was, s.transports)
         }
         guard wasStarted else { return }
-        await limiter.waitIdle()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { s -> Bool in
+                if s.inFlight == 0 { return true }
+                s.idleWaiters.append(c)
+                return false
+            }
+            if idle { c.resume() }
+        }
         await broadcaster.drain()
         for transport in transports { await transport.stop() }
         logger.info("broker server \(instanceID) stopped")
@@ -161,10 +171,12 @@ public final class BrokerServer: Service, Sendable {
     /// Handles one encoded request and returns its encoded reply; never throws: every
     /// failure becomes an error reply.
     public func handle(_ bytes: [UInt8]) async -> [UInt8] {
-        guard state.withLock({ $0.accepting }) else {
-            return encodeReply(error: .unavailable("the server is shutting down"))
+        let admitted = state.withLock { s -> Bool in
+            guard s.accepting else { return false }
+            s.inFlight += 1
+            return true
         }
-        await limiter.enter()
+        guard admitted else { return encodeReply(error: .unavailable("the server is not running")) }
         await limiter.acquire()
         let reply: [UInt8]
         do {
@@ -183,6 +195,13 @@ public final class BrokerServer: Service, Sendable {
             reply = encodeReply(error: .internal("internal server error"))
         }
         await limiter.release()
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.inFlight -= 1
+            guard s.inFlight == 0 else { return [] }
+            defer { s.idleWaiters = [] }
+            return s.idleWaiters
+        }
+        for w in waiters { w.resume() }
         return reply
     }
 
