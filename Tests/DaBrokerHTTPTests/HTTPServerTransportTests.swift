@@ -1,5 +1,6 @@
 import DaBrokerCore
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import DaBrokerHTTP
@@ -170,16 +171,26 @@ struct HTTPServerTransportTests {
 
     @Test("stop lets a request in flight finish, ends event streams and frees the port")
     func gracefulStop() async throws {
-        let server = try await EchoServer(delay: .milliseconds(400))
-        let reader = try await SSETestReader(port: server.port)
+        let started = NIOLockedValueBox(0)
+        let transport = HTTPServerTransport(configuration: .init(port: 0))
+        try await transport.start { request in
+            started.withLockedValue { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(400))
+            return request
+        }
+        let port = try #require(transport.port)
+        let reader = try await SSETestReader(port: port)
         await reader.waitForEvents(1)
-        async let inFlight = RawHTTP.post(port: server.port, #"{"_m":"slow"}"#)
-        try await Task.sleep(for: .milliseconds(100))
-        await server.transport.stop()
+        async let inFlight = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while started.withLockedValue({ $0 }) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        await transport.stop()
         #expect(try await inFlight.status == 200)
         await reader.waitUntil { $0.closed }
         #expect(reader.isClosed)
-        await #expect(throws: (any Error).self) { try await RawHTTP.get(port: server.port, path: "/healthz") }
+        await #expect(throws: (any Error).self) { try await RawHTTP.get(port: port, path: "/healthz") }
     }
 
     @Test("binding a port in use fails with Unavailable")
