@@ -126,7 +126,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerHTTPTests",
-            dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport"], swiftSettings: strict),
+            dependencies: [
+                "DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerClientTests",
             dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),

@@ -95,4 +95,39 @@ struct HTTPBrokerClientTests {
         await client.close()
         await broker.stop()
     }
+
+    @Test("models over HTTP: new, update, stale update, delete; the other client's cache follows")
+    func tableOperations() async throws {
+        let broker = try await ManualBroker()
+        let a = try await broker.client()
+        let b = try await broker.client()
+        let albumsA = try await a.model("album")
+        let albumsB = try await b.model("album")
+        #expect(try await albumsB.count() == 3)
+        let blueB = try await albumsB.get(["id": 2])
+        #expect(try blueB.title.value == "Blue")
+
+        let created = try await albumsA.new(["title": "Green"])
+        #expect(try created.id.value == 4)
+        try await b.synchronize()
+        #expect(try await albumsB.count() == 4)
+
+        let blueA = try await albumsA.get(["id": 2])
+        let navy = try await albumsA.update(blueA, ["title": "Navy"])
+        #expect(try navy.title.value == "Navy")
+        try await b.synchronize()
+        #expect(blueB.isObsolete)
+        #expect(try await albumsB.get(["id": 2]).title.value == "Navy")
+        let stale = await #expect(throws: BrokerError.self) { try await albumsB.update(blueB, ["title": "Black"]) }
+        #expect(stale?.kind == .staleData)
+
+        try await albumsA.delete(created)
+        try await b.synchronize()
+        #expect(try await albumsB.count() == 3)
+        let gone = await #expect(throws: BrokerError.self) { try await albumsB.get(["id": 4]) }
+        #expect(gone?.kind == .noData)
+        await a.close()
+        await b.close()
+        await broker.stop()
+    }
 }

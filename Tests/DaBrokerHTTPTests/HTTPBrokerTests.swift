@@ -25,25 +25,28 @@ struct HTTPBrokerTests {
     @Test("curl: root, echo, ping and a malformed body", .enabled(if: Curl.isAvailable))
     func curlCalls() async throws {
         let broker = try await StaticBroker()
-        let rootText = try Curl.rpc(port: broker.port, #"{"data":{"_m":"root"}}"#)
+        let rootText = try await Curl.rpc(port: broker.port, #"{"data":{"_m":"root"}}"#)
         let root = try object(try codec.decode(Array(rootText.utf8)))
         #expect(root.ref.key == ObjectKey(["static", "root"]))
         #expect(root.ref.code?.count == 12)
         #expect(root.fields["version"] == "1.0")
         #expect(rootText.contains(#""sid":""#))
 
-        let echo = try Curl.rpc(
+        let echo = try await Curl.rpc(
             port: broker.port, #"{"data":{"_m":"echo","_a":{"_o":"LIST","_d":["hi"]}}}"#,
             contentType: "application/x-dab-json")
         #expect(try codec.decode(Array(echo.utf8)).data == "hi")
-        #expect(try codec.decode(Array(try Curl.rpc(port: broker.port, #"{"data":{"_m":"ping"}}"#).utf8)).error == nil)
+        #expect(
+            try codec.decode(Array(try await Curl.rpc(port: broker.port, #"{"data":{"_m":"ping"}}"#).utf8)).error == nil
+        )
 
-        let notRequest = try codec.decode(Array(try Curl.rpc(port: broker.port, #"{"foo":1}"#).utf8))
+        let notRequest = try codec.decode(Array(try await Curl.rpc(port: broker.port, #"{"foo":1}"#).utf8))
         #expect(notRequest.error?.kind == .badRequest)
-        let malformed = try Curl.rpc(port: broker.port, #"{"data":{"_m":"root"}"#)
+        let malformed = try await Curl.rpc(port: broker.port, #"{"data":{"_m":"root"}"#)
         #expect(malformed.contains(#""_t":"BadRequest""#))
-        #expect(try Curl.status(["-X", "POST", "http://127.0.0.1:\(broker.port)/rpc", "--data-binary", "{}"]) == 415)
-        #expect(try Curl.status(["http://127.0.0.1:\(broker.port)/healthz"]) == 200)
+        #expect(
+            try await Curl.status(["-X", "POST", "http://127.0.0.1:\(broker.port)/rpc", "--data-binary", "{}"]) == 415)
+        #expect(try await Curl.status(["http://127.0.0.1:\(broker.port)/healthz"]) == 200)
         await broker.stop()
     }
 
@@ -107,6 +110,80 @@ struct HTTPBrokerTests {
         let allowed = try await RawHTTP.post(port: broker.port, #"{"data":{"_m":"root"}}"#, token: "tok")
         #expect(allowed.status == 200)
         #expect(try codec.decode(allowed.body).error == nil)
+        await broker.stop()
+    }
+
+    @Test(
+        "curl: count, find, new, get, update (and a stale one), delete on a read-write table; SSE sees each change",
+        .enabled(if: Curl.isAvailable))
+    func curlTableOperations() async throws {
+        let broker = try await StaticBroker()
+        let port = broker.port
+        let reader = try await SSETestReader(port: port)
+        #expect(await reader.waitForEvents(1).first?.name == "ready")
+        func post(_ json: String) async throws -> Message {
+            try codec.decode(Array(try await Curl.rpc(port: port, json).utf8))
+        }
+
+        let root = try object(try await post(#"{"data":{"_m":"root"}}"#))
+        guard case .dict(let data)? = root.fields["data"], case .ref(let album)? = data["album"],
+            let tableCode = album.code
+        else { throw BrokerError.internal("no album table in root.data: \(root)") }
+        let table = #"{"_o":"Ref","k":{"_o":"LIST","_d":["mem","album"]},"c":"\#(tableCode)"}"#
+
+        #expect(try await post(#"{"data":{"_m":"_dab_count","_o_":\#(table)}}"#).data == 3)
+        let blues = try await post(#"{"data":{"_m":"_dab_search","_o_":\#(table),"title":"Blue","_limit":10}}"#)
+        guard case .list(let found) = blues.data else { throw BrokerError.internal("no list: \(blues)") }
+        #expect(found.count == 2)
+
+        let created = try object(try await post(#"{"data":{"_m":"new","_o_":\#(table),"title":"Green"}}"#))
+        #expect(created.fields["id"] == 4)
+        let rowCode = try #require(created.ref.code)
+        let row = #"{"_o":"Ref","k":{"_o":"LIST","_d":["mem","album",4]},"c":"\#(rowCode)"}"#
+        let get = #"{"data":{"_m":"get","_a":{"_o":"LIST","_d":[\#(row)]}}}"#
+        #expect(try object(try await post(get)).fields["title"] == "Green")
+
+        let update =
+            #"{"data":{"_m":"update","_a":{"_o":"LIST","_d":[\#(row)]},"k":{"title":{"_o":"LIST","_d":["Green","Teal"]}}}}"#
+        let updated = try await post(update)
+        #expect(try object(updated).fields["title"] == "Teal")
+        #expect(updated.msgid == 2)
+        #expect(try await post(update).error?.kind == .staleData)
+
+        #expect(try await post(#"{"data":{"_m":"delete","_o_":\#(row)}}"#).error == nil)
+        #expect(try await post(get).error?.kind == .noData)
+        let forged = #"{"data":{"_m":"delete","_o_":{"_o":"Ref","k":{"_o":"LIST","_d":["mem","album",1]},"c":"x"}}}"#
+        #expect(try await post(forged).error?.kind == .accessDenied)
+
+        let events = await reader.waitForEvents(4)
+        #expect(events.map(\.id) == ["0", "1", "2", "3"])
+        let texts = events.dropFirst().map { String(decoding: $0.data, as: UTF8.self) }
+        #expect(texts.allSatisfy { $0.contains("invalid_key") && !$0.contains(#""c":"#) })
+        #expect(texts.first?.contains(#""_key""#) == false)
+        #expect(texts.dropFirst().first?.contains(#""Green","Teal""#) == true)
+        #expect(texts.last?.contains(#""_key""#) == true)
+        await reader.close()
+        await broker.stop()
+    }
+
+    @Test("one server, two HTTP transports: a write through one reaches the event stream of the other")
+    func twoTransports() async throws {
+        let second = HTTPServerTransport(configuration: .init(port: 0))
+        let broker = try await StaticBroker(extra: second)
+        let secondPort = try #require(second.port)
+        let reader = try await SSETestReader(port: secondPort)
+        await reader.waitForEvents(1)
+        let root = try object(try await call(broker.port, Request(method: "root")))
+        guard case .dict(let data)? = root.fields["data"], case .ref(let album)? = data["album"] else {
+            throw BrokerError.internal("no album table")
+        }
+        let created = try await call(broker.port, Request(method: "new", target: album, named: ["title": "Via A"]))
+        #expect(created.error == nil)
+        let events = await reader.waitForEvents(2)
+        #expect(events.last.map { String(decoding: $0.data, as: UTF8.self).contains("Via A") } == true)
+        let viaB = try await call(secondPort, Request(method: "_dab_count", target: album))
+        #expect(viaB.data == 4)
+        await reader.close()
         await broker.stop()
     }
 }

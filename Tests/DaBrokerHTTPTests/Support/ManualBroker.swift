@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 
 /// The server manual's example served over HTTP on a loopback ephemeral port: `rootInfo`
 /// (version_string, version_tuple, status, login, data → `Item`), `statusInfo` (servers,
-/// health), server calls `hello` and `set_health`, and a searchable class `Item` (ids 1…5).
+/// health), server calls `hello` and `set_health`, a searchable class `Item` (ids 1…5) and
+/// the read-write table `album` of a ``MemoryTableLoader``.
 struct ManualBroker {
     let server: BrokerServer
     let http: HTTPServerTransport
@@ -44,7 +45,9 @@ struct ManualBroker {
             class: rootClass,
             values: [
                 "version_string": "0.12.3", "version_tuple": .value([0, 12, 3]), "status": .object(status),
-                "data": .dict(["Item": .key(ObjectKey(["static", "item", "info"]))]),
+                "data": .dict([
+                    "Item": .key(ObjectKey(["static", "item", "info"])), "album": .key(MemoryTableLoader.tableKey),
+                ]),
             ])
         try server.addStatic(rootClass, "root", "meta")
         try server.addStatic(statusClass, "status", "meta")
@@ -55,6 +58,7 @@ struct ManualBroker {
         try server.addStatic(itemObjects.itemClass, "item", "info")
         if let meta = itemObjects.itemClass.meta { try server.addStatic(meta, "item", "meta") }
         for (id, item) in itemObjects.all { try server.addStatic(item, "item", .int(id)) }
+        try server.addLoader(MemoryTableLoader())
         server.root = root
         server.register("hello") { args in .string("hello " + (try args.string(0, method: "hello"))) }
         server.register("set_health") { [server] args in

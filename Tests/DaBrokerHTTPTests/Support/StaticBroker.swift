@@ -5,7 +5,8 @@ import Logging
 
 /// A `BrokerServer` with static objects served over HTTP on a loopback ephemeral port:
 /// a root (`version`, ref `status`), a status object (`health`) and a searchable class
-/// `Nums` of 20 numbers (`n`, `square`).
+/// `Nums` of 20 numbers (`n`, `square`), and the read-write table `album` of a
+/// ``MemoryTableLoader`` (in `root.data`).
 struct StaticBroker {
     let server: BrokerServer
     let http: HTTPServerTransport
@@ -45,10 +46,14 @@ struct StaticBroker {
         try server.addStatic(nums, "nums")
         if let numsMeta = nums.meta { try server.addStatic(numsMeta, "nums", "meta") }
 
-        let rootClass = BrokerClass("Root", fields: ["version"], refs: ["status", "nums"])
+        try server.addLoader(MemoryTableLoader())
+        let rootClass = BrokerClass("Root", fields: ["version", "data"], refs: ["status", "nums"])
         let root = StaticObject(
             class: rootClass,
-            values: ["version": "1.0", "status": .object(status), "nums": .key(ObjectKey(["static", "nums"]))])
+            values: [
+                "version": "1.0", "status": .object(status), "nums": .key(ObjectKey(["static", "nums"])),
+                "data": .dict(["album": .key(MemoryTableLoader.tableKey)]),
+            ])
         try server.addStatic(rootClass, "root", "meta")
         try server.addStatic(root, "root")
         server.root = root
