@@ -100,7 +100,9 @@ final class EventStreamClient: Sendable {
     }
 
     private func streamOnce() async throws {
+        let idle = TimeAmount.nanoseconds(pool.configuration.eventStreamIdleTimeout.nanoseconds)
         let channel = try await pool.openChannel { channel in
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
             try channel.pipeline.syncOperations.addHandler(
                 EventStreamHandler { [weak self] signal in self?.handle(signal) })
         }

@@ -17,6 +17,9 @@ public struct HTTPClientConfiguration: Sendable {
     public var reconnectDelay: Duration
     /// Longest delay between event-stream reconnect attempts.
     public var maxReconnectDelay: Duration
+    /// An event stream silent for this long (no event, no keep-alive comment) is taken as
+    /// dead and reconnected; keep it above the server's keep-alive interval (15 s by default).
+    public var eventStreamIdleTimeout: Duration
     /// How often a call answered `503 Service Unavailable` (server busy; the request was not
     /// run) is retried, with a short growing delay.
     public var busyRetries: Int
@@ -30,6 +33,7 @@ public struct HTTPClientConfiguration: Sendable {
         maxIdleConnections: Int = 8,
         reconnectDelay: Duration = .milliseconds(100),
         maxReconnectDelay: Duration = .seconds(5),
+        eventStreamIdleTimeout: Duration = .seconds(45),
         busyRetries: Int = 3
     ) {
         self.host = host
@@ -40,6 +44,7 @@ public struct HTTPClientConfiguration: Sendable {
         self.maxIdleConnections = maxIdleConnections
         self.reconnectDelay = reconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
+        self.eventStreamIdleTimeout = eventStreamIdleTimeout
         self.busyRetries = busyRetries
     }
 }

@@ -54,21 +54,42 @@ final class HTTPConnectionPool: Sendable {
     }
 
     /// Sends `POST path` with `body` and returns the whole response.
+    ///
+    /// When a reused keep-alive connection turns out to have been closed by the server before
+    /// any reply byte (it closed it while idle, so it never read the request), the request is
+    /// sent once more on a new connection.
     func post(_ path: String, body: [UInt8], contentType: String) async throws -> HTTPReply {
-        let channel = try await checkout()
         var headers = baseHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Accept", value: contentType)
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
+        let buffer = ByteBuffer(bytes: body)
+        let (channel, reused) = try await checkout(reuse: true)
+        do {
+            return try await exchange(head, buffer, on: channel)
+        } catch is ConnectionClosedBeforeReply where reused {
+            let (fresh, _) = try await checkout(reuse: false)
+            do {
+                return try await exchange(head, buffer, on: fresh)
+            } catch is ConnectionClosedBeforeReply {
+                throw BrokerError.unavailable("\(hostHeader) closed the HTTP connection before the reply")
+            }
+        } catch is ConnectionClosedBeforeReply {
+            throw BrokerError.unavailable("\(hostHeader) closed the HTTP connection before the reply")
+        }
+    }
+
+    private func exchange(_ head: HTTPRequestHead, _ body: ByteBuffer, on channel: any Channel) async throws
+        -> HTTPReply
+    {
         let reply = channel.eventLoop.makePromise(of: HTTPReply.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
             reply.fail(BrokerError.unavailable("cannot send the request to \(self.hostHeader): \(error)"))
         }
         let exchange = HTTPExchange(
-            head: head, body: ByteBuffer(bytes: body),
-            timeout: .nanoseconds(configuration.requestTimeout.nanoseconds), reply: reply)
+            head: head, body: body, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds), reply: reply)
         channel.writeAndFlush(exchange, promise: written)
         do {
             let response = try await reply.futureResult.get()
@@ -93,10 +114,12 @@ final class HTTPConnectionPool: Sendable {
         for channel in channels { try? await channel.close() }
     }
 
-    private func checkout() async throws -> any Channel {
+    /// A connection for one request: an idle one when `reuse` and one is left, else a new
+    /// one; `reused` tells which.
+    private func checkout(reuse: Bool) async throws -> (channel: any Channel, reused: Bool) {
         let reusable: (any Channel)? = try state.withLockedValue { s in
             guard !s.closed else { throw BrokerError.unavailable("HTTP client transport is closed") }
-            while let channel = s.idle.popLast() {
+            while reuse, let channel = s.idle.popLast() {
                 if channel.isActive {
                     s.busy[ObjectIdentifier(channel)] = channel
                     return channel
@@ -104,7 +127,7 @@ final class HTTPConnectionPool: Sendable {
             }
             return nil
         }
-        if let reusable { return reusable }
+        if let reusable { return (reusable, true) }
         let channel = try await openChannel { channel in
             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
         }
@@ -116,7 +139,7 @@ final class HTTPConnectionPool: Sendable {
             channel.close(promise: nil)
             throw BrokerError.unavailable("HTTP client transport is closed")
         }
-        return channel
+        return (channel, false)
     }
 
     private func checkin(_ channel: any Channel, reuse: Bool) {

@@ -10,6 +10,10 @@ struct HTTPExchange: Sendable {
     var reply: EventLoopPromise<HTTPReply>
 }
 
+/// The connection closed before any part of the response arrived. On a reused keep-alive
+/// connection this means the server had closed it while idle, before reading the request.
+struct ConnectionClosedBeforeReply: Error {}
+
 /// A complete HTTP response as the client transport sees it.
 struct HTTPReply: Sendable {
     var status: HTTPResponseStatus
@@ -70,7 +74,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(BrokerError.unavailable("HTTP connection closed before the reply"))
+        if head == nil {
+            fail(ConnectionClosedBeforeReply())
+        } else {
+            fail(BrokerError.unavailable("HTTP connection closed in the middle of the reply"))
+        }
         context.fireChannelInactive()
     }
 

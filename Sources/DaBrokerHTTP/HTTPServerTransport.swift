@@ -55,6 +55,17 @@ public final class HTTPServerTransport: ServerTransport {
         let responder = HTTPRPCResponder(
             configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
         let runState = run
+        do {
+            try await serve(responder, runState)
+        } catch {
+            hub.close()
+            throw error
+        }
+        logger.info("HTTP transport listening", metadata: ["host": "\(configuration.host)", "port": "\(port ?? -1)"])
+    }
+
+    private func serve(_ responder: HTTPRPCResponder, _ runState: NIOLockedValueBox<RunState>) async throws {
+        let configuration = configuration
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let once = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(continuation)
             let resume: @Sendable (Result<Void, any Error>) -> Void = { result in
@@ -80,11 +91,8 @@ public final class HTTPServerTransport: ServerTransport {
                     resume(.failure(BrokerError.unavailable("HTTP server stopped before it started")))
                 } catch {
                     logger.error("HTTP server failed", metadata: ["error": "\(error)"])
-                    resume(
-                        .failure(
-                            BrokerError.unavailable(
-                                "HTTP server on \(self.configuration.host):\(self.configuration.port) failed: \(error)")
-                        ))
+                    let address = "\(configuration.host):\(configuration.port)"
+                    resume(.failure(BrokerError.unavailable("HTTP server on \(address) failed: \(error)")))
                 }
             }
             runState.withLockedValue {
@@ -92,7 +100,6 @@ public final class HTTPServerTransport: ServerTransport {
                 $0.task = task
             }
         }
-        logger.info("HTTP transport listening", metadata: ["host": "\(configuration.host)", "port": "\(port ?? -1)"])
     }
 
     /// Sends one encoded broadcast to every event stream; its SSE `id:` is the envelope's

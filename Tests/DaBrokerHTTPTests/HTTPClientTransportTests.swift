@@ -136,4 +136,20 @@ struct HTTPClientTransportTests {
         await client.close()
         await server.transport.stop()
     }
+
+    @Test("a silent event stream is reconnected after the idle timeout and resumes without resync")
+    func idleTimeout() async throws {
+        let server = try await EchoServer()
+        let client = HTTPClientTransport(
+            configuration: .init(port: server.port, eventStreamIdleTimeout: .milliseconds(300)))
+        let collector = EventCollector(client.events)
+        try await client.connect()
+        try await server.transport.broadcast(EchoServer.broadcast(1))
+        await collector.wait(for: 1)
+        try await Task.sleep(for: .milliseconds(800))
+        try await server.transport.broadcast(EchoServer.broadcast(2))
+        #expect(await collector.wait(for: 2) == [.broadcast(Self.text(1)), .broadcast(Self.text(2))])
+        await client.close()
+        await server.transport.stop()
+    }
 }
