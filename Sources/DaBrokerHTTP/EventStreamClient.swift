@@ -54,6 +54,9 @@ final class EventStreamClient: Sendable {
             try await Task.sleep(for: timeout)
             self.finishWaiter(
                 .failure(BrokerError.unavailable("no event stream from \(self.pool.hostHeader) within \(timeout)")))
+            // Never confirmed: give up this attempt (the run loop ends, it does not retry).
+            let pending = self.state.withLockedValue { $0.hadStream ? nil : $0.channel }
+            try? await pending?.close()
         }
         defer { timer.cancel() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import NIOPosix
 import Testing
 
 @testable import DaBrokerHTTP
@@ -141,15 +142,28 @@ struct HTTPClientTransportTests {
     func idleTimeout() async throws {
         let server = try await EchoServer()
         let client = HTTPClientTransport(
-            configuration: .init(port: server.port, eventStreamIdleTimeout: .milliseconds(300)))
+            configuration: .init(port: server.port, eventStreamIdleTimeout: .seconds(1)))
         let collector = EventCollector(client.events)
         try await client.connect()
         try await server.transport.broadcast(EchoServer.broadcast(1))
         await collector.wait(for: 1)
-        try await Task.sleep(for: .milliseconds(800))
+        try await Task.sleep(for: .milliseconds(2500))
         try await server.transport.broadcast(EchoServer.broadcast(2))
         #expect(await collector.wait(for: 2) == [.broadcast(Self.text(1)), .broadcast(Self.text(2))])
         await client.close()
         await server.transport.stop()
+    }
+
+    @Test("a server that accepts but never answers: connect fails within the connect timeout")
+    func silentServer() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(listener.localAddress?.port)
+        let client = HTTPClientTransport(configuration: .init(port: port, connectTimeout: .milliseconds(300)))
+        let start = ContinuousClock.now
+        await #expect { try await client.connect() } throws: { ($0 as? BrokerError)?.kind == .unavailable }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        await client.close()
+        try await listener.close()
     }
 }

@@ -156,17 +156,23 @@ struct HTTPServerTransportTests {
 
     @Test("requests over the concurrency limit get 503 Unavailable, not a queue")
     func concurrencyLimit() async throws {
-        let server = try await EchoServer(.init(maxConcurrentRequests: 1), delay: .milliseconds(500))
-        let port = server.port
+        let started = NIOLockedValueBox(0)
+        let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: 1))
+        try await transport.start { request in
+            started.withLockedValue { $0 += 1 }
+            try? await Task.sleep(for: .milliseconds(500))
+            return request
+        }
+        let port = try #require(transport.port)
         async let slow = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
-        try await Task.sleep(for: .milliseconds(150))
+        await waitUntil { started.withLockedValue { $0 } == 1 }
         let rejected = try await RawHTTP.post(port: port, #"{"_m":"fast"}"#)
         #expect(rejected.status == 503)
         #expect(rejected.text.contains(#""_t":"Unavailable""#))
         #expect(rejected.header("Retry-After") == "1")
         #expect(try await slow.status == 200)
         #expect(try await RawHTTP.post(port: port, #"{"_m":"again"}"#).status == 200)
-        await server.transport.stop()
+        await transport.stop()
     }
 
     @Test("stop lets a request in flight finish, ends event streams and frees the port")
@@ -182,10 +188,7 @@ struct HTTPServerTransportTests {
         let reader = try await SSETestReader(port: port)
         await reader.waitForEvents(1)
         async let inFlight = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while started.withLockedValue({ $0 }) == 0, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        await waitUntil { started.withLockedValue { $0 } > 0 }
         await transport.stop()
         #expect(try await inFlight.status == 200)
         await reader.waitUntil { $0.closed }
@@ -199,5 +202,13 @@ struct HTTPServerTransportTests {
         let second = HTTPServerTransport(configuration: .init(port: first.port))
         await #expect(throws: BrokerError.self) { try await second.start { $0 } }
         await first.transport.stop()
+    }
+}
+
+/// Polls `condition` every 5 ms for up to 5 s.
+func waitUntil(_ condition: () -> Bool) async {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while !condition(), ContinuousClock.now < deadline {
+        try? await Task.sleep(for: .milliseconds(5))
     }
 }
