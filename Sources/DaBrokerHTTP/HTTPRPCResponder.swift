@@ -24,6 +24,7 @@ struct HTTPRPCResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         guard isAuthorized(request) else {
+            logger.notice("refused: missing or wrong bearer token", metadata: ["path": "\(request.uri.path)"])
             var response = Self.error(.unauthorized, .accessDenied, "missing or wrong bearer token")
             if let name = Self.wwwAuthenticate { response.headers[name] = #"Bearer realm="dabroker""# }
             return response
@@ -79,6 +80,7 @@ struct HTTPRPCResponder: HTTPResponder {
             return true
         }
         guard admitted else {
+            logger.warning("POST /rpc refused: \(configuration.maxConcurrentRequests) requests in progress")
             var response = Self.error(
                 .serviceUnavailable, .unavailable,
                 "server busy: \(configuration.maxConcurrentRequests) requests in progress; retry later")
@@ -113,6 +115,7 @@ struct HTTPRPCResponder: HTTPResponder {
         let lastEventID = Self.lastEventID.flatMap { request.headers[$0] }
         switch hub.open(lastEventID: lastEventID) {
         case .overLimit:
+            logger.warning("GET /events refused: \(configuration.maxEventStreams) streams open")
             var response = Self.error(
                 .serviceUnavailable, .unavailable,
                 "too many event streams open (\(configuration.maxEventStreams)); retry later")

@@ -46,12 +46,19 @@ func measureHTTPLatency(
 func runHTTPEchoBenchmark(iterations: Int = 2000, warmup: Int = 200) async throws -> HTTPBenchResult {
     let server = HTTPServerTransport(configuration: .init(port: 0))
     try await server.start { $0 }
-    defer { Task { await server.stop() } }
     let client = HTTPClientTransport(configuration: .init(port: server.port ?? 0))
-    defer { Task { await client.close() } }
     let request = Array(#"{"data":{"_m":"echo","_a":{"_o":"LIST","_d":["hello"]}}}"#.utf8)
-    let result = try await measureHTTPLatency(
-        "HTTP echo", client: client, request: request, iterations: iterations, warmup: warmup)
+    let result: HTTPBenchResult
+    do {
+        result = try await measureHTTPLatency(
+            "HTTP echo", client: client, request: request, iterations: iterations, warmup: warmup)
+    } catch {
+        await client.close()
+        await server.stop()
+        throw error
+    }
+    await client.close()
+    await server.stop()
     print(result)
     return result
 }
