@@ -53,8 +53,14 @@ public actor BrokerClient {
                 Self.apply(event, cache: cache, watermark: watermark, logger: logger)
             }
         }
-        let reply = try await exchange(.dict(["_m": "ping"]), waitForBroadcasts: false)
-        if let msgid = reply.msgid { watermark.baseline(sid: reply.sid ?? "", msgid: msgid) }
+        do {
+            let reply = try await exchange(.dict(["_m": "ping"]), waitForBroadcasts: false)
+            if let msgid = reply.msgid { watermark.baseline(sid: reply.sid ?? "", msgid: msgid) }
+        } catch {
+            listener?.cancel()
+            listener = nil
+            throw error
+        }
     }
 
     /// Stops listening, closes the transport and drops the cache.

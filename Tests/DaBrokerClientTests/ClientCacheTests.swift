@@ -105,11 +105,11 @@ struct ClientCacheTests {
 
     @Test func resynchronizeDropsTheWholeCache() async throws {
         let fixture = try await ManualFixture.start()
-        let client = try await fixture.client()
+        let (client, transport) = try await fixture.clientAndTransport()
         let root = try await client.root
         let status = try #require(try await root.status.object)
         #expect(client.statistics.objects >= 2)
-        fixture.transport.resynchronizeClients()
+        await transport.simulateReconnect()
         try await client.synchronize()
         var flushed = false
         for _ in 0..<100 where !flushed {

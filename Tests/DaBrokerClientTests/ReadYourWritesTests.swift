@@ -46,11 +46,11 @@ struct ReadYourWritesTests {
 
 /// A client transport that drops every broadcast.
 final class DeafClientTransport: ClientTransport {
-    let inner: LoopbackClientTransport
+    let inner: InProcessClientTransport
     let events: AsyncStream<TransportEvent>
     private let continuation: AsyncStream<TransportEvent>.Continuation
 
-    init(inner: LoopbackClientTransport) {
+    init(inner: InProcessClientTransport) {
         self.inner = inner
         (events, continuation) = AsyncStream.makeStream(of: TransportEvent.self)
     }

@@ -9,7 +9,7 @@ import Synchronization
 /// and a searchable class `Item` published in `root.data`.
 struct ManualFixture {
     let server: BrokerServer
-    let transport: LoopbackServerTransport
+    let transport: InProcessServerTransport
     let root: StaticObject
     let status: StaticObject
     let statusClass: BrokerClass
@@ -17,7 +17,7 @@ struct ManualFixture {
 
     static func start() async throws -> ManualFixture {
         let server = BrokerServer(configuration: .init(secret: "client-tests"))
-        let transport = LoopbackServerTransport()
+        let transport = InProcessServerTransport()
         server.addTransport(transport)
 
         let statusClass = BrokerClass("statusInfo", fields: ["servers", "load", "health"])
@@ -76,10 +76,17 @@ struct ManualFixture {
 
     /// A connected client with its own cache.
     func client(cacheSize: Int = 1000) async throws -> BrokerClient {
-        let client = BrokerClient(
-            transport: transport.makeClient(), configuration: .init(cacheSize: cacheSize))
+        try await clientAndTransport(cacheSize: cacheSize).client
+    }
+
+    /// A connected client and its in-process transport.
+    func clientAndTransport(
+        cacheSize: Int = 1000
+    ) async throws -> (client: BrokerClient, transport: InProcessClientTransport) {
+        let transport = transport.makeClient()
+        let client = BrokerClient(transport: transport, configuration: .init(cacheSize: cacheSize))
         try await client.connect()
-        return client
+        return (client, transport)
     }
 
     func stop() async { await server.stop() }
