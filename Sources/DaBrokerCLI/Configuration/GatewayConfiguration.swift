@@ -1,3 +1,4 @@
+import DaBrokerServer
 import OrderedCollections
 
 /// Everything `dabroker serve` needs to know: which database, how to serve it, and what each
@@ -80,16 +81,6 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var backrefNames: OrderedDictionary<String, String> = [:]
         public init() {}
     }
-}
-
-/// How much a client may do with a table (the original's `rw`).
-public enum AccessMode: String, Sendable, Equatable, Codable, CaseIterable {
-    /// `rw: null`: read attributes of objects it was given, call exported methods.
-    case none
-    /// `rw: false` (default): also get, find, count.
-    case readOnly
-    /// `rw: true`: also new, update, delete.
-    case readWrite
 }
 
 /// A place in a configuration file, for error messages.

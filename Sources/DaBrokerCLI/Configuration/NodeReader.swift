@@ -1,3 +1,4 @@
+import DaBrokerServer
 import Yams
 
 /// Reads typed values out of a YAML node tree, turning every mismatch into a

@@ -1,3 +1,4 @@
+import DaBrokerServer
 import DaBrokerCore
 import DaBrokerSQL
 
