@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
