@@ -62,7 +62,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "DaBrokerClient",
-            dependencies: ["DaBrokerCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "DaBrokerCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: strict),
         .target(
             name: "DaBrokerAMQP",
@@ -112,6 +115,9 @@ let package = Package(
         .testTarget(
             name: "DaBrokerHTTPTests",
             dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerClientTests",
+            dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),
         .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
     ]
 )

@@ -7,8 +7,9 @@ public struct CodecLimits: Sendable, Hashable {
     /// The largest message, in bytes, the decoder looks at.
     public var maxMessageBytes: Int
     /// The deepest JSON nesting (objects and arrays) accepted; also bounds the nesting that
-    /// `_or` references may build. Values above 1024 are treated as 1024 so that decoding
-    /// never comes near the end of a thread's stack.
+    /// `_or` references may build. Values above 512 are treated as 512 so that decoding
+    /// (which recurses once per level) stays far from the end of a thread's stack, even in
+    /// debug builds on a task's thread.
     public var maxDepth: Int
     /// The longest string, in UTF-8 bytes as they appear in the message (escapes included).
     public var maxStringBytes: Int
@@ -29,6 +30,6 @@ public struct CodecLimits: Sendable, Hashable {
     /// 16 MiB per message, 256 levels, 16 MiB per string, 2,000,000 elements.
     public static let `default` = CodecLimits()
 
-    /// The depth actually enforced (`maxDepth` clamped to 1...1024).
-    var effectiveDepth: Int { min(max(maxDepth, 1), 1024) }
+    /// The depth actually enforced (`maxDepth` clamped to 1...512).
+    var effectiveDepth: Int { min(max(maxDepth, 1), 512) }
 }

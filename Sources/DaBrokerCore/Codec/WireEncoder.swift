@@ -12,6 +12,9 @@ struct WireEncoder {
     private var records: [(offset: Int, value: Value, oid: Int)] = []
     private var inserts: [(offset: Int, oid: Int)] = []
 
+    /// The envelope keys `Message` itself stands for; `extras` cannot override them.
+    static let envelopeKeys: Set<String> = ["data", "msgid", "error", "cache"]
+
     init(capacity: Int = 256) {
         out.reserveCapacity(capacity)
     }
@@ -54,7 +57,7 @@ struct WireEncoder {
             encode(error: error)
             first = false
         }
-        for (key, value) in m.extras {
+        for (key, value) in m.extras where !Self.envelopeKeys.contains(key) {
             if !first { raw(",") }
             writeString(key)
             raw(":")

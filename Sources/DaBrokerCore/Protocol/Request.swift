@@ -77,9 +77,12 @@ public struct Request: Sendable, Hashable {
         if let target { dict["_o"] = .ref(target) }
         if !args.isEmpty { dict["_a"] = .list(args) }
         if classLevel { dict["_mt"] = .bool(true) }
-        for (k, v) in named where dict[k] == nil { dict[k] = v }
+        for (k, v) in named where !Self.reserved.contains(k) { dict[k] = v }
         return .dict(dict)
     }
+
+    /// The keys with a meaning of their own; named arguments cannot use them.
+    public static let reserved: Set<String> = ["_m", "_o", "_a", "_mt"]
 
     /// The request as a message.
     public var message: Message { Message(data: value) }

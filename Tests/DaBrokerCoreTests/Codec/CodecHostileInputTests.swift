@@ -369,6 +369,23 @@ struct CodecHostileInputTests {
         #expect(levels == depth - 1)
     }
 
+    @Test("the largest depth (512, the cap) decodes on a task's stack, for dicts, LISTs and Objs")
+    func capDepth() throws {
+        let codec = JSONCodec(limits: CodecLimits(maxDepth: 100_000))
+        let dicts = #"{"data":"# + String(repeating: #"{"a":"#, count: 510) + "1" + String(repeating: "}", count: 511)
+        #expect(throws: Never.self) { try codec.decode(Array(dicts.utf8)) }
+        let lists =
+            #"{"data":"# + String(repeating: #"{"_o":"LIST","_d":["#, count: 255) + String(repeating: "]}", count: 255)
+            + "}"
+        #expect(throws: Never.self) { try codec.decode(Array(lists.utf8)) }
+        let obj = #"{"_o":"Obj","k":["k"],"f":{"x":"#
+        let objs = #"{"data":"# + String(repeating: obj, count: 255) + "1" + String(repeating: "}}", count: 255) + "}"
+        #expect(throws: Never.self) { try codec.decode(Array(objs.utf8)) }
+        let tooDeep = #"{"data":"# + String(repeating: "[", count: 512) + String(repeating: "]", count: 512) + "}"
+        let error = #expect(throws: BrokerError.self) { try codec.decode(Array(tooDeep.utf8)) }
+        #expect(error?.message.contains("limit of 512 levels") == true)
+    }
+
     @Test("random mutations of valid messages never crash the decoder")
     func mutations() {
         var rng = SplitMix64(seed: 2024)
