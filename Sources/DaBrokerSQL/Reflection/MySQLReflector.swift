@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Foundation
 
 /// Reflects MariaDB / MySQL from `information_schema`: one query each for `ENGINES`,
 /// `TABLES`, `COLUMNS`, `KEY_COLUMN_USAGE` and `REFERENTIAL_CONSTRAINTS` over every selected
@@ -89,6 +90,25 @@ struct MySQLReflector {
                 isTransactional: engine.map { transactional[$0.lowercased()] ?? false }, comment: comment)
         }
 
+        // MariaDB's JSON is a longtext with CHECK (json_valid(`col`)); the driver reads it as JSON.
+        var jsonColumns: Set<String> = []
+        f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
+        // (MySQL has a real JSON type and no CHECK_CONSTRAINTS.TABLE_NAME: the query may fail there.)
+        let checks =
+            (try? await connection.execute(
+                "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                    + " WHERE \(f.sql) AND CHECK_CLAUSE LIKE 'json\\_valid(%'",
+                f.params
+            ).rows) ?? []
+        for row in checks {
+            guard let key = id(row), let clause = row[2].catalogString,
+                let open = clause.firstIndex(of: "`"), let close = clause.lastIndex(of: "`"), open < close
+            else { continue }
+            let column = clause[clause.index(after: open)..<close].replacingOccurrences(of: "``", with: "`")
+            jsonColumns.insert(key + "\u{0}" + column)
+        }
+        f = schemaFilter("TABLE_SCHEMA", schemas)
+
         for row in try await connection.execute(
             "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
                 + " IS_GENERATED, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE \(f.sql)"
@@ -102,7 +122,9 @@ struct MySQLReflector {
             tables[key]?.columns.append(
                 ColumnDescription(
                     name: name, declaredType: columnType,
-                    kind: ValueKindMapping.mysql(dataType: row[4].catalogString ?? "", columnType: columnType),
+                    kind: ValueKindMapping.mysql(
+                        dataType: row[4].catalogString ?? "", columnType: columnType,
+                        isJSON: jsonColumns.contains(key + "\u{0}" + name)),
                     isNullable: row[5].catalogString == "YES", defaultValue: defaultValue,
                     isAutoIncrement: extra.contains("auto_increment"),
                     isGenerated: row[8].catalogString == "ALWAYS" || extra.contains("generated"),

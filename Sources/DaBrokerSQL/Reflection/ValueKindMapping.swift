@@ -17,12 +17,13 @@ public enum ValueKindMapping {
             return postgres(typeName: element, typeType: elementTypeType) == nil ? nil : .list
         }
         if typeType == "e" { return .string }
+        if typeType != "b" { return nil }  // composite, range, pseudo, domain of a domain
         switch typeName {
         case "bool": return .bool
         case "int2", "int4", "int8", "oid": return .int
         case "float4", "float8": return .double
         case "numeric": return .decimal
-        case "text", "varchar", "bpchar", "char", "name", "citext": return .string
+        case "text", "varchar", "bpchar", "char", "name", "unknown": return .string
         case "bytea": return .bytes
         case "date": return .date
         case "time", "timetz": return .time
@@ -35,13 +36,16 @@ public enum ValueKindMapping {
     }
 
     /// MariaDB / MySQL: `dataType` is `information_schema.COLUMNS.DATA_TYPE`, `columnType`
-    /// the full `COLUMN_TYPE` (`tinyint(1)`, `bigint(20) unsigned`).
-    public static func mysql(dataType: String, columnType: String) -> ValueKind? {
+    /// the full `COLUMN_TYPE` (`tinyint(1)`, `bigint(20) unsigned`); `isJSON` is set for
+    /// MariaDB's `JSON` alias (a `longtext` with a `json_valid` check).
+    public static func mysql(dataType: String, columnType: String, isJSON: Bool = false) -> ValueKind? {
+        if isJSON { return .json }
         switch dataType.lowercased() {
-        case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year": return .int
+        case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year", "bit": return .int
         case "float", "double", "real": return .double
         case "decimal", "numeric": return .decimal
-        case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set": return .string
+        case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "inet4", "inet6":
+            return .string
         case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob": return .bytes
         case "date": return .date
         case "time": return .time

@@ -118,7 +118,8 @@ struct ValueGenerator {
         var b = [UInt8](repeating: 0, count: 16)
         for i in 0..<16 { b[i] = UInt8.random(in: 0...255, using: &rng) }
         return UUID(
-            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
     }
 
     /// Compact JSON text (it travels verbatim), including keys that look like wire tags.

@@ -18,11 +18,12 @@ struct PostgresRoundTripTests {
         .init("numeric", .decimal("100000000")), .init("numeric", .decimal("NaN")),
         .init("real", .double(0.1)), .init("real", .double(-3.4028235e38)),
         .init("double precision", .double(0.1)), .init("double precision", .double(-1.7976931348623157e308)),
-        .init("double precision", .double(5e-324)), .init("double precision", .double(.infinity)),
+        .init("double precision", .double(.leastNonzeroMagnitude)), .init("double precision", .double(.infinity)),
         .init("boolean", .bool(true)), .init("boolean", .bool(false)),
         .init("text", ""), .init("text", TV.unicode), .init("text", .string(String(repeating: "x", count: 100_000))),
         .init("varchar(20)", TV.unicode), .init("char(5)", "ab", "ab   "),
         .init("bytea", .bytes([])), .init("bytea", .bytes([0, 1, 127, 128, 255])),
+        .init("bytea", .bytes((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })),
         .init("date", TV.date(2024, 2, 29)), .init("date", TV.date(1, 1, 1)), .init("date", TV.date(9999, 12, 31)),
         .init("date", TV.date(0, 6, 15)), .init("date", TV.date(1900, 3, 1)),
         .init("time", TV.time(0, 0, 0)), .init("time", TV.time(23, 59, 59, 999_999)),
@@ -34,6 +35,10 @@ struct PostgresRoundTripTests {
         .init(
             "timestamptz", TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200),
             TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0, 5, offset: 7200), 0)),
+        .init(
+            "timestamp", TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200),
+            TV.withOffset(TV.ts(2024, 7, 1, 14, 0, 0, offset: 7200), nil)),
+        .init("timestamptz", TV.ts(2024, 7, 1, 12, 0, 0), TV.withOffset(TV.ts(2024, 7, 1, 12, 0, 0), 0)),
         .init("interval", .interval(IntervalValue(months: 14, days: -3, microseconds: 123_456_789))),
         .init("interval", .interval(IntervalValue(months: -1, days: 0, microseconds: -1))),
         .init("interval", .interval(IntervalValue(months: 0, days: 0, microseconds: 9_000_000_000_000_000))),
@@ -60,17 +65,16 @@ struct PostgresRoundTripTests {
     @Test("parameter in, value out", arguments: cases)
     func parameter(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let r = try await db.execute("SELECT $1::\(c.sqlType) AS v, $2::\(c.sqlType) AS n", [c.value, .null])
         #expect(r.rows.count == 1)
         #expect(r.rows.first?["v"] == c.expected)
         #expect(r.rows.first?["n"] == .null)
+        await db.close()
     }
 
     @Test("stored in a column, read back", arguments: cases)
     func column(_ c: RoundTripCase) async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         _ = try await db.execute("CREATE TEMP TABLE drv_pg_rt (id integer PRIMARY KEY, v \(c.sqlType))")
         let ins = try await db.execute("INSERT INTO drv_pg_rt VALUES ($1, $2), ($3, $4)", [1, c.value, 2, nil])
         #expect(ins.affectedRows == 2)
@@ -82,11 +86,11 @@ struct PostgresRoundTripTests {
             let found = try await db.execute("SELECT id FROM drv_pg_rt WHERE v = $1", [c.value])
             #expect(found.rows.map { $0[0] } == [1])
         }
+        await db.close()
     }
 
     @Test func enumsAndEnumArrays() async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let type = DriverTestEnvironment.uniqueName("mood")
         _ = try await db.execute("CREATE TYPE \(type) AS ENUM ('sad', 'ok', 'happy ✓')")
         do {
@@ -104,12 +108,13 @@ struct PostgresRoundTripTests {
         }
         _ = try await db.execute("DROP TABLE drv_pg_enum")
         _ = try await db.execute("DROP TYPE \(type)")
+        await db.close()
     }
 
     @Test func domainsResolveToTheirBaseType() async throws {
         let db = try await DriverTestEnvironment.postgres()
-        defer { Task { await db.close() } }
         let r = try await db.execute("SELECT $1::information_schema.cardinal_number AS n", [.int(42)])
         #expect(r.rows.first?["n"] == .int(42))
+        await db.close()
     }
 }

@@ -18,17 +18,16 @@ struct MariaDBColumn {
     var capacity: Int
 
     /// Chooses the mapping of a result field; throws `.unmappedType` for types without one.
-    init(_ f: MYSQL_FIELD) throws {
-        let field = f
+    init(_ fieldPointer: UnsafePointer<MYSQL_FIELD>) throws {
+        let field = fieldPointer.pointee
         name = field.name.map { String(cString: $0) } ?? "?"
         let orgTable = field.org_table.map { String(cString: $0) } ?? ""
         table = orgTable.isEmpty ? nil : orgTable
         capacity = Int(min(max(field.max_length, 16), 1 << 20))
         let unsigned = field.flags & UInt32(UNSIGNED_FLAG) != 0
         let binary = field.charsetnr == 63
-        var copy = field
-        let dataType = Self.attribute(&copy, MARIADB_FIELD_ATTR_DATA_TYPE_NAME)
-        let format = Self.attribute(&copy, MARIADB_FIELD_ATTR_FORMAT_NAME)
+        let dataType = Self.attribute(fieldPointer, MARIADB_FIELD_ATTR_DATA_TYPE_NAME)
+        let format = Self.attribute(fieldPointer, MARIADB_FIELD_ATTR_FORMAT_NAME)
         switch field.type {
         case MYSQL_TYPE_TINY, MYSQL_TYPE_SHORT, MYSQL_TYPE_INT24, MYSQL_TYPE_LONG, MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
             kind = .integer(unsigned: unsigned)
@@ -62,9 +61,10 @@ struct MariaDBColumn {
         }
     }
 
-    private static func attribute(_ field: inout MYSQL_FIELD, _ which: mariadb_field_attr_t) -> String? {
+    /// An extended-metadata attribute of the field (MariaDB ≥ 10.5): data type or format name.
+    private static func attribute(_ field: UnsafePointer<MYSQL_FIELD>, _ which: mariadb_field_attr_t) -> String? {
         var attr = MARIADB_CONST_STRING()
-        guard mariadb_field_attr(&attr, &field, which) == 0, let p = attr.str, attr.length > 0 else { return nil }
+        guard mariadb_field_attr(&attr, field, which) == 0, let p = attr.str, attr.length > 0 else { return nil }
         let bytes = UnsafeRawBufferPointer(start: p, count: Int(attr.length))
         return String(decoding: bytes, as: UTF8.self).lowercased()
     }

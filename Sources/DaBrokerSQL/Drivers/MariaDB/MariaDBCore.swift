@@ -30,7 +30,12 @@ final class MariaDBCore {
 
     func connect(_ url: MariaDBURL) throws {
         place = url.place
-        guard let m = mysql_init(nil) else { throw DatabaseError(.connection, "cannot connect to \(place): out of memory") }
+        guard mariaDBLibrary == 0 else {
+            throw DatabaseError(.connection, "cannot connect to \(place): mysql_library_init failed")
+        }
+        guard let m = mysql_init(nil) else {
+            throw DatabaseError(.connection, "cannot connect to \(place): out of memory")
+        }
         var timeout = url.connectTimeout
         mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
         if var t = url.readTimeout { mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t) }
@@ -42,6 +47,12 @@ final class MariaDBCore {
         mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'")
         if url.ssl { mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on) }
         if url.sslVerify { mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on) }
+        if url.socket == nil {
+            // A URL names a host and port: use TCP even for "localhost" (which libmariadb would
+            // otherwise take as "the default unix socket", ignoring the port).
+            var tcp = MYSQL_PROTOCOL_TCP.rawValue
+            mysql_options(m, MYSQL_OPT_PROTOCOL, &tcp)
+        }
         if let ca = url.sslCA { mysql_ssl_set(m, nil, nil, ca, nil, nil) }
         // CLIENT_FOUND_ROWS: UPDATE reports the rows it matched (as PostgreSQL does), not only
         // those whose values changed.
@@ -75,7 +86,20 @@ final class MariaDBCore {
 
     func execute(_ sql: String, _ parameters: [Value]) throws -> QueryResult {
         _ = try usable()
-        let stmt = try prepare(sql)
+        var retried = false
+        while true {
+            let stmt = try prepare(sql)
+            do {
+                return try execute(stmt, parameters)
+            } catch let e as DatabaseError where !retried && (e.code == 2057 || e.code == 1615) {
+                // The statement's result columns changed (schema change): prepare it again.
+                if let stale = cache.remove(sql) { mysql_stmt_close(stale) }
+                retried = true
+            }
+        }
+    }
+
+    private func execute(_ stmt: UnsafeMutablePointer<MYSQL_STMT>, _ parameters: [Value]) throws -> QueryResult {
         let expected = Int(mysql_stmt_param_count(stmt))
         guard expected == parameters.count else {
             throw DatabaseError(
@@ -136,7 +160,7 @@ final class MariaDBCore {
         let count = Int(mysql_num_fields(meta))
         guard let fields = mysql_fetch_fields(meta) else { throw error(stmt) }
         var columns: [MariaDBColumn] = []
-        for i in 0..<count { columns.append(try MariaDBColumn(fields[i])) }
+        for i in 0..<count { columns.append(try MariaDBColumn(fields + i)) }
         let binds = MariaDBBinds(count: count)
         for (i, c) in columns.enumerated() { c.bind(i, binds) }
         guard mysql_stmt_bind_result(stmt, binds.binds) == 0 else { throw error(stmt) }

@@ -37,7 +37,9 @@ enum MariaDBParameterEncoder {
         case .time(let tv):
             let negative = tv.hour < 0 || tv.minute < 0 || tv.second < 0 || tv.microsecond < 0
             var t = MYSQL_TIME()
-            t.hour = UInt32(tv.hour.magnitude)
+            // The binary protocol carries the hour in one byte: whole days go in `day`.
+            t.day = UInt32(tv.hour.magnitude / 24)
+            t.hour = UInt32(tv.hour.magnitude % 24)
             t.minute = UInt32(tv.minute.magnitude)
             t.second = UInt32(tv.second.magnitude)
             t.second_part = UInt(tv.microsecond.magnitude)
@@ -61,7 +63,8 @@ enum MariaDBParameterEncoder {
             binds.set(i, type: MYSQL_TYPE_DATETIME, value: t)
         case .interval, .list, .dict, .ref, .object, .info:
             throw DatabaseError(
-                .parameter, "parameter \(i + 1): \(caseName(value)) values cannot be sent to MariaDB (see docs/types.md)")
+                .parameter,
+                "parameter \(i + 1): \(caseName(value)) values cannot be sent to MariaDB (see docs/types.md)")
         }
     }
 

@@ -42,7 +42,8 @@ struct MariaDBURL: Sendable, Equatable {
             let value = item.value ?? ""
             func seconds() throws -> UInt32 {
                 guard let s = UInt32(value) else {
-                    throw DatabaseError(.connection, "MariaDB URL: \(item.name)=\(value) is not a whole number of seconds")
+                    throw DatabaseError(
+                        .connection, "MariaDB URL: \(item.name)=\(value) is not a whole number of seconds")
                 }
                 return s
             }

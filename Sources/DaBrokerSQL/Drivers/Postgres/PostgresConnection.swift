@@ -6,12 +6,14 @@ import DaBrokerCore
 /// async API never blocks a caller's thread. Statements are prepared once per connection and
 /// cached by SQL text (LRU, 128 statements); results are read in binary format. Type mapping:
 /// docs/types.md.
-public final class PostgresConnection: DatabaseConnection {
+public final class PostgresConnection: DatabaseConnection, StatementTimeoutConfigurable {
     public let dialect: any SQLDialect = PostgresDialect()
     private let thread: DriverThread<PostgresCore>
+    private let canceller: PostgresCanceller
 
-    private init(thread: DriverThread<PostgresCore>) {
+    private init(thread: DriverThread<PostgresCore>, canceller: PostgresCanceller) {
         self.thread = thread
+        self.canceller = canceller
     }
 
     /// Opens a connection. `url` is a `postgres://` or `postgresql://` URI and is handed to
@@ -22,21 +24,34 @@ public final class PostgresConnection: DatabaseConnection {
         }
         let thread = DriverThread<PostgresCore>(
             name: "dabroker-postgres", makeState: { PostgresCore() }, finish: { $0.close() })
+        let canceller = PostgresCanceller()
         do {
-            try await thread.run("connect") { try $0.connect(url: url) }
+            try await thread.run("connect") { core in
+                try core.connect(url: url)
+                core.withHandle { canceller.install(from: $0) }
+            }
         } catch {
             thread.stop()
             throw error
         }
-        return PostgresConnection(thread: thread)
+        return PostgresConnection(thread: thread, canceller: canceller)
     }
 
     deinit {
         thread.stop()
     }
 
+    /// Runs one statement. If the awaiting task is cancelled while the statement runs, the
+    /// server is asked to cancel it and this throws `CancellationError`.
     public func execute(_ sql: String, _ parameters: [Value]) async throws -> QueryResult {
-        try await thread.run("PostgreSQL execute") { try $0.execute(sql, parameters) }
+        let job = canceller.newJob()
+        return try await withTaskCancellationHandler {
+            try await thread.run("PostgreSQL execute") { [canceller] core in
+                try canceller.running(job) { try core.execute(sql, parameters) }
+            }
+        } onCancel: {
+            canceller.cancel(job)
+        }
     }
 
     public func isHealthy() async -> Bool {
@@ -44,6 +59,7 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func close() async {
+        canceller.uninstall()
         _ = try? await thread.run("PostgreSQL close") { $0.close() }
         thread.stop()
     }

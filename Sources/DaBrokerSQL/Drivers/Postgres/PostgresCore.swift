@@ -1,6 +1,10 @@
 import CLibPQ
 import DaBrokerCore
 import Foundation
+import Logging
+
+/// Where server notices (`NOTICE: relation … already exists, skipping`) go instead of stderr.
+private let noticeLogger = Logger(label: "dabroker.sql.postgres")
 
 /// The state of one PostgreSQL connection: the libpq handle, the prepared-statement cache and
 /// the resolved user types. Confined to the connection's `DriverThread`; never shared.
@@ -27,8 +31,7 @@ final class PostgresCore {
         let cKeys = keys.map { strdup($0) }
         let cValues = values.map { strdup($0) }
         defer {
-            cKeys.forEach { free($0) }
-            cValues.forEach { free($0) }
+            for p in cKeys + cValues { free(p) }
         }
         let k = cKeys.map { UnsafePointer($0) } + [nil]
         let v = cValues.map { UnsafePointer($0) } + [nil]
@@ -39,7 +42,19 @@ final class PostgresCore {
             PQfinish(c)
             throw DatabaseError(.connection, "cannot connect to \(place): \(detail)")
         }
+        PQsetNoticeProcessor(
+            c,
+            { _, message in
+                guard let message else { return }
+                let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+                noticeLogger.debug("\(text)")
+            }, nil)
         conn = c
+    }
+
+    /// Gives `body` the open libpq handle (for `PQgetCancel`).
+    func withHandle(_ body: (OpaquePointer) -> Void) {
+        if let conn { body(conn) }
     }
 
     func close() {
@@ -78,6 +93,10 @@ final class PostgresCore {
             if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
                 return try readResult(res, conn)
             }
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+                abandonCopy(conn)
+                throw DatabaseError(.statement, "COPY to or from the client is not supported through this driver")
+            }
             let error = self.error(res, conn)
             // A schema change invalidated the cached plan, or someone ran DEALLOCATE/DISCARD:
             // forget the statement; prepare it again at once unless a transaction was aborted.
@@ -90,6 +109,14 @@ final class PostgresCore {
             }
             throw error
         }
+    }
+
+    /// Leaves the COPY sub-protocol so the connection stays usable.
+    private func abandonCopy(_ conn: OpaquePointer) {
+        _ = PQputCopyEnd(conn, "COPY is not supported by this client")
+        var buffer: UnsafeMutablePointer<CChar>?
+        while PQgetCopyData(conn, &buffer, 0) > 0 { PQfreemem(buffer) }
+        while let r = PQgetResult(conn) { PQclear(r) }
     }
 
     private func usable() throws -> OpaquePointer {
@@ -115,8 +142,13 @@ final class PostgresCore {
             throw e
         }
         var types: [PostgresType] = []
-        for i in 0..<PQnparams(desc) {
-            types.append(try resolveType(PQparamtype(desc, i), conn))
+        do {
+            for i in 0..<PQnparams(desc) {
+                types.append(try resolveType(PQparamtype(desc, i), conn))
+            }
+        } catch {
+            deallocate(name, conn)
+            throw error
         }
         let prepared = Prepared(name: name, parameterTypes: types)
         if let evicted = cache.insert(sql, prepared) { deallocate(evicted.name, conn) }
@@ -165,7 +197,8 @@ final class PostgresCore {
             let name = String(cString: PQfname(res, c))
             let type = try resolveType(PQftype(res, c), conn)
             if let unmapped = type.unmappedPart {
-                throw DatabaseError.unmappedType(table: tableName(PQftable(res, c), conn), column: name, typeName: unmapped)
+                throw DatabaseError.unmappedType(
+                    table: tableName(PQftable(res, c), conn), column: name, typeName: unmapped)
             }
             columns.append(name)
             types.append(type)

@@ -27,6 +27,14 @@ struct PostgresParameterEncoder {
             withUnsafeBytes(of: i.days.bigEndian) { out.append(contentsOf: $0) }
             withUnsafeBytes(of: i.months.bigEndian) { out.append(contentsOf: $0) }
             return Encoded(bytes: out, binary: true)
+        case (.timestamp(var ts), .timestamp) where ts.utcOffset != nil:
+            // An instant into a column without zone: its UTC wall clock (as MariaDB does).
+            ts.utcOffset = nil
+            return try encode(.timestamp(ts), index: index, type: .text)
+        case (.timestamp(var ts), .timestamptz) where ts.utcOffset == nil:
+            // A wall clock into a column with zone: taken as UTC, whatever the session TimeZone.
+            ts.utcOffset = 0
+            return try encode(.timestamp(ts), index: index, type: .text)
         default:
             let text = try self.text(value, index: index)
             if text.utf8.contains(0) {

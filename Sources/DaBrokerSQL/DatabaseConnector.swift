@@ -1,0 +1,38 @@
+import DaBrokerCore
+
+/// Chooses the driver for a connection URL and opens connections with it.
+public enum DatabaseConnector {
+    /// The database family a URL names by its scheme, or `nil` for an unknown scheme.
+    public static func kind(ofURL url: String) -> DatabaseKind? {
+        let lower = url.lowercased()
+        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") { return .postgres }
+        if lower.hasPrefix("mysql://") || lower.hasPrefix("mariadb://") { return .mysql }
+        if SQLiteConnection.accepts(url: url) { return .sqlite }
+        return nil
+    }
+
+    /// The URL without its password, for messages and logs.
+    public static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else {
+            return url
+        }
+        let userinfo = url[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    /// Opens one connection to `url` and applies `options` (statement timeout).
+    public static func connect(url: String, options: DatabaseOptions) async throws -> any DatabaseConnection {
+        switch kind(ofURL: url) {
+        case .sqlite:
+            return try await SQLiteConnection.connect(
+                url: url, busyTimeout: options.sqliteBusyTimeout, statementTimeout: options.statementTimeout)
+        case .postgres, .mysql:
+            throw BrokerError.unavailable("no driver for \(redacted(url)) in this build")
+        case nil:
+            throw BrokerError.badRequest(
+                "unknown database URL scheme in \(redacted(url)): expected postgres://, postgresql://, mysql://, "
+                    + "mariadb://, sqlite: or file:")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import DaBrokerCore
+import DaBrokerSQL
+import Testing
+
+/// The pool: bounded size, acquisition timeout, reuse, statement timeout.
+@Suite("Conformance: pool")
+struct PoolConformanceTests {
+    @Test(arguments: Conformance.backends)
+    func exhaustedPoolIsUnavailableWithinTheTimeout(kind: DatabaseKind) async throws {
+        let options = DatabaseOptions(maxConnections: 2, acquireTimeout: .milliseconds(500))
+        try await Conformance.withDatabase(kind, options: options) { db in
+            let a = try await db.pool.acquire()
+            let b = try await db.pool.acquire()
+            #expect(await db.pool.open == 2)
+            let start = ContinuousClock.now
+            do {
+                _ = try await db.execute("SELECT 1")
+                Issue.record("an exhausted pool handed out a connection")
+            } catch let e as BrokerError {
+                #expect(e.kind == .unavailable)
+                #expect(e.message.contains("500"))
+            }
+            let waited = ContinuousClock.now - start
+            #expect(waited >= .milliseconds(450))
+            #expect(waited < .seconds(3))  // timeout + generous slack: never a hang
+            // A waiter gets the connection released while it waits.
+            async let later = db.execute("SELECT 1")
+            try await Task.sleep(for: .milliseconds(50))
+            await db.pool.release(a)
+            #expect(try await later.rows.count == 1)
+            await db.pool.release(b)
+            #expect(await db.pool.open == 2)
+        }
+    }
+
+    @Test(arguments: Conformance.backends)
+    func statementTimeoutCancelsALongStatement(kind: DatabaseKind) async throws {
+        let slow =
+            switch kind {
+            case .postgres: "SELECT pg_sleep(5)"
+            case .mysql: "SELECT SLEEP(5)"
+            case .sqlite:
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                    + "SELECT count(*) FROM (SELECT x FROM c LIMIT 2000000000)"
+            }
+        let options = DatabaseOptions(statementTimeout: .milliseconds(300))
+        try await Conformance.withDatabase(kind, options: options) { db in
+            let start = ContinuousClock.now
+            let result = try? await db.execute(slow)
+            let waited = ContinuousClock.now - start
+            // MariaDB's SLEEP returns 1 when interrupted instead of failing.
+            if kind == .mysql, let result {
+                #expect(result.rows.first?[0] == .int(1))
+            } else {
+                #expect(result == nil)
+            }
+            #expect(waited < .seconds(4))
+            #expect(try await db.execute("SELECT 1").rows.count == 1)
+        }
+    }
+}
