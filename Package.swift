@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C client libraries (Debian -dev packages).
@@ -73,7 +76,17 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "DaBrokerHTTP",
-            dependencies: ["DaBrokerCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "DaBrokerCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .target(
             name: "DaBrokerCLI",
@@ -114,7 +127,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerHTTPTests",
-            dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport"], swiftSettings: strict),
+            dependencies: [
+                "DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerClientTests",
             dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),

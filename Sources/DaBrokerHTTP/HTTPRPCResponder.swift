@@ -1,0 +1,158 @@
+import DaBrokerCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Routes the HTTP endpoints of an ``HTTPServerTransport``: `POST /rpc`, `GET /events`,
+/// `GET /healthz`, with the bearer token, content type, body size and concurrency checks.
+struct HTTPRPCResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let configuration: HTTPServerConfiguration
+    let handler: RequestHandler
+    let hub: EventHub
+    let inFlight: NIOLockedValueBox<Int>
+    let logger: Logger
+
+    static let messageContentType = "application/x-dab-json"
+    private static let lastEventID = HTTPField.Name("Last-Event-ID")
+    private static let retryAfter = HTTPField.Name("Retry-After")
+    private static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")
+    private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard isAuthorized(request) else {
+            var response = Self.error(.unauthorized, .accessDenied, "missing or wrong bearer token")
+            if let name = Self.wwwAuthenticate { response.headers[name] = #"Bearer realm="dabroker""# }
+            return response
+        }
+        switch (request.uri.path, request.method) {
+        case ("/rpc", .post): return try await rpc(request)
+        case ("/events", .get): return events(request)
+        case ("/healthz", .get), ("/healthz", .head):
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        case ("/rpc", _), ("/events", _), ("/healthz", _):
+            let allowed = request.uri.path == "/rpc" ? "POST" : "GET"
+            var response = Self.error(
+                .methodNotAllowed, .badRequest, "\(request.method) \(request.uri.path) is not allowed; use \(allowed)")
+            response.headers[.allow] = allowed
+            return response
+        default:
+            return Self.error(.notFound, .badRequest, "no endpoint \(request.uri.path); use POST /rpc or GET /events")
+        }
+    }
+
+    private func isAuthorized(_ request: Request) -> Bool {
+        guard let token = configuration.bearerToken else { return true }
+        guard let header = request.headers[.authorization] else { return false }
+        let prefix = "bearer "
+        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else { return false }
+        return Self.constantTimeEqual(Array(header.dropFirst(prefix.count).utf8), Array(token.utf8))
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0xFF)
+        }
+        return difference == 0
+    }
+
+    private func rpc(_ request: Request) async throws -> Response {
+        let contentType = request.headers[.contentType].map(Self.mediaType) ?? ""
+        guard contentType == Self.messageContentType || contentType == "application/json" else {
+            let shown = contentType.isEmpty ? "none" : contentType
+            return Self.error(
+                .unsupportedMediaType, .badRequest,
+                "content type \(shown) is not accepted; send application/x-dab-json or application/json")
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
+            return Self.tooLarge(length, configuration.maxBodyBytes)
+        }
+        let admitted = inFlight.withLockedValue { count in
+            guard count < configuration.maxConcurrentRequests else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            var response = Self.error(
+                .serviceUnavailable, .unavailable,
+                "server busy: \(configuration.maxConcurrentRequests) requests in progress; retry later")
+            if let name = Self.retryAfter { response.headers[name] = "1" }
+            return response
+        }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
+
+        var body = ByteBuffer()
+        for try await part in request.body {
+            guard body.readableBytes + part.readableBytes <= configuration.maxBodyBytes else {
+                return Self.tooLarge(body.readableBytes + part.readableBytes, configuration.maxBodyBytes)
+            }
+            body.writeImmutableBuffer(part)
+        }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        guard !bytes.isEmpty else {
+            return Self.error(.badRequest, .badRequest, "empty request body; send one request message (a JSON object)")
+        }
+        do {
+            try JSONScanner.validateObject(bytes)
+        } catch {
+            return Self.error(.badRequest, .badRequest, "request body is not a JSON object: \(error)")
+        }
+        let reply = await handler(bytes)
+        return Response(
+            status: .ok, headers: [.contentType: Self.messageContentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: reply)))
+    }
+
+    private func events(_ request: Request) -> Response {
+        let lastEventID = Self.lastEventID.flatMap { request.headers[$0] }
+        switch hub.open(lastEventID: lastEventID) {
+        case .overLimit:
+            var response = Self.error(
+                .serviceUnavailable, .unavailable,
+                "too many event streams open (\(configuration.maxEventStreams)); retry later")
+            if let name = Self.retryAfter { response.headers[name] = "5" }
+            return response
+        case .closed:
+            return Self.error(.serviceUnavailable, .unavailable, "server is stopping")
+        case .stream(let stream, let token):
+            var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+            if let name = Self.accelBuffering { headers[name] = "no" }
+            let hub = self.hub
+            return Response(
+                status: .ok, headers: headers,
+                body: .init { writer in
+                    defer { hub.close(token: token) }
+                    for await chunk in stream {
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    /// The media type of a `Content-Type` value, lowercased, without parameters.
+    static func mediaType(_ value: String) -> String {
+        let type = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        return type.trimmingSpaces.lowercased()
+    }
+
+    private static func tooLarge(_ size: Int, _ limit: Int) -> Response {
+        var response = error(
+            .contentTooLarge, .badRequest, "request body of \(size) bytes exceeds the limit of \(limit) bytes")
+        response.headers[.connection] = "close"
+        return response
+    }
+
+    /// An HTTP error response whose body is the protocol's error message.
+    static func error(_ status: HTTPResponse.Status, _ kind: BrokerError.Kind, _ message: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: messageContentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: ErrorReply.encode(kind, message))))
+    }
+}

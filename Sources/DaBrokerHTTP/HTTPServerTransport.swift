@@ -1,0 +1,138 @@
+import DaBrokerCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+
+/// The broker's HTTP transport (Hummingbird 2): `POST /rpc` answers one request message,
+/// `GET /events` streams broadcasts as server-sent events, `GET /healthz` says it is up.
+///
+/// One machine needs no message broker with it: any HTTP client (curl, a browser, Python's
+/// standard library) can call the broker. See `docs/http.md` for the endpoints and limits.
+///
+/// ```swift
+/// let http = HTTPServerTransport(configuration: .init(port: 0))
+/// try await http.start { request in await broker.handle(request) }
+/// print(http.port!)  // the bound port
+/// ```
+public final class HTTPServerTransport: ServerTransport {
+    public let configuration: HTTPServerConfiguration
+    private let logger: Logger
+    private let hub: EventHub
+    private let inFlight = NIOLockedValueBox(0)
+    private let run = NIOLockedValueBox(RunState())
+
+    private struct RunState {
+        var group: ServiceGroup?
+        var task: Task<Void, Never>?
+        var port: Int?
+        var started = false
+    }
+
+    public init(configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil) {
+        self.configuration = configuration
+        self.logger = logger ?? Logger(label: "dabroker.http")
+        self.hub = EventHub(configuration: configuration, instance: UUID().uuidString.lowercased())
+    }
+
+    /// The TCP port the server is bound to (useful with port 0), once started.
+    public var port: Int? { run.withLockedValue { $0.port } }
+
+    /// Number of open `GET /events` streams.
+    public var eventStreamCount: Int { hub.readerCount }
+
+    /// Binds and starts serving; returns once the server accepts connections, or throws when
+    /// it cannot bind.
+    public func start(handler: @escaping RequestHandler) async throws {
+        let alreadyStarted = run.withLockedValue { state in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { throw BrokerError.internal("HTTP transport started twice") }
+        hub.start()
+        let responder = HTTPRPCResponder(
+            configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
+        let runState = run
+        do {
+            try await serve(responder, runState)
+        } catch {
+            hub.close()
+            throw error
+        }
+        logger.info("HTTP transport listening", metadata: ["host": "\(configuration.host)", "port": "\(port ?? -1)"])
+    }
+
+    private func serve(_ responder: HTTPRPCResponder, _ runState: NIOLockedValueBox<RunState>) async throws {
+        let configuration = configuration
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let once = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(continuation)
+            let resume: @Sendable (Result<Void, any Error>) -> Void = { result in
+                once.withLockedValue { c in
+                    c?.resume(with: result)
+                    c = nil
+                }
+            }
+            let app = Application(
+                responder: responder,
+                configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+                onServerRunning: { channel in
+                    runState.withLockedValue { $0.port = channel.localAddress?.port }
+                    resume(.success(()))
+                },
+                logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+            let logger = self.logger
+            let task = Task {
+                do {
+                    try await group.run()
+                    resume(.failure(BrokerError.unavailable("HTTP server stopped before it started")))
+                } catch {
+                    logger.error("HTTP server failed", metadata: ["error": "\(error)"])
+                    let address = "\(configuration.host):\(configuration.port)"
+                    resume(.failure(BrokerError.unavailable("HTTP server on \(address) failed: \(error)")))
+                }
+            }
+            runState.withLockedValue {
+                $0.group = group
+                $0.task = task
+            }
+        }
+    }
+
+    /// Sends one encoded broadcast to every event stream; its SSE `id:` is the envelope's
+    /// top-level `msgid`.
+    public func broadcast(_ message: [UInt8]) async throws {
+        hub.publish(message)
+    }
+
+    /// Ends the open event streams without stopping (their readers reconnect and resume
+    /// from `Last-Event-ID`); for tests of the reconnect path.
+    func disconnectEventStreams() {
+        hub.disconnectReaders()
+    }
+
+    /// Stops: ends the event streams, stops accepting, lets requests in flight finish.
+    public func stop() async {
+        hub.close()
+        let (group, task) = run.withLockedValue { state in
+            defer {
+                state.group = nil
+                state.task = nil
+            }
+            return (state.group, state.task)
+        }
+        await group?.triggerGracefulShutdown()
+        await task?.value
+    }
+}
+
+extension HTTPServerTransport {
+    /// Sends one encoded broadcast whose id is already known (saves scanning the message
+    /// for its `msgid`).
+    public func broadcast(_ message: [UInt8], id: Int64) async throws {
+        hub.publish(message, id: id)
+    }
+}
