@@ -111,7 +111,8 @@ public final class Database: Sendable {
     public func tableIsTransactional(_ table: String) async throws -> Bool {
         guard kind == .mysql else { return true }
         let r = try await execute(
-            "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", [
+            "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            [
                 .string(table)
             ])
         guard case .string(let engine)? = r.rows.first?[0] else {

@@ -27,12 +27,30 @@ public enum DatabaseConnector {
         case .sqlite:
             return try await SQLiteConnection.connect(
                 url: url, busyTimeout: options.sqliteBusyTimeout, statementTimeout: options.statementTimeout)
-        case .postgres, .mysql:
-            throw BrokerError.unavailable("no driver for \(redacted(url)) in this build")
+        case .postgres:
+            let conn = try await PostgresConnection.connect(url: url)
+            try await applyStatementTimeout(options, conn.setStatementTimeout, conn)
+            return conn
+        case .mysql:
+            let conn = try await MariaDBConnection.connect(url: url)
+            try await applyStatementTimeout(options, conn.setStatementTimeout, conn)
+            return conn
         case nil:
             throw BrokerError.badRequest(
                 "unknown database URL scheme in \(redacted(url)): expected postgres://, postgresql://, mysql://, "
                     + "mariadb://, sqlite: or file:")
+        }
+    }
+
+    private static func applyStatementTimeout(
+        _ options: DatabaseOptions, _ set: (Double?) async throws -> Void, _ conn: any DatabaseConnection
+    ) async throws {
+        guard let t = options.statementTimeout else { return }
+        do {
+            try await set(Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18)
+        } catch {
+            await conn.close()
+            throw error
         }
     }
 }

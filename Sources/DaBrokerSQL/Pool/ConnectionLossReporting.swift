@@ -5,7 +5,4 @@ public protocol ConnectionLossReporting: Error {
     var isConnectionLost: Bool { get }
 }
 
-extension SQLiteError: ConnectionLossReporting {
-    /// An SQLite connection is a file handle: it is never lost the way a network one is.
-    public var isConnectionLost: Bool { false }
-}
+extension DatabaseError: ConnectionLossReporting {}

@@ -25,7 +25,8 @@ enum Conformance {
         case .postgres: try TestServices.url(for: .postgres)
         case .mysql: try TestServices.url(for: .mysql)
         case .sqlite:
-            "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("conf_\(UUID().uuidString).sqlite")
+            "sqlite:"
+                + FileManager.default.temporaryDirectory.appendingPathComponent("conf_\(UUID().uuidString).sqlite")
                 .path
         }
     }

@@ -23,7 +23,8 @@ struct SessionConformanceTests {
                     #expect(s.depth == 1)
                     try await Conformance.insert(db, table, 3)
                 }
-                #expect(try await Conformance.ids(db, table) == [1, 3])
+                let got1 = try await Conformance.ids(db, table)
+                #expect(got1 == [1, 3])
             }
         }
     }
@@ -39,7 +40,8 @@ struct SessionConformanceTests {
                         throw Boom()
                     }
                 }
-                #expect(try await Conformance.ids(db, table) == [])
+                let got2 = try await Conformance.ids(db, table)
+                #expect(got2 == [])
             }
         }
     }
@@ -67,9 +69,11 @@ struct SessionConformanceTests {
                     }
                     #expect(s.depth == 1)
                     // Inside the transaction the session sees its own uncommitted rows.
-                    #expect(try await Conformance.ids(db, table) == [1, 2, 4, 5])
+                    let got3 = try await Conformance.ids(db, table)
+                    #expect(got3 == [1, 2, 4, 5])
                 }
-                #expect(try await Conformance.ids(db, table) == [1, 2, 4, 5])
+                let got4 = try await Conformance.ids(db, table)
+                #expect(got4 == [1, 2, 4, 5])
             }
         }
     }
@@ -91,7 +95,8 @@ struct SessionConformanceTests {
                     }
                     try await Conformance.insert(db, table, 4)
                 }
-                #expect(try await Conformance.ids(db, table) == [1, 4])
+                let got5 = try await Conformance.ids(db, table)
+                #expect(got5 == [1, 4])
             }
         }
     }
@@ -113,7 +118,8 @@ struct SessionConformanceTests {
                     try await withSession(on: db) { _ in try await Conformance.insert(db, table, 3) }
                 }
                 // Documented: the failed nested scope is not rolled back.
-                #expect(try await Conformance.ids(db, table) == [1, 2, 3])
+                let got6 = try await Conformance.ids(db, table)
+                #expect(got6 == [1, 2, 3])
                 #expect(warning.timesLogged == 1)
                 #expect(log.messages.filter { $0.contains("flat nesting test warning") }.count == 1)
             }

@@ -18,23 +18,24 @@ struct SQLiteTypeMappingTests {
         ("exact", "DECIMAL TEXT"), ("u", "UUID"), ("j", "JSON"),
     ]
 
-    @Test(arguments: [
-        // (column, value)
-        ("i", Value.int(.min)), ("i", .int(.max)), ("i", .int(0)), ("r", .double(-1.5e300)), ("r", .double(0.1)),
-        ("t", .string("")), ("t", .string("Grüße, 世界 😀 'quoted' \"double\"")), ("t", .string("a\u{0}b")),
-        ("b", .bytes([])), ("b", .bytes([0, 255, 1, 254])), ("flag", .bool(true)), ("flag", .bool(false)),
-        ("d", .date(DateValue(year: 1, month: 1, day: 1))), ("d", .date(DateValue(year: 9999, month: 12, day: 31))),
-        ("d", .date(DateValue(year: 2024, month: 2, day: 29))),
-        ("tm", .time(TimeValue(hour: 23, minute: 59, second: 59, microsecond: 999_999))),
-        ("tm", .time(TimeValue(hour: 0, minute: 0, second: 0))),
-        ("ts", .timestamp(TimestampValue(microsecondsSinceEpoch: 1_700_000_000_123_456))),
-        ("ts", .timestamp(TimestampValue(microsecondsSinceEpoch: -62_135_596_800_000_000))),
-        ("dt", .timestamp(TimestampValue(microsecondsSinceEpoch: 1_700_000_000_000_000, utcOffset: 3600 + 1800))),
-        ("money", .decimal("12.50")), ("money", .decimal("-99999999.99")), ("money", .decimal("0.00")),
-        ("exact", .decimal("12345678901234567890.123")), ("exact", .decimal("-0.000000000000000000001")),
-        ("u", .uuid(UUID(uuidString: "0E984725-C51C-4BF4-9960-E1C80E27ABA0")!)),
-        ("j", .json(#"{"a":[1,2,{"b":null}]}"#)),
-    ] as [(String, Value)])
+    @Test(
+        arguments: [
+            // (column, value)
+            ("i", Value.int(.min)), ("i", .int(.max)), ("i", .int(0)), ("r", .double(-1.5e300)), ("r", .double(0.1)),
+            ("t", .string("")), ("t", .string("Grüße, 世界 😀 'quoted' \"double\"")), ("t", .string("a\u{0}b")),
+            ("b", .bytes([])), ("b", .bytes([0, 255, 1, 254])), ("flag", .bool(true)), ("flag", .bool(false)),
+            ("d", .date(DateValue(year: 1, month: 1, day: 1))), ("d", .date(DateValue(year: 9999, month: 12, day: 31))),
+            ("d", .date(DateValue(year: 2024, month: 2, day: 29))),
+            ("tm", .time(TimeValue(hour: 23, minute: 59, second: 59, microsecond: 999_999))),
+            ("tm", .time(TimeValue(hour: 0, minute: 0, second: 0))),
+            ("ts", .timestamp(TimestampValue(microsecondsSinceEpoch: 1_700_000_000_123_456))),
+            ("ts", .timestamp(TimestampValue(microsecondsSinceEpoch: -62_135_596_800_000_000))),
+            ("dt", .timestamp(TimestampValue(microsecondsSinceEpoch: 1_700_000_000_000_000, utcOffset: 3600 + 1800))),
+            ("money", .decimal("12.50")), ("money", .decimal("-99999999.99")), ("money", .decimal("0.00")),
+            ("exact", .decimal("12345678901234567890.123")), ("exact", .decimal("-0.000000000000000000001")),
+            ("u", .uuid(UUID(uuidString: "0E984725-C51C-4BF4-9960-E1C80E27ABA0")!)),
+            ("j", .json(#"{"a":[1,2,{"b":null}]}"#)),
+        ] as [(String, Value)])
     func roundTrips(column: String, value: Value) async throws {
         try await withConnection { conn in
             let ddl = Self.columns.map { "\($0.name) \($0.declared)" }.joined(separator: ", ")
@@ -60,7 +61,8 @@ struct SQLiteTypeMappingTests {
     @Test func numericColumnsReadAsDecimalsToTheirScale() async throws {
         try await withConnection { conn in
             _ = try await conn.execute("CREATE TABLE conf_num (a NUMERIC(10,2), b NUMERIC, c DECIMAL(5))")
-            _ = try await conn.execute("INSERT INTO conf_num VALUES (?1, ?2, ?3)", [.int(3), .double(0.99), .decimal("7")])
+            _ = try await conn.execute(
+                "INSERT INTO conf_num VALUES (?1, ?2, ?3)", [.int(3), .double(0.99), .decimal("7")])
             let r = try await conn.execute("SELECT a, b, c FROM conf_num")
             #expect(r.rows.first?.values == [.decimal("3.00"), .decimal("0.99"), .decimal("7")])
         }
@@ -89,10 +91,12 @@ struct SQLiteTypeMappingTests {
             do {
                 _ = try await conn.execute("SELECT col_x FROM conf_bad")
                 Issue.record("read an unmappable \(declared) value")
-            } catch let e as SQLiteError {
+            } catch let e as DatabaseError {
                 #expect(e.kind == .unmappedType)
                 #expect(e.message.contains("conf_bad.col_x"))
                 #expect(e.message.contains(declared))
+                #expect(e.table == "conf_bad")
+                #expect(e.column == "col_x")
             }
         }
     }
@@ -102,8 +106,8 @@ struct SQLiteTypeMappingTests {
             do {
                 _ = try await conn.execute("SELECT ?1", [.interval(IntervalValue(days: 1))])
                 Issue.record("bound an interval")
-            } catch let e as SQLiteError {
-                #expect(e.kind == .unmappedType)
+            } catch let e as DatabaseError {
+                #expect(e.kind == .parameter)
                 #expect(e.message.contains("parameter 1"))
             }
         }
@@ -113,12 +117,14 @@ struct SQLiteTypeMappingTests {
         try await withConnection { conn in
             _ = try await conn.execute(
                 "CREATE TABLE conf_p (id INTEGER PRIMARY KEY); CREATE TABLE conf_c (p INTEGER REFERENCES conf_p(id))")
-            await #expect(throws: SQLiteError.self) { _ = try await conn.execute("INSERT INTO conf_c VALUES (?1)", [42]) }
+            await #expect(throws: DatabaseError.self) {
+                _ = try await conn.execute("INSERT INTO conf_c VALUES (?1)", [42])
+            }
             _ = try await conn.execute("INSERT INTO conf_p VALUES (?1)", [1])
             do {
                 _ = try await conn.execute("INSERT INTO conf_p VALUES (?1)", [1])
                 Issue.record("duplicate key accepted")
-            } catch let e as SQLiteError {
+            } catch let e as DatabaseError {
                 #expect(e.kind == .constraint)
             }
             let r = try await conn.execute("INSERT INTO conf_c VALUES (?1)", [1])
@@ -136,18 +142,21 @@ struct SQLiteTypeMappingTests {
     }
 
     @Test func fileDatabasesUseWALAndAClosedConnectionThrows() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("conf_wal_\(UUID().uuidString).db").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("conf_wal_\(UUID().uuidString).db")
+            .path
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
         let conn = try await SQLiteConnection.connect(url: "sqlite://" + path)
-        #expect(try await conn.execute("PRAGMA journal_mode").rows.first?[0] == .string("wal"))
-        #expect(try await conn.execute("PRAGMA foreign_keys").rows.first?[0] == .int(1))
+        let got1 = try await conn.execute("PRAGMA journal_mode").rows.first?[0]
+        #expect(got1 == .string("wal"))
+        let got2 = try await conn.execute("PRAGMA foreign_keys").rows.first?[0]
+        #expect(got2 == .int(1))
         #expect(await conn.isHealthy())
         await conn.close()
         #expect(await !conn.isHealthy())
         do {
             _ = try await conn.execute("SELECT 1")
             Issue.record("a closed connection ran a statement")
-        } catch let e as SQLiteError {
+        } catch let e as DatabaseError {
             #expect(e.kind == .closed)
         }
     }

@@ -66,10 +66,13 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         url: String, busyTimeout: Duration = .seconds(5), statementTimeout: Duration? = nil
     ) async throws -> SQLiteConnection {
         guard let filename = filename(fromURL: url) else {
-            throw SQLiteError(.connection, "not an SQLite URL: expected sqlite:PATH, sqlite::memory: or file:…")
+            throw DatabaseError.sqlite(
+                .connection, "not an SQLite URL: expected sqlite:PATH, sqlite::memory: or file:…")
         }
         let queue = DispatchQueue(label: "dabroker.sqlite")
-        let ms = Int32(clamping: busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let ms = Int32(
+            clamping: busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        )
         let db: OpaquePointer = try await withCheckedThrowingContinuation { cont in
             queue.async { cont.resume(with: Result { try openHandle(filename, busyMilliseconds: ms) }) }
         }
@@ -85,7 +88,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         guard rc == SQLITE_OK, let handle else {
             let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "out of memory"
             sqlite3_close_v2(handle)
-            throw SQLiteError(.connection, "cannot open \(filename): \(message)", code: rc)
+            throw DatabaseError.sqlite(.connection, "cannot open \(filename): \(message)", code: rc)
         }
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyMilliseconds)
@@ -94,7 +97,7 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         for sql in setup where sqlite3_exec(handle, sql, nil, nil, nil) != SQLITE_OK {
             let message = String(cString: sqlite3_errmsg(handle))
             sqlite3_close_v2(handle)
-            throw SQLiteError(.connection, "cannot configure \(filename): \(message)", sql: sql)
+            throw DatabaseError.sqlite(.connection, "cannot configure \(filename): \(message)", sql: sql)
         }
         return handle
     }
@@ -105,7 +108,9 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             queue.async {
                 cont.resume(
                     with: Result {
-                        guard !self.closed else { throw SQLiteError(.closed, "the SQLite connection is closed") }
+                        guard !self.closed else {
+                            throw DatabaseError.sqlite(.closed, "the SQLite connection is closed")
+                        }
                         return try work(self)
                     })
             }
@@ -158,7 +163,8 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         if hasTail {
             defer { sqlite3_finalize(stmt) }
             guard parameters.isEmpty else {
-                throw SQLiteError(.statement, "a statement with parameters must be a single statement", sql: sql)
+                throw DatabaseError.sqlite(
+                    .parameter, "a statement with parameters must be a single statement", sql: sql)
             }
             return try executeScript(sql)
         }
@@ -177,7 +183,8 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         let rc = sql.withCString { base in
             let rc = sqlite3_prepare_v3(db, base, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
             if let t = tail, rc == SQLITE_OK {
-                let rest = String(cString: t).trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: ";")))
+                let rest = String(cString: t).trimmingCharacters(
+                    in: .whitespacesAndNewlines.union(.init(charactersIn: ";")))
                 tail = rest.isEmpty ? nil : t
                 if rest.isEmpty { return rc }
                 return SQLITE_ROW  // marker: more statements follow
@@ -217,15 +224,17 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     private func step(_ stmt: OpaquePointer, sql: String, parameters: [Value]) throws -> QueryResult {
         let expected = Int(sqlite3_bind_parameter_count(stmt))
         guard expected == parameters.count else {
-            throw SQLiteError(
-                .statement, "the statement takes \(expected) parameters but \(parameters.count) were given", sql: sql)
+            throw DatabaseError.sqlite(
+                .parameter, "the statement takes \(expected) parameters but \(parameters.count) were given", sql: sql)
         }
         for (i, p) in parameters.enumerated() {
             try SQLiteValueMapping.bind(p, to: stmt, at: Int32(i + 1))
         }
         let n = sqlite3_column_count(stmt)
         let columns = (0..<n).map { sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
-        let types = (0..<n).map { SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) }) }
+        let types = (0..<n).map {
+            SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) })
+        }
         var rows: [Row] = []
         while true {
             let rc = sqlite3_step(stmt)
@@ -247,17 +256,18 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         return result
     }
 
-    private func error(_ rc: Int32, sql: String) -> SQLiteError {
+    private func error(_ rc: Int32, sql: String) -> DatabaseError {
         let message = String(cString: sqlite3_errmsg(db))
         switch rc & 0xff {
         case SQLITE_CONSTRAINT:
-            return SQLiteError(.constraint, message, code: rc, sql: sql)
+            return DatabaseError.sqlite(.constraint, message, code: rc, sql: sql)
         case SQLITE_BUSY, SQLITE_LOCKED:
-            return SQLiteError(.timeout, "\(message) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
+            return DatabaseError.sqlite(
+                .timeout, "\(message) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
         case SQLITE_INTERRUPT where deadline.map { ContinuousClock.now >= $0 } == true:
-            return SQLiteError(.timeout, "statement timeout exceeded", code: rc, sql: sql)
+            return DatabaseError.sqlite(.timeout, "statement timeout exceeded", code: rc, sql: sql)
         default:
-            return SQLiteError(.statement, message, code: rc, sql: sql)
+            return DatabaseError.sqlite(.statement, message, code: rc, sql: sql)
         }
     }
 }

@@ -71,7 +71,9 @@ enum SQLiteValueMapping {
             if b.isEmpty {
                 rc = sqlite3_bind_zeroblob(stmt, index, 0)
             } else {
-                rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), dab_sqlite_transient()) }
+                rc = b.withUnsafeBytes {
+                    sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), dab_sqlite_transient())
+                }
             }
         case .date(let d):
             rc = bindText(SQLiteTemporal.format(d), stmt, index)
@@ -82,12 +84,12 @@ enum SQLiteValueMapping {
         case .uuid(let u):
             rc = bindText(u.uuidString.lowercased(), stmt, index)
         case .interval, .list, .dict, .ref, .object, .info:
-            throw SQLiteError(
-                .unmappedType,
+            throw DatabaseError.sqlite(
+                .parameter,
                 "parameter \(index) is \(caseName(value)), which has no SQLite representation")
         }
         guard rc == SQLITE_OK else {
-            throw SQLiteError(.statement, "cannot bind parameter \(index) (\(caseName(value)))", code: rc)
+            throw DatabaseError.sqlite(.statement, "cannot bind parameter \(index) (\(caseName(value)))", code: rc)
         }
     }
 
@@ -161,15 +163,17 @@ enum SQLiteValueMapping {
         throw unmapped(stmt, i, storage: storage)
     }
 
-    private static func unmapped(_ stmt: OpaquePointer, _ i: Int32, storage: Int32) -> SQLiteError {
+    private static func unmapped(_ stmt: OpaquePointer, _ i: Int32, storage: Int32) -> DatabaseError {
         let column = sqlite3_column_name(stmt, i).map { String(cString: $0) } ?? "#\(i)"
         let table = sqlite3_column_table_name(stmt, i).map { String(cString: $0) + "." } ?? ""
         let declared = sqlite3_column_decltype(stmt, i).map { String(cString: $0) } ?? "(none)"
-        let stored = [SQLITE_INTEGER: "INTEGER", SQLITE_FLOAT: "REAL", SQLITE_TEXT: "TEXT", SQLITE_BLOB: "BLOB"][storage]
-        return SQLiteError(
+        let stored = [SQLITE_INTEGER: "INTEGER", SQLITE_FLOAT: "REAL", SQLITE_TEXT: "TEXT", SQLITE_BLOB: "BLOB"][
+            storage]
+        return DatabaseError(
             .unmappedType,
             "column \(table)\(column) declared \(declared) holds a \(stored ?? "?") value that is not a valid "
-                + "\(declared.lowercased()) (see docs/types.md, SQLite)")
+                + "\(declared.lowercased()) (see docs/types.md, SQLite)",
+            table: table.isEmpty ? nil : String(table.dropLast()), column: column, typeName: declared)
     }
 
     private static func text(_ stmt: OpaquePointer, _ i: Int32) -> String {
