@@ -1,3 +1,3 @@
 import DaBrokerCLI
 
-await DaBrokerCommand.main()
+await DaBrokerCommand.runMain()

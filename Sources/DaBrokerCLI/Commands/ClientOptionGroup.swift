@@ -42,7 +42,7 @@ struct ClientOptionGroup: ParsableArguments {
     }
 
     func output(_ value: Value) {
-        print(PlainJSON.render(value, pretty: !compact))
+        Output.line(PlainJSON.render(value, pretty: !compact))
     }
 }
 

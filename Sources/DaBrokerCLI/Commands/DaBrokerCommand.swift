@@ -13,4 +13,9 @@ public struct DaBrokerCommand: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Parses the process's arguments and runs the chosen subcommand (the executable's entry).
+    public static func runMain() async {
+        await main(nil)
+    }
 }

@@ -17,9 +17,9 @@ struct MigrateCommand: AsyncParsableCommand {
             let applied = try await db.withConnection { conn in try await migrator.migrate(conn) }
             await db.close()
             if applied.isEmpty {
-                print("migrate: nothing to do")
+                Output.line("migrate: nothing to do")
             } else {
-                for name in applied { print("migrate: applied \(name)") }
+                for name in applied { Output.line("migrate: applied \(name)") }
             }
         }
     }

@@ -19,7 +19,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let db = try await GatewayDatabase.open(config, embedded: embedded, migrations: options.migrationsDirectory)
             let plan = try ExportPlan(
                 configuration: config, model: db.model, databaseKind: db.database.kind.rawValue)
-            print(json ? ModelsListing.json(plan) : ModelsListing.table(plan), terminator: "")
+            Output.write(json ? ModelsListing.json(plan) : ModelsListing.table(plan))
             await db.database.close()
         }
     }

@@ -53,8 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
             try applyFlags(to: &config, embedded: embedded)
             let gateway = try await Gateway.make(
                 config, embedded: embedded, migrations: options.migrationsDirectory, migrate: migrate, logger: logger)
-            print(gateway.summary, terminator: "")
-            fflush(stdout)
+            Output.write(gateway.summary)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: gateway.server)], gracefulShutdownSignals: [.sigterm, .sigint],

@@ -26,12 +26,10 @@ struct WatchCommand: AsyncParsableCommand {
                     } else {
                         line = String(decoding: bytes, as: UTF8.self)
                     }
-                    print(line)
-                    fflush(stdout)
+                    Output.line(line)
                     seen += 1
                 case .resynchronize:
-                    print("{\"resynchronize\": true}")
-                    fflush(stdout)
+                    Output.line("{\"resynchronize\": true}")
                 }
                 if let count, seen >= count { break }
             }

@@ -57,7 +57,7 @@ public struct ExportPlan: Sendable, Codable, Equatable {
             guard let reflected = model.tables[key] else { continue }
             let settings = configuration.tables[key]
             let listed = settings != nil
-            if !listed, !Self.isIncluded(key, export: configuration.export) {
+            if key == Self.migrationsTable || (!listed && !Self.isIncluded(key, export: configuration.export)) {
                 continue
             }
             tables.append(try Self.table(key, reflected, settings: settings, configuration: configuration))
@@ -69,6 +69,9 @@ public struct ExportPlan: Sendable, Codable, Equatable {
         }
         for n in model.notices { notices.append(n.description) }
     }
+
+    /// The table `dabroker migrate` keeps its records in; never exported.
+    public static let migrationsTable = "dabroker_migrations"
 
     /// The table named `name`, if exported.
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
