@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "dabroker", dependencies: ["DaBrokerCLI"], swiftSettings: strict),

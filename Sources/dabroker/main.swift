@@ -1,1 +1,3 @@
-print("dabroker: not implemented yet")
+import DaBrokerCLI
+
+await DaBrokerCommand.runMain()

@@ -1,0 +1,68 @@
+import DaBrokerCore
+import DaBrokerHTTP
+import DaBrokerSQL
+import DaBrokerServer
+import Logging
+
+/// A configured gateway, ready to run: the database, the export plan, the server with its
+/// SQL loader and transports.
+struct Gateway {
+    var database: Database
+    var plan: ExportPlan
+    var server: BrokerServer
+    var summary: String
+
+    static func make(
+        _ config: GatewayConfiguration, embedded: Bool, migrations: String, migrate: Bool, logger: Logger
+    ) async throws -> Gateway {
+        let opened = try await GatewayDatabase.open(config, embedded: embedded, migrations: migrations, migrate: migrate)
+        let plan: ExportPlan
+        do {
+            plan = try ExportPlan(configuration: config, model: opened.model, databaseKind: opened.database.kind.rawValue)
+        } catch {
+            await opened.database.close()
+            throw error
+        }
+        let server = BrokerServer(
+            configuration: .init(
+                secret: config.secret, maxConcurrentRequests: config.limits.requestConcurrency,
+                maxFindLimit: config.limits.maxFindLimit, purgeOnStart: config.amqp?.purge ?? false, logger: logger))
+        let rootClass = try server.exportClass("root", key: ["root", "meta"], fields: ["data"])
+        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
+        try server.addStatic(root, "root")
+        server.root = root
+        let loader = try SQLLoader(database: opened.database, broker: server, model: opened.model, id: config.loaderID)
+        for table in plan.tables {
+            try loader.addModel(
+                table.name, into: root, rw: table.mode, hide: Set(table.hidden), cached: table.cached)
+        }
+        var lines = ["dabroker: serving \(ConfigurationLoader.redacted(config.database ?? "")) (\(plan.database))"]
+        if let http = config.http {
+            let transport = HTTPServerTransport(
+                configuration: .init(
+                    host: http.host, port: http.port, bearerToken: http.token, maxBodyBytes: http.maxBodyBytes,
+                    maxConcurrentRequests: config.limits.requestConcurrency),
+                logger: logger)
+            server.addTransport(transport)
+            lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")
+        }
+        if let amqp = config.amqp {
+            server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
+            lines.append("  amqp: \(ConfigurationLoader.redacted(amqp.url)) queue \(amqp.queue)")
+        }
+        if config.secret == nil {
+            lines.append("  warning: no secret configured: access codes die with this process")
+        }
+        for t in plan.tables {
+            var line = "  \(t.name): \(t.mode.rawValue), \(t.fields.count) fields"
+            if !t.refs.isEmpty { line += ", refs " + t.refs.map(\.name).joined(separator: ", ") }
+            if !t.backrefs.isEmpty { line += ", backrefs " + t.backrefs.map(\.name).joined(separator: ", ") }
+            if !t.hidden.isEmpty { line += ", hidden " + t.hidden.joined(separator: ", ") }
+            lines.append(line)
+            for n in t.notices { lines.append("    notice: \(n)") }
+        }
+        for n in plan.notices { lines.append("  notice: \(n)") }
+        return Gateway(
+            database: opened.database, plan: plan, server: server, summary: lines.joined(separator: "\n") + "\n")
+    }
+}

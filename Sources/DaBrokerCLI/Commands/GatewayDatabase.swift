@@ -1,0 +1,34 @@
+import DaBrokerSQL
+import Foundation
+
+/// An opened, reflected database, ready to export.
+struct GatewayDatabase {
+    var database: Database
+    var model: ReflectedModel
+
+    /// Opens the configured database (creating and migrating the embedded demo database when
+    /// it does not exist yet) and reflects it with the configuration's naming overrides.
+    static func open(
+        _ config: GatewayConfiguration, embedded: Bool, migrations: String, migrate: Bool = false
+    ) async throws -> GatewayDatabase {
+        let url = config.database ?? ""
+        var options = DatabaseOptions()
+        options.maxConnections = config.limits.poolSize
+        if let s = config.limits.statementTimeoutSeconds { options.statementTimeout = .milliseconds(Int(s * 1000)) }
+        let freshDemo = embedded && !FileManager.default.fileExists(atPath: EmbeddedDefault.databaseFile)
+        let db = try await Database.open(url: url, options: options)
+        if migrate || freshDemo {
+            let migrator = Migrator(directory: migrations)
+            _ = try await db.withConnection { conn in try await migrator.migrate(conn) }
+        }
+        let schema = try await db.withConnection { conn in try await SchemaReflector.reflect(conn) }
+        var overrides = NamingOverrides()
+        for (table, t) in config.tables {
+            if !t.refNames.isEmpty { overrides.refs[table] = Dictionary(uniqueKeysWithValues: t.refNames.map { ($0, $1) }) }
+            if !t.backrefNames.isEmpty {
+                overrides.backrefs[table] = Dictionary(uniqueKeysWithValues: t.backrefNames.map { ($0, $1) })
+            }
+        }
+        return GatewayDatabase(database: db, model: ReflectedModel(schema: schema, overrides: overrides))
+    }
+}

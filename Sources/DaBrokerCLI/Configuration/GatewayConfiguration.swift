@@ -1,0 +1,97 @@
+import DaBrokerServer
+import OrderedCollections
+
+/// Everything `dabroker serve` needs to know: which database, how to serve it, and what each
+/// table exposes.
+///
+/// Read from a YAML file (see `docs/configuration.md`) with `ConfigurationLoader`, then
+/// overridden by environment variables and command-line flags.
+public struct GatewayConfiguration: Sendable, Equatable {
+    /// The database URL (`postgres://…`, `mysql://…`, `sqlite:PATH`).
+    public var database: String?
+    /// The loader id: the first part of every row key (`["sql", table, pk…]`).
+    public var loaderID: String = "sql"
+    /// The secret access codes are made with; servers that share it accept each other's codes.
+    public var secret: String?
+    /// A file holding the secret (its first line).
+    public var secretFile: String?
+    public var http: HTTPSettings?
+    public var amqp: AMQPSettings?
+    public var limits = Limits()
+    public var export = ExportDefaults()
+    /// Per-table settings by table name, in file order.
+    public var tables: OrderedDictionary<String, TableSettings> = [:]
+    /// Where each setting came from, for messages that point at the file.
+    public var origins: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    /// Serving over HTTP: the embedded default.
+    public struct HTTPSettings: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// When set, every request needs `Authorization: Bearer <token>`.
+        public var token: String?
+        public var maxBodyBytes = 4 * 1024 * 1024
+        public init() {}
+    }
+
+    /// Serving over RabbitMQ.
+    public struct AMQPSettings: Sendable, Equatable {
+        public var url = "amqp://guest:guest@127.0.0.1:5672/%2f"
+        public var queue = "dab_queue"
+        public var exchange = "dab_alert"
+        public var routingKey = "dab_info"
+        public var purge = false
+        public var prefetch = 16
+        public var heartbeatSeconds = 30
+        public init() {}
+    }
+
+    /// Bounds that keep one server healthy under load.
+    public struct Limits: Sendable, Equatable {
+        public var poolSize = 8
+        public var requestConcurrency = 64
+        public var maxFindLimit = 1000
+        public var callTimeoutSeconds = 10.0
+        public var statementTimeoutSeconds: Double? = 30
+        public var maxMessageBytes = 16 * 1024 * 1024
+        public init() {}
+    }
+
+    /// What tables are exported, and how, unless a table says otherwise.
+    public struct ExportDefaults: Sendable, Equatable {
+        public var mode: AccessMode = .readOnly
+        /// Glob patterns (`*`, `?`) of table names to export; empty exports all.
+        public var include: [String] = []
+        /// Glob patterns of table names never exported.
+        public var exclude: [String] = []
+        public init() {}
+    }
+
+    /// One table's settings.
+    public struct TableSettings: Sendable, Equatable {
+        /// `nil` inherits the export default.
+        public var mode: AccessMode?
+        public var hide: [String] = []
+        public var cached: Bool?
+        /// Foreign-key column (or comma-joined columns) → ref name.
+        public var refNames: OrderedDictionary<String, String> = [:]
+        /// Default backref name → new backref name.
+        public var backrefNames: OrderedDictionary<String, String> = [:]
+        public init() {}
+    }
+}
+
+/// A place in a configuration file, for error messages.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+    public var description: String { "\(file):\(line):\(column)" }
+}
