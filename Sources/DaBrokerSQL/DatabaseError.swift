@@ -21,6 +21,10 @@ public struct DatabaseError: Error, Sendable, Hashable, CustomStringConvertible 
         case transactionConflict
         /// The statement ran longer than the statement timeout and was cancelled.
         case timeout
+        /// No connection could be had in time (pool exhausted, or the database unreachable).
+        case unavailable
+        /// The API was used in a way it does not allow (a session used by two tasks at once, …).
+        case misuse
         /// A parameter value cannot be sent to this database (wrong `Value` case, count mismatch).
         case parameter
         /// A result column has a database type with no `Value` mapping (see docs/types.md).

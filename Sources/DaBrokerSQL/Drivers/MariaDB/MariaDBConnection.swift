@@ -6,7 +6,7 @@ import DaBrokerCore
 /// the async API never blocks a caller's thread. Statements are server-side prepared
 /// (`mysql_stmt_*`) once per connection and cached by SQL text (LRU, 128 statements). The
 /// session runs with `time_zone = '+00:00'` and `CLIENT_FOUND_ROWS`. Type mapping: docs/types.md.
-public final class MariaDBConnection: DatabaseConnection {
+public final class MariaDBConnection: DatabaseConnection, StatementTimeoutConfigurable {
     public let dialect: any SQLDialect = MySQLDialect()
     private let thread: DriverThread<MariaDBCore>
 

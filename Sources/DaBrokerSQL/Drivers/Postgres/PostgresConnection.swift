@@ -6,7 +6,7 @@ import DaBrokerCore
 /// async API never blocks a caller's thread. Statements are prepared once per connection and
 /// cached by SQL text (LRU, 128 statements); results are read in binary format. Type mapping:
 /// docs/types.md.
-public final class PostgresConnection: DatabaseConnection {
+public final class PostgresConnection: DatabaseConnection, StatementTimeoutConfigurable {
     public let dialect: any SQLDialect = PostgresDialect()
     private let thread: DriverThread<PostgresCore>
     private let canceller: PostgresCanceller
