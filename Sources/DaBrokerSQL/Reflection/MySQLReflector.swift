@@ -126,8 +126,8 @@ struct MySQLReflector {
                     name: name, declaredType: columnType,
                     kind: ValueKindMapping.mysql(dataType: row[5].catalogString ?? "", columnType: columnType),
                     isNullable: row[6].catalogString == "YES", defaultValue: defaultValue,
-                    isAutoIncrement: extra.contains("auto_increment"),
-                    isGenerated: row[9].catalogString == "ALWAYS" || extra.contains("generated"),
+                    isAutoIncrement: !extra.isEmpty && extra.contains("auto_increment"),
+                    isGenerated: row[9].catalogString == "ALWAYS" || (!extra.isEmpty && extra.contains("generated")),
                     comment: row[11].catalogString.flatMap { $0.isEmpty ? nil : $0 }))
         }
 
