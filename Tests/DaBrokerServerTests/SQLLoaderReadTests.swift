@@ -82,6 +82,17 @@ extension ChinookTests {
             #expect((pt.object?.refs[n.playlist] ?? nil)?.key == ObjectKey(["sql", .string(n.playlist), 1]))
             #expect((pt.object?.refs[n.track] ?? nil)?.key == ObjectKey(["sql", .string(n.track), 3402]))
 
+            // Concurrent requests each get their own session.
+            try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for i in 0..<24 {
+                    group.addTask { try await f.count(albums, i % 2 == 0 ? [:] : [n.artistId: 1]) }
+                }
+                var results: [Int64?] = []
+                for try await r in group { results.append(r) }
+                #expect(results.filter { $0 == 347 }.count == 12)
+                #expect(results.filter { $0 == 2 }.count == 12)
+            }
+
             // get of a missing row: NoData.
             #expect(try await f.client.failure("get", args: [.ref(f.rowRef(n.artist, 999_999))])?.kind == .noData)
         }
