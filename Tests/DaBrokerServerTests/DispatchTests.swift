@@ -66,6 +66,9 @@ struct DispatchTests {
         #expect(many.count == 3)
         #expect(many[0].object?.fields["n"] == 1)
         #expect(many[1].object?.fields["n"] == 2)
+        // An unset ref travels as null, its name kept.
+        #expect(many[1].object?.refs.keys.contains("next") == true)
+        #expect(many[1].object?.refs["next"] == .some(nil))
         #expect(many[2].dict?["x"]?.refValue?.code != nil)
         #expect(try await client.call("nested").dict?["a"]?.refValue != nil)
         await server.stop()

@@ -16,6 +16,7 @@ extension ChinookTests {
                 try sql.addModel(n.track, into: root)
                 try sql.addModel(n.playlist, into: root)
                 try sql.addModel(n.playlistTrack, into: root)
+                try sql.addModel(n.employee, into: root)
             }
             defer { Task { await f.close() } }
             let artists = try await f.table(n.artist)
@@ -92,6 +93,14 @@ extension ChinookTests {
                 #expect(results.filter { $0 == 347 }.count == 12)
                 #expect(results.filter { $0 == 2 }.count == 12)
             }
+
+            // A NULL foreign key is a nil ref; a set one a ref to its row.
+            let reportsTo = backend == .postgres ? "reports_to_ref" : "ReportsToRef"
+            let boss = try #require(try await f.client.get(f.rowRef(n.employee, 1)).object)
+            #expect(boss.refs.keys.contains(reportsTo))
+            #expect(boss.refs[reportsTo] == .some(nil))
+            let report = try #require(try await f.client.get(f.rowRef(n.employee, 2)).object)
+            #expect((report.refs[reportsTo] ?? nil)?.key == ObjectKey(["sql", .string(n.employee), 1]))
 
             // get of a missing row: NoData.
             #expect(try await f.client.failure("get", args: [.ref(f.rowRef(n.artist, 999_999))])?.kind == .noData)
