@@ -77,7 +77,13 @@ struct DispatchTests {
     @Test func malformedRequestsAndSwiftErrors() async throws {
         let (server, client, transport) = try await served { server in
             server.register("boom") { _ in throw Boom() }
+            // An object whose class was never registered: a setup mistake, not the client's.
+            let orphan = StaticObject(class: BrokerClass("Orphan", fields: ["x"]), values: ["x": 1])
+            server.register("orphan", include: true) { _ in .object(orphan) }
         }
+        let orphan = try await client.failure("orphan")
+        #expect(orphan?.kind == .internal)
+        #expect(orphan?.message.contains("Orphan") == false)
         let garbage = try JSONCodec().decode(try await transport.send(Array("{not json".utf8)))
         #expect(garbage.error?.kind == .badRequest)
         #expect(try await client.raw(Message(data: "just a string")).error?.kind == .badRequest)
