@@ -1,5 +1,4 @@
-/// Proleptic Gregorian calendar arithmetic and the human-readable `s` strings of the wire
-/// format's temporal values.
+/// Proleptic Gregorian calendar arithmetic for the wire format's temporal values.
 enum CivilCalendar {
     /// Python's `date.toordinal()` of 1970-01-01.
     static let unixEpochOrdinal: Int64 = 719_163
@@ -28,26 +27,12 @@ enum CivilCalendar {
         return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
     }
 
-    /// `YYYY-MM-DD` (years outside 0…9999 printed as they are).
-    static func dateString(year: Int64, month: Int64, day: Int64) -> String {
-        let y = year >= 0 && year <= 9999 ? pad(year, 4) : String(year)
-        return y + "-" + pad(month, 2) + "-" + pad(day, 2)
-    }
-
     /// `HH:MM:SS[.ffffff]` from microseconds since midnight.
     static func timeString(microseconds: Int64) -> String {
         let us = microseconds % 1_000_000
         let secs = microseconds / 1_000_000
         var s = pad(secs / 3600, 2) + ":" + pad(secs / 60 % 60, 2) + ":" + pad(secs % 60, 2)
         if us != 0 { s += "." + pad(us, 6) }
-        return s
-    }
-
-    /// `+HH:MM` (or `+HH:MM:SS` when the offset has seconds).
-    static func offsetString(_ offset: Int) -> String {
-        let a = Int64(offset.magnitude)
-        var s = (offset < 0 ? "-" : "+") + pad(a / 3600, 2) + ":" + pad(a / 60 % 60, 2)
-        if a % 60 != 0 { s += ":" + pad(a % 60, 2) }
         return s
     }
 

@@ -98,7 +98,7 @@ struct JSONTokenizer {
 
     // MARK: - Pieces
 
-    private mutating func add(_ token: JSONToken) throws(BrokerError) {
+    @inline(__always) private mutating func add(_ token: JSONToken) throws(BrokerError) {
         guard tokens.count < maxTokens else {
             throw fail("more than the limit of \(maxTokens) elements")
         }

@@ -123,17 +123,34 @@ extension WireDecoder {
     mutating func decodeRefs(_ r: Int, depth: Int, tag: String) throws(BrokerError) -> OrderedDictionary<
         String, Ref?
     > {
+        var refs = OrderedDictionary<String, Ref?>()
+        func add(_ name: String, _ value: Value, _ at: Int) throws(BrokerError) {
+            let ref: Ref?
+            switch value {
+            case .ref(let r): ref = r
+            case .null: ref = nil
+            default: throw fail(at, "\(tag) ref r['\(clip(name))'] must be a Ref or null")
+            }
+            guard refs.updateValue(ref, forKey: name) == nil else { throw fail(at, "duplicate key '\(clip(name))'") }
+        }
+        // The usual case, a plain object of refs, is read directly; anything else (shared
+        // through _or, say) goes through the general decoder.
+        if tokens[r].kind == .object, member(r, "_o") == nil, member(r, "_oi") == nil, member(r, "_or") == nil {
+            guard depth + 1 <= maxDepth else { throw depthError(r) }
+            budget -= 1
+            refs.reserveCapacity(Int(tokens[r].count))
+            var m = r + 1
+            for _ in 0..<tokens[r].count {
+                let v = m + 1
+                try add(try unescapeKey(m), try decodeValue(v, depth: depth + 2), v)
+                m = next(v)
+            }
+            return refs
+        }
         guard case .dict(let dict) = try decodeValue(r, depth: depth + 1) else {
             throw fail(r, "\(tag) refs r must be a dict")
         }
-        var refs = OrderedDictionary<String, Ref?>(minimumCapacity: dict.count)
-        for (name, value) in dict {
-            switch value {
-            case .ref(let ref): refs[name] = .some(ref)
-            case .null: refs[name] = .some(nil)
-            default: throw fail(r, "\(tag) ref r['\(clip(name))'] must be a Ref or null")
-            }
-        }
+        for (name, value) in dict { try add(name, value, r) }
         return refs
     }
 

@@ -38,9 +38,9 @@ struct WireDecoder {
         guard tokens[0].kind == .object else {
             throw BrokerError.badRequest("a message must be a JSON object, not \(kindName(0))")
         }
+        try checkUniqueKeys(0)
         if sharing { try collectDefinitions() }
         var message = Message()
-        var seen: Set<String> = []
         var cacheIndex = -1
         var m = 1
         for _ in 0..<tokens[0].count {
@@ -48,7 +48,6 @@ struct WireDecoder {
             let v = m + 1
             m = next(v)
             let key = string(k)
-            guard seen.insert(key).inserted else { throw fail(k, "duplicate envelope key '\(clip(key))'") }
             switch key {
             case "data":
                 message.data = try decodeValue(v, depth: 1)
@@ -176,7 +175,7 @@ struct WireDecoder {
             let id = try int(oi, what: "_oi id")
             switch shared[id] {
             case .done(let value, let size)?:
-                try consume(size, at: i)
+                try consume(size - 1, at: i)
                 return value
             case .inProgress?:
                 throw fail(i, "object with _oi \(id) contains itself")
@@ -353,23 +352,22 @@ struct WireDecoder {
     func checkUniqueKeys(_ i: Int) throws(BrokerError) {
         let count = Int(tokens[i].count)
         guard count > 1 else { return }
-        var keys: [Int] = []
-        keys.reserveCapacity(count)
-        var m = i + 1
-        for _ in 0..<count {
-            keys.append(m)
-            m = next(m + 1)
-        }
         if count <= 16 {
-            for a in 0..<count {
-                for b in (a + 1)..<count where keysEqual(keys[a], keys[b]) {
-                    throw fail(keys[b], "duplicate key '\(clip(string(keys[b])))'")
+            var a = i + 1
+            for x in 0..<(count - 1) {
+                var b = next(a + 1)
+                for _ in (x + 1)..<count {
+                    if keysEqual(a, b) { throw fail(b, "duplicate key '\(clip(string(b)))'") }
+                    b = next(b + 1)
                 }
+                a = next(a + 1)
             }
         } else {
             var seen: Set<String> = []
-            for k in keys {
-                guard seen.insert(string(k)).inserted else { throw fail(k, "duplicate key '\(clip(string(k)))'") }
+            var m = i + 1
+            for _ in 0..<count {
+                guard seen.insert(string(m)).inserted else { throw fail(m, "duplicate key '\(clip(string(m)))'") }
+                m = next(m + 1)
             }
         }
     }

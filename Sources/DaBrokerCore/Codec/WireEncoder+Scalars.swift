@@ -87,9 +87,9 @@ extension WireEncoder {
         let days = CivilCalendar.days(year: Int64(d.year), month: Int64(d.month), day: Int64(d.day))
         raw("{\"_o\":\"date\",\"d\":")
         writeInt(days + CivilCalendar.unixEpochOrdinal)
-        raw(",\"s\":")
-        writeString(CivilCalendar.dateString(year: Int64(d.year), month: Int64(d.month), day: Int64(d.day)))
-        raw("}")
+        raw(",\"s\":\"")
+        writeDateText(year: Int64(d.year), month: Int64(d.month), day: Int64(d.day))
+        raw("\"}")
     }
 
     mutating func writeTime(_ t: TimeValue) {
@@ -100,10 +100,10 @@ extension WireEncoder {
         } else {
             FixedPoint.write(whole: seconds, micros: Int64(t.microsecond), into: &out)
         }
-        var text = CivilCalendar.timeString(microseconds: seconds * 1_000_000 + Int64(t.microsecond))
-        if let o = t.utcOffset { text += CivilCalendar.offsetString(o) }
-        raw(",\"s\":")
-        writeString(text)
+        raw(",\"s\":\"")
+        writeClock(seconds * 1_000_000 + Int64(t.microsecond))
+        if let o = t.utcOffset { writeOffset(o) }
+        raw("\"")
         if let o = t.utcOffset {
             raw(",\"o\":")
             writeInt(Int64(o))
@@ -123,16 +123,67 @@ extension WireEncoder {
         let day: Int64 = 86_400_000_000
         let days = local >= 0 ? local / day : (local + 1) / day - 1
         let c = CivilCalendar.civil(days: days)
-        var text = CivilCalendar.dateString(year: c.year, month: c.month, day: c.day) + " "
-        text += CivilCalendar.timeString(microseconds: local - days * day)
-        if let o = t.utcOffset { text += CivilCalendar.offsetString(o) }
-        raw(",\"s\":")
-        writeString(text)
+        raw(",\"s\":\"")
+        writeDateText(year: c.year, month: c.month, day: c.day)
+        raw(" ")
+        writeClock(local - days * day)
+        if let o = t.utcOffset { writeOffset(o) }
+        raw("\"")
         if let o = t.utcOffset {
             raw(",\"o\":")
             writeInt(Int64(o))
         }
         raw("}")
+    }
+
+    /// `YYYY-MM-DD` (years outside 0…9999 written as they are).
+    private mutating func writeDateText(year: Int64, month: Int64, day: Int64) {
+        if year >= 0 && year <= 9999 { writePadded(year, 4) } else { writeInt(year) }
+        raw("-")
+        writePadded(month, 2)
+        raw("-")
+        writePadded(day, 2)
+    }
+
+    /// `HH:MM:SS[.ffffff]` from non-negative microseconds.
+    private mutating func writeClock(_ microseconds: Int64) {
+        let us = microseconds % 1_000_000
+        let secs = microseconds / 1_000_000
+        writePadded(secs / 3600, 2)
+        raw(":")
+        writePadded(secs / 60 % 60, 2)
+        raw(":")
+        writePadded(secs % 60, 2)
+        if us != 0 {
+            raw(".")
+            writePadded(us, 6)
+        }
+    }
+
+    /// `+HH:MM` (or `+HH:MM:SS`).
+    private mutating func writeOffset(_ offset: Int) {
+        let a = Int64(offset.magnitude)
+        raw(offset < 0 ? "-" : "+")
+        writePadded(a / 3600, 2)
+        raw(":")
+        writePadded(a / 60 % 60, 2)
+        if a % 60 != 0 {
+            raw(":")
+            writePadded(a % 60, 2)
+        }
+    }
+
+    private mutating func writePadded(_ v: Int64, _ width: Int) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        let m = v.magnitude
+        var digits = 1
+        var x = m
+        while x >= 10 {
+            x /= 10
+            digits += 1
+        }
+        for _ in digits..<max(digits, width) { out.append(UInt8(ascii: "0")) }
+        appendDigits(m, into: &out)
     }
 
     mutating func writeInterval(_ i: IntervalValue) {

@@ -59,6 +59,9 @@ public actor InProcessServerTransport: ServerTransport {
     /// The number of connected clients.
     public var clientCount: Int { clients.count }
 
+    /// The number of requests being handled right now.
+    public var requestsInFlight: Int { inFlight }
+
     /// Runs one request through the handler (called by the client transport).
     func deliver(_ request: [UInt8]) async throws(BrokerError) -> [UInt8] {
         guard state == .running, let handler else {

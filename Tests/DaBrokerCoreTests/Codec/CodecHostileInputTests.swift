@@ -129,7 +129,7 @@ struct CodecHostileInputTests {
                 "unexpected byte 0xC3"))
         cases += [
             // Envelope.
-            c("duplicate envelope key", #"{"data":1,"data":2}"#, "duplicate envelope key 'data'"),
+            c("duplicate envelope key", #"{"data":1,"data":2}"#, "duplicate key 'data'"),
             c("msgid as string", #"{"data":1,"msgid":"1"}"#, "msgid must be an integer"),
             c("msgid as float", #"{"data":1,"msgid":1.5}"#, "msgid must be an integer"),
             c("error as string", #"{"error":"boom"}"#, "error must be an object"),
@@ -339,7 +339,7 @@ struct CodecHostileInputTests {
         #expect(limited?.message.contains("string longer than the limit of 1048576 bytes") == true)
         let byDefault = #expect(throws: BrokerError.self) { try JSONCodec().decode(bytes) }
         #expect(byDefault?.message.contains("exceeds the limit of 16777216 bytes") == true)
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(10))
     }
 
     @Test("deep nesting and _or blow-ups are refused quickly")
@@ -352,7 +352,7 @@ struct CodecHostileInputTests {
             }
             let start = clock.now
             #expect(throws: BrokerError.self) { try JSONCodec().decode(input.bytes) }
-            #expect(clock.now - start < .milliseconds(500), "\(name)")
+            #expect(clock.now - start < .seconds(2), "\(name)")
         }
     }
 

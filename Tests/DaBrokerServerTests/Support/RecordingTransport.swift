@@ -9,6 +9,7 @@ final class RecordingTransport: ServerTransport, @unchecked Sendable {
     private var handler: RequestHandler?
     private var _broadcasts: [[UInt8]] = []
     private var _all: [[UInt8]] = []
+    private var _sent: [[UInt8]] = []
     private var _purged: Bool?
 
     func start(handler: @escaping RequestHandler) async throws {
@@ -19,6 +20,7 @@ final class RecordingTransport: ServerTransport, @unchecked Sendable {
         lock.withLock {
             _broadcasts.append(message)
             _all.append(message)
+            _sent.append(message)
         }
     }
 
@@ -31,11 +33,16 @@ final class RecordingTransport: ServerTransport, @unchecked Sendable {
         guard let h = lock.withLock({ handler }) else { throw BrokerError.unavailable("transport not started") }
         lock.withLock { _all.append(request) }
         let reply = await h(request)
-        lock.withLock { _all.append(reply) }
+        lock.withLock {
+            _all.append(reply)
+            _sent.append(reply)
+        }
         return reply
     }
 
     var broadcasts: [[UInt8]] { lock.withLock { _broadcasts } }
+    /// Every message the server sent (replies and broadcasts), encoded.
+    var sent: [[UInt8]] { lock.withLock { _sent } }
     /// Every message seen, encoded.
     var all: [[UInt8]] { lock.withLock { _all } }
 }

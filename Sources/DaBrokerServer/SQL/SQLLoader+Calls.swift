@@ -1,0 +1,98 @@
+import DaBrokerCore
+import DaBrokerSQL
+import OrderedCollections
+
+extension SQLLoader {
+    public func call(_ method: String, on key: ObjectKey, arguments args: CallArguments, server: BrokerServer)
+        async throws -> CallOutcome
+    {
+        switch try target(key) {
+        case .meta:
+            throw BrokerError.unknownCommand("unknown method '\(method)' on \(key)")
+        case .table(let m):
+            guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
+            switch method {
+            case "_dab_search": return CallOutcome(try await search(m, args), include: true)
+            case "_dab_count": return CallOutcome(try await count(m, args))
+            case "new":
+                let values = try insertValues(m, args.named)
+                return CallOutcome(.value(.object(try await insert(m, values, server: server))), include: true)
+            case "delete":
+                let ref = try args.ref(0, method: "delete")
+                guard case .row(let rm, let values) = try target(ref.key), rm.name == m.name else {
+                    throw BrokerError.badRequest("delete on '\(m.name)': the argument must be a row of '\(m.name)'")
+                }
+                try await delete(m, values, server: server)
+                return CallOutcome(.value(true))
+            default: throw refusal(m, method, key)
+            }
+        case .row(let m, let values):
+            if let c = m.calls[method] { return CallOutcome(try await c.body(.key(key), args), include: c.include) }
+            guard m.info.calls[method] != nil else { throw refusal(m, method, key) }
+            switch method {
+            case "update":
+                let changes = try Self.changePairs(args.named, method: "update")
+                return CallOutcome(
+                    .value(.object(try await update(m, values, changes, server: server))), include: true)
+            case "delete":
+                try await delete(m, values, server: server)
+                return CallOutcome(.value(true))
+            default: throw refusal(m, method, key)
+            }
+        }
+    }
+
+    public func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> Value
+    {
+        guard case .row(let m, let values) = try target(key) else {
+            throw BrokerError.readOnly("\(key) is not a row; only rows can be updated")
+        }
+        guard m.mode.canWrite else { throw refusal(m, "update", key) }
+        return .object(try await update(m, values, changes, server: server))
+    }
+
+    /// `ReadOnly` for a table operation the mode forbids, `UnknownCommand` otherwise.
+    func refusal(_ m: SQLTableModel, _ method: String, _ key: ObjectKey) -> BrokerError {
+        if SQLTableModel.tableOperations.contains(method) && !m.mode.canWrite {
+            return BrokerError.readOnly("table '\(m.name)' is exported \(m.mode.rawValue): '\(method)' is not allowed")
+        }
+        return BrokerError.unknownCommand("unknown method '\(method)' on \(key)")
+    }
+
+    /// The `[old, new]` pairs of an instance `update`: either a `k` dictionary (as the
+    /// server-level call) or the fields as named arguments.
+    static func changePairs(_ named: OrderedDictionary<String, Value>, method: String) throws
+        -> OrderedDictionary<String, [Value]>
+    {
+        var source = named
+        if named.count == 1, case .dict(let k)? = named["k"] { source = k }
+        var out = OrderedDictionary<String, [Value]>()
+        for (name, v) in source {
+            guard case .list(let pair) = v, pair.count == 2 else {
+                throw BrokerError.badRequest("\(method): the change of '\(name)' must be a list [old, new]")
+            }
+            out[name] = pair
+        }
+        return out
+    }
+
+    /// Column values of a client's `new`: exported columns and refs only.
+    func insertValues(_ m: SQLTableModel, _ named: OrderedDictionary<String, Value>) throws -> [(String, Value)] {
+        var out: [(String, Value)] = []
+        for (name, value) in named {
+            if m.fields.contains(name) {
+                out.append((name, try scalar(value, m, name, "new")))
+            } else if let r = m.ref(name) {
+                out += try refColumns(r, value, m, "new")
+            } else {
+                throw BrokerError.badRequest("new on '\(m.name)': no column or ref '\(name)' to set")
+            }
+        }
+        var seen = Set<String>()
+        for (c, _) in out where !seen.insert(c).inserted {
+            throw BrokerError.badRequest("new on '\(m.name)': column '\(c)' is given twice")
+        }
+        return out
+    }
+}

@@ -1,0 +1,194 @@
+import DaBrokerCore
+import DaBrokerSQL
+import OrderedCollections
+
+extension SQLLoader {
+    /// What a key of this loader names.
+    enum Target {
+        case table(SQLTableModel)
+        case meta(SQLTableModel)
+        case row(SQLTableModel, [Value])
+    }
+
+    func target(_ key: ObjectKey) throws -> Target {
+        let parts = key.parts
+        guard parts.count >= 2, case .string(let second) = parts[1] else {
+            throw BrokerError.noData("no object \(key)")
+        }
+        if second == "_meta", parts.count == 3, case .string(let table) = parts[2], let m = model(table) {
+            return .meta(m)
+        }
+        guard let m = model(second) else { throw BrokerError.noData("no object \(key)") }
+        if parts.count == 2 { return .table(m) }
+        let values = Array(parts[2...])
+        guard values.count == m.keyColumns.count else { throw BrokerError.noData("no object \(key)") }
+        return .row(m, values)
+    }
+
+    public func load(_ key: ObjectKey, server: BrokerServer) async throws -> Value {
+        switch try target(key) {
+        case .table(let m): return .info(infoValue(m))
+        case .meta(let m):
+            return .info(InfoValue(ref: Ref(key: metaKey(m.name)), info: m.metaInfo, meta: Ref(key: .metaRoot)))
+        case .row(let m, let values):
+            return .object(try await database.withSession { _ in try await fetchRow(m, values) })
+        }
+    }
+
+    /// The row with key `values`, whole; `NoData` when there is none, `ManyData` when the
+    /// key columns are not unique (views and tables without primary key).
+    func fetchRow(_ m: SQLTableModel, _ values: [Value]) async throws -> ObjectValue {
+        let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: "get")
+        guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
+        guard rows.count == 1 else {
+            throw BrokerError.manyData("more than one row of '\(m.name)' has the key \(rowKey(m.name, values))")
+        }
+        return materialize(m, row)
+    }
+
+    /// Runs a select of the exported columns of `m`, ordered by its key columns.
+    func select(
+        _ m: SQLTableModel, where filters: [(String, Value)], limit: Int?, offset: Int? = nil, operation: String
+    ) async throws -> [Row] {
+        let st = statements.select(
+            m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
+            limit: limit, offset: offset)
+        return try await run(st, operation, m).rows
+    }
+
+    /// The schema qualifier for `m`'s SQL: only for tables outside the default schema.
+    func schemaName(_ m: SQLTableModel) -> String? {
+        m.table.schema == reflected.schema.defaultSchema ? nil : m.table.schema
+    }
+
+    /// Runs a statement; a database error becomes `BadRequest` naming the table and the
+    /// operation (its text, which may hold values, is only logged).
+    func run(_ st: SQLStatement, _ operation: String, _ m: SQLTableModel) async throws -> QueryResult {
+        do {
+            return try await database.execute(st.sql, st.parameters)
+        } catch let e as BrokerError {
+            throw e
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: error)) [\(st.sql)]")
+            throw BrokerError.badRequest("the database refused \(operation) on '\(m.name)'")
+        }
+    }
+
+    /// A row as it travels: exported fields, refs from fk values (nil when any is NULL), `_meta`.
+    func materialize(_ m: SQLTableModel, _ row: Row) -> ObjectValue {
+        var fields = OrderedDictionary<String, Value>()
+        for f in m.fields { fields[f] = row[f] ?? .null }
+        var refs = OrderedDictionary<String, Ref?>()
+        refs["_meta"] = Ref(key: tableKey(m.name))
+        for r in m.refs {
+            let values = r.columns.map { row[$0] ?? .null }
+            let ref: Ref? = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
+            refs[r.name] = .some(ref)  // keep the key for a NULL fk: the ref is set to nil
+        }
+        let key = m.keyColumns.map { row[$0] ?? .null }
+        return ObjectValue(ref: Ref(key: rowKey(m.name, key)), fields: fields, refs: refs)
+    }
+
+    /// Equality filters from named arguments: exported columns by name, refs by name (a ref
+    /// or null). Anything else, hidden columns included, is `BadRequest` naming it.
+    func filters(_ m: SQLTableModel, _ named: OrderedDictionary<String, Value>, method: String) throws -> [(
+        String, Value
+    )] {
+        var out: [(String, Value)] = []
+        for (name, value) in named where name != "_limit" {
+            if m.fields.contains(name) {
+                out.append((name, try scalar(value, m, name, method)))
+            } else if let r = m.ref(name) {
+                out += try refColumns(r, value, m, method)
+            } else {
+                throw BrokerError.badRequest("\(method) on '\(m.name)': no column or ref '\(name)' to search by")
+            }
+        }
+        return out
+    }
+
+    /// A plain value for a column; lists, dicts and objects are refused.
+    func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String) throws -> Value {
+        switch v {
+        case .list, .dict, .ref, .object, .info:
+            throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
+        default: return v
+        }
+    }
+
+    /// The fk column values of ref `r` for a ref value (or all NULL for null).
+    func refColumns(_ r: SQLTableModel.RefSpec, _ v: Value, _ m: SQLTableModel, _ method: String) throws -> [(
+        String, Value
+    )] {
+        switch v {
+        case .null: return r.columns.map { ($0, .null) }
+        case .ref, .object:
+            var ref = Ref(key: .metaRoot)
+            if case .ref(let x) = v { ref = x } else if case .object(let o) = v { ref = o.ref }
+            let parts = ref.key.parts
+            guard parts.count == r.columns.count + 2, parts[0] == .string(id), parts[1] == .string(r.target) else {
+                throw BrokerError.badRequest(
+                    "\(method) on '\(m.name)': '\(r.name)' must refer to a row of '\(r.target)'")
+            }
+            return Array(zip(r.columns, parts[2...]))
+        default:
+            throw BrokerError.badRequest(
+                "\(method) on '\(m.name)': '\(r.name)' must be a ref to a row of '\(r.target)'")
+        }
+    }
+
+    /// `_dab_search`: the rows matching the filters, up to `_limit` (already capped), whole.
+    func search(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
+        let f = try filters(m, args.named, method: "_dab_search")
+        var limit: Int?
+        if case .int(let n)? = args.named["_limit"] { limit = Int(n) }
+        let rows = try await database.withSession { _ in try await select(m, where: f, limit: limit, operation: "find")
+        }
+        return .list(rows.map { .value(.object(materialize(m, $0))) })
+    }
+
+    /// `_dab_count`: how many rows match the filters.
+    func count(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
+        let f = try filters(m, args.named, method: "_dab_count")
+        let st = statements.count(from: m.table.name, schema: schemaName(m), where: f)
+        let r = try await database.withSession { _ in try await run(st, "count", m) }
+        return .value(.int(Self.integer(r.rows.first?[0])))
+    }
+
+    static func integer(_ v: Value?) -> Int64 {
+        switch v {
+        case .int(let i)?: return i
+        case .decimal(let s)?: return Int64(s) ?? 0
+        case .string(let s)?: return Int64(s) ?? 0
+        case .double(let d)?: return Int64(d)
+        default: return 0
+        }
+    }
+
+    private func backrefSource(_ key: ObjectKey, _ name: String) throws -> (SQLTableModel, [(String, Value)]) {
+        guard case .row(let m, let values) = try target(key), m.hasPrimaryKey, let b = m.backref(name),
+            let source = model(b.source)
+        else { throw BrokerError.noData("\(key) has no backref '\(name)'") }
+        return (source, Array(zip(b.columns, values)))
+    }
+
+    public func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
+        let (source, f) = try backrefSource(key, name)
+        let st = statements.count(from: source.table.name, schema: schemaName(source), where: f)
+        let r = try await database.withSession { _ in try await run(st, "backref_len", source) }
+        return Int(Self.integer(r.rows.first?[0]))
+    }
+
+    public func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
+        let (source, f) = try backrefSource(key, name)
+        let rows = try await database.withSession { _ in
+            try await select(source, where: f, limit: 1, offset: index, operation: "backref_idx")
+        }
+        guard let row = rows.first else {
+            throw BrokerError.noData("backref '\(name)' of \(key) has no element \(index)")
+        }
+        return .object(materialize(source, row))
+    }
+}

@@ -1,0 +1,73 @@
+import DaBrokerCore
+import DaBrokerSQL
+
+/// How one table is exported, resolved against the other exported tables: its fields
+/// (non-hidden columns), key columns, refs and backrefs, and its two info objects.
+struct SQLTableModel: Sendable {
+    /// A many-to-one ref: the fk columns, ordered like the target's key columns.
+    struct RefSpec: Sendable {
+        var name: String
+        var columns: [String]
+        var target: String
+    }
+
+    /// A one-to-many backref: the referencing table and its fk columns, ordered like this
+    /// table's key columns.
+    struct BackRefSpec: Sendable {
+        var name: String
+        var source: String
+        var columns: [String]
+    }
+
+    let name: String
+    let table: TableDescription
+    let mode: AccessMode
+    let hidden: Set<String>
+    let cached: Bool
+    /// The exported columns (mapped types, not hidden), in table order.
+    let fields: [String]
+    let calls: [String: ExportedCall]
+    var refs: [RefSpec] = []
+    var backrefs: [BackRefSpec] = []
+
+    /// The columns whose values make up a row's key: the primary key, or for a view or a
+    /// table without one, every exported column.
+    var keyColumns: [String] { table.primaryKey.isEmpty ? fields : table.primaryKey }
+
+    /// Whether rows are addressed by a real primary key.
+    var hasPrimaryKey: Bool { !table.primaryKey.isEmpty }
+
+    /// The columns read for a row: fields, key columns and ref columns (never a hidden one).
+    var selectColumns: [String] {
+        var out = fields
+        for c in keyColumns where !out.contains(c) { out.append(c) }
+        for r in refs { for c in r.columns where !out.contains(c) { out.append(c) } }
+        return out
+    }
+
+    func ref(_ name: String) -> RefSpec? { refs.first { $0.name == name } }
+    func backref(_ name: String) -> BackRefSpec? { backrefs.first { $0.name == name } }
+
+    /// The table info (`["sql", table]`): a row's `_meta`. Lists the instance calls.
+    var info: BrokeredInfo {
+        var calls: [Callable] = []
+        if mode.canWrite { calls += [Callable("update"), Callable("delete")] }
+        calls += self.calls.values.map(\.callable).sorted { $0.name < $1.name }
+        return BrokeredInfo(
+            name: name, cached: cached && mode.canRead ? .bool(true) : .null, fields: fields.map(Field.init),
+            refs: refs.map { RefField($0.name) }, backrefs: backrefs.map { BackRef($0.name) }, calls: calls)
+    }
+
+    /// The table info's meta (`["sql", "_meta", table]`): lists the table calls.
+    var metaInfo: BrokeredInfo {
+        var calls: [Callable] = []
+        if mode.canRead {
+            calls += [Callable("_dab_search", cached: cached), Callable("_dab_count", cached: cached)]
+        }
+        if mode.canWrite { calls += [Callable("new", meta: true), Callable("delete", meta: true)] }
+        return BrokerClass.metaInfo(named: "meta_" + name, calls: calls)
+    }
+
+    /// The table operations a stronger mode would allow (for `ReadOnly` errors).
+    static let tableOperations: Set<String> = ["_dab_search", "_dab_count", "new", "update", "delete"]
+}
