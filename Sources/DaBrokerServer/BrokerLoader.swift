@@ -38,3 +38,12 @@ public protocol BrokerLoader: AnyObject, Sendable {
     /// The `index`th object (0-based) of the backref `name` of the object at `key`, whole.
     func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value
 }
+
+/// A loader whose objects server code can change by key (the SQL loader): the
+/// ``BrokerServer/objUpdate(key:_:)`` and ``BrokerServer/objDelete(key:)`` helpers use it.
+public protocol ServerWritableLoader: BrokerLoader {
+    /// Sets attributes of the object at `key` (no old-value check) and broadcasts the change.
+    func objUpdate(_ key: ObjectKey, _ values: [String: Value]) async throws
+    /// Deletes the object at `key` and broadcasts it.
+    func objDelete(_ key: ObjectKey) async throws
+}

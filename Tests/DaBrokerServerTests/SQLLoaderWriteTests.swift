@@ -205,8 +205,14 @@ extension ChinookTests {
             let b = try #require(try f.client.broadcasts().last?.data.dict)
             #expect(b[n.artistId] == [9100, 1])
             #expect(b[n.artist] == [.ref(Ref(key: key)), .ref(Ref(key: artist1.key))])
+            // Server code by key, through the server.
+            try await f.server.objUpdate(key: key, [n.name: "By Key"])
+            #expect(try f.client.broadcasts().last?.data.dict?[n.name] == ["Fresh", "By Key"])
+            await #expect(throws: BrokerError.self) {
+                try await f.server.objUpdate(key: ObjectKey(["static", "x"]), [:])
+            }
             try await f.loader.objDelete(album)
-            try await f.loader.objDelete(key)
+            try await f.server.objDelete(key: key)
             #expect(try await f.scalar("SELECT COUNT(*) FROM \(f.q(n.artist)) WHERE \(f.q(n.artistId)) = 9100") == 0)
         }
 

@@ -175,7 +175,7 @@ struct WireDecoder {
             let id = try int(oi, what: "_oi id")
             switch shared[id] {
             case .done(let value, let size)?:
-                try consume(size, at: i)
+                try consume(size - 1, at: i)
                 return value
             case .inProgress?:
                 throw fail(i, "object with _oi \(id) contains itself")

@@ -51,8 +51,11 @@ enum CivilCalendar {
         return d * microsPerDay + t + Int64(time.microsecond)
     }
 
-    /// The wall-clock reading of a timestamp: UTC moved by its offset, if it has one.
-    static func wallClock(_ ts: TimestampValue) -> (DateValue, TimeValue) {
-        split(ts.microsecondsSinceEpoch + Int64(ts.utcOffset ?? 0) * 1_000_000)
+    /// The wall-clock reading of a timestamp: UTC moved by its offset, if it has one; `nil`
+    /// when that overflows (an offset or instant no database can hold).
+    static func wallClock(_ ts: TimestampValue) -> (DateValue, TimeValue)? {
+        let (shift, o1) = Int64(ts.utcOffset ?? 0).multipliedReportingOverflow(by: 1_000_000)
+        let (wall, o2) = ts.microsecondsSinceEpoch.addingReportingOverflow(shift)
+        return o1 || o2 ? nil : split(wall)
     }
 }

@@ -2,12 +2,36 @@ import DaBrokerCore
 import Foundation
 
 /// Reflects MariaDB / MySQL from `information_schema`: one query each for `ENGINES`,
-/// `TABLES`, `COLUMNS`, `KEY_COLUMN_USAGE` and `REFERENTIAL_CONSTRAINTS` over every selected
-/// database at once (joined in Swift: `information_schema` joins are slow). The fingerprint
-/// is a count and CRC32 sum over the same catalog rows (and `CREATE_TIME`).
+/// `TABLES`, `COLUMNS`, `CHECK_CONSTRAINTS` (MariaDB's JSON columns),
+/// `REFERENTIAL_CONSTRAINTS` and `KEY_COLUMN_USAGE` over every selected database at once
+/// (joined in Swift: `information_schema` joins are slow).
+///
+/// The fingerprint is a row count and a sum of CRC-32s of the `TABLES`, `COLUMNS`,
+/// `KEY_COLUMN_USAGE` and `REFERENTIAL_CONSTRAINTS` rows reflection reads: reflection computes
+/// it from those rows in Swift, ``fingerprint(schemas:)`` with one query on the server.
 struct MySQLReflector {
     let connection: any DatabaseConnection
     let options: ReflectionOptions
+
+    /// The fingerprinted catalog reads: table, schema column, selected columns, extra condition.
+    static let tablesRead = (
+        "TABLES", "TABLE_SCHEMA", "TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT",
+        " AND TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')"
+    )
+    static let columnsRead = (
+        "COLUMNS", "TABLE_SCHEMA",
+        "TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE,"
+            + " COLUMN_DEFAULT, EXTRA, IS_GENERATED, GENERATION_EXPRESSION, COLUMN_COMMENT", ""
+    )
+    static let rulesRead = (
+        "REFERENTIAL_CONSTRAINTS", "CONSTRAINT_SCHEMA",
+        "CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE", ""
+    )
+    static let keysRead = (
+        "KEY_COLUMN_USAGE", "TABLE_SCHEMA",
+        "TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,"
+            + " REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME", ""
+    )
 
     /// The default database (`DATABASE()`) and the databases to read.
     func schemas() async throws -> (defaultSchema: String, included: [String]) {
@@ -29,27 +53,15 @@ struct MySQLReflector {
 
     func fingerprint(schemas: [String]) async throws -> String {
         guard !schemas.isEmpty else { return "mysql:empty" }
-        let parts: [(String, String, String)] = [
-            ("TABLES", "TABLE_SCHEMA", "TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_TIME"),
-            (
-                "COLUMNS", "TABLE_SCHEMA",
-                "TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
-                    + " GENERATION_EXPRESSION, COLUMN_COMMENT"
-            ),
-            (
-                "KEY_COLUMN_USAGE", "TABLE_SCHEMA",
-                "TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,"
-                    + " REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME"
-            ),
-            ("REFERENTIAL_CONSTRAINTS", "CONSTRAINT_SCHEMA", "TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE"),
-        ]
         var selects: [String] = []
         var params: [Value] = []
-        for (table, schemaColumn, columns) in parts {
+        for (table, schemaColumn, columns, condition) in [
+            Self.tablesRead, Self.columnsRead, Self.keysRead, Self.rulesRead,
+        ] {
             let f = schemaFilter(schemaColumn, schemas)
             selects.append(
-                "(SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(CRC32(CONCAT_WS('|', \(schemaColumn), \(columns)))), 0))"
-                    + " FROM information_schema.\(table) WHERE \(f.sql))")
+                "(SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(CRC32(CONCAT_WS('|', \(columns)))), 0))"
+                    + " FROM information_schema.\(table) WHERE \(f.sql)\(condition))")
             params += f.params
         }
         let rows = try await connection.execute("SELECT CONCAT_WS(':', \(selects.joined(separator: ", ")))", params)
@@ -57,11 +69,27 @@ struct MySQLReflector {
         return "mysql:" + (rows.first?[0].catalogString ?? "")
     }
 
+    /// Runs one fingerprinted catalog read and adds its rows to `checksum`.
+    private func read(
+        _ read: (String, String, String, String), _ schemas: [String], orderBy: String = "",
+        into checksum: inout CatalogChecksum
+    ) async throws -> [Row] {
+        let f = schemaFilter(read.1, schemas)
+        let rows = try await connection.execute(
+            "SELECT \(read.2) FROM information_schema.\(read.0) WHERE \(f.sql)\(read.3)\(orderBy)", f.params
+        ).rows
+        for row in rows { checksum.add(row.values.lazy.map(\.catalogString)) }
+        return rows
+    }
+
     func reflect() async throws -> DatabaseSchema {
         let (defaultSchema, schemas) = try await schemas()
         var result = DatabaseSchema(databaseKind: .mysql, defaultSchema: defaultSchema)
-        result.fingerprint = try await fingerprint(schemas: schemas)
-        guard !schemas.isEmpty else { return result }
+        guard !schemas.isEmpty else {
+            result.fingerprint = "mysql:empty"
+            return result
+        }
+        var sums = [CatalogChecksum](repeating: CatalogChecksum(), count: 4)
 
         var transactional: [String: Bool] = [:]
         for row in try await connection.execute("SELECT ENGINE, TRANSACTIONS FROM information_schema.ENGINES").rows {
@@ -73,12 +101,8 @@ struct MySQLReflector {
             guard let s = row[0].catalogString, let n = row[1].catalogString else { return nil }
             return s + "\u{0}" + n
         }
-        var f = schemaFilter("TABLE_SCHEMA", schemas)
-        for row in try await connection.execute(
-            "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT FROM information_schema.TABLES"
-                + " WHERE \(f.sql) AND TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')",
-            f.params
-        ).rows {
+
+        for row in try await read(Self.tablesRead, schemas, into: &sums[0]) {
             guard let key = id(row), let schema = row[0].catalogString, let name = row[1].catalogString else {
                 continue
             }
@@ -92,7 +116,7 @@ struct MySQLReflector {
 
         // MariaDB's JSON is a longtext with CHECK (json_valid(`col`)); the driver reads it as JSON.
         var jsonColumns: Set<String> = []
-        f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
+        let f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
         // (MySQL has a real JSON type and no CHECK_CONSTRAINTS.TABLE_NAME: the query may fail there.)
         let checks =
             (try? await connection.execute(
@@ -107,49 +131,37 @@ struct MySQLReflector {
             let column = clause[clause.index(after: open)..<close].replacingOccurrences(of: "``", with: "`")
             jsonColumns.insert(key + "\u{0}" + column)
         }
-        f = schemaFilter("TABLE_SCHEMA", schemas)
 
-        for row in try await connection.execute(
-            "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
-                + " IS_GENERATED, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE \(f.sql)"
-                + " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
-            f.params
-        ).rows {
-            guard let key = id(row), tables[key] != nil, let name = row[2].catalogString else { continue }
-            let columnType = row[3].catalogString ?? ""
-            let extra = (row[7].catalogString ?? "").lowercased()
-            let defaultValue = row[6].catalogString.flatMap { $0 == "NULL" ? nil : $0 }
+        let columnRows = try await read(
+            Self.columnsRead, schemas, orderBy: " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION", into: &sums[1])
+        for row in columnRows {
+            guard let key = id(row), tables.index(forKey: key) != nil, let name = row[3].catalogString else { continue }
+            let columnType = row[4].catalogString ?? ""
+            let extra = (row[8].catalogString ?? "").lowercased()
+            let defaultValue = row[7].catalogString.flatMap { $0 == "NULL" ? nil : $0 }
             tables[key]?.columns.append(
                 ColumnDescription(
                     name: name, declaredType: columnType,
                     kind: ValueKindMapping.mysql(
-                        dataType: row[4].catalogString ?? "", columnType: columnType,
+                        dataType: row[5].catalogString ?? "", columnType: columnType,
                         isJSON: jsonColumns.contains(key + "\u{0}" + name)),
-                    isNullable: row[5].catalogString == "YES", defaultValue: defaultValue,
+                    isNullable: row[6].catalogString == "YES", defaultValue: defaultValue,
                     isAutoIncrement: extra.contains("auto_increment"),
-                    isGenerated: row[8].catalogString == "ALWAYS" || extra.contains("generated"),
-                    comment: row[9].catalogString.flatMap { $0.isEmpty ? nil : $0 }))
+                    isGenerated: row[9].catalogString == "ALWAYS" || extra.contains("generated"),
+                    comment: row[11].catalogString.flatMap { $0.isEmpty ? nil : $0 }))
         }
 
-        f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
         var rules: [String: (update: String, delete: String)] = [:]
-        for row in try await connection.execute(
-            "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE"
-                + " FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE \(f.sql)",
-            f.params
-        ).rows {
+        for row in try await read(Self.rulesRead, schemas, into: &sums[3]) {
             guard let key = id(row), let name = row[2].catalogString else { continue }
             rules[key + "\u{0}" + name] = (row[3].catalogString ?? "", row[4].catalogString ?? "")
         }
 
-        f = schemaFilter("TABLE_SCHEMA", schemas)
-        let keyRows = try await connection.execute(
-            "SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,"
-                + " REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
-                + " WHERE \(f.sql) ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-            f.params
-        ).rows
+        let keyRows = try await read(
+            Self.keysRead, schemas, orderBy: " ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
+            into: &sums[2])
         readKeys(keyRows, rules: rules, id: id, into: &tables)
+        result.fingerprint = "mysql:" + sums.map(\.text).joined(separator: ":")
         for t in tables.values { result.tables[result.key(of: t)] = t }
         return result
     }
@@ -171,15 +183,15 @@ struct MySQLReflector {
                 group.append(rows[i])
                 i += 1
             }
-            let columns = group.compactMap { $0[3].catalogString }
+            let columns = group.compactMap { $0[4].catalogString }
             if name == "PRIMARY" {
                 tables[key]?.primaryKey = columns
-            } else if let targetTable = group[0][5].catalogString {
+            } else if let targetTable = group[0][6].catalogString {
                 let rule = rules[key + "\u{0}" + name]
                 tables[key]?.foreignKeys.append(
                     ForeignKeyDescription(
-                        name: name, columns: columns, referencedSchema: group[0][4].catalogString ?? "",
-                        referencedTable: targetTable, referencedColumns: group.compactMap { $0[6].catalogString },
+                        name: name, columns: columns, referencedSchema: group[0][5].catalogString ?? "",
+                        referencedTable: targetTable, referencedColumns: group.compactMap { $0[7].catalogString },
                         onDelete: ReferentialAction(sqlName: rule?.delete ?? ""),
                         onUpdate: ReferentialAction(sqlName: rule?.update ?? "")))
             } else {

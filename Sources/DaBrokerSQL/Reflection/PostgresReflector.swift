@@ -1,14 +1,20 @@
 import DaBrokerCore
 
-/// Reflects PostgreSQL from `pg_catalog`: one query each for tables, columns, and keys
-/// (`pg_constraint` with `unnest(conkey, confkey) WITH ORDINALITY`, plus plain unique
-/// indexes), over every selected schema at once. The fingerprint is an MD5 over the relevant
-/// columns of `pg_class`, `pg_attribute`, `pg_constraint`, `pg_attrdef` and `pg_description`.
+/// Reflects PostgreSQL from `pg_catalog` over every selected schema at once, in five lean
+/// queries: tables, columns (types resolved once per distinct type), defaults and comments,
+/// keys (`pg_constraint` with `unnest(conkey, confkey) WITH ORDINALITY`, plus plain unique
+/// indexes), and the fingerprint. Column numbers are turned into names in Swift, which keeps
+/// the catalog joins cheap.
+///
+/// The fingerprint counts and sums the `xmin` (creating transaction) of exactly the catalog
+/// rows reflection reads (`pg_class`, `pg_attribute`, `pg_attrdef`, `pg_description`,
+/// `pg_constraint`, `pg_index`): a DDL statement that changes what reflection sees inserts,
+/// updates or deletes such rows; data changes never do (`TRUNCATE` changes `pg_class`, which
+/// only costs an unneeded reload). Reflection computes it from the rows it reads, so it costs
+/// no extra query; ``fingerprint(schemas:)`` computes the same on the server.
 struct PostgresReflector {
     let connection: any DatabaseConnection
     let options: ReflectionOptions
-
-    static let relkinds = "('r', 'p', 'v', 'm', 'f')"
 
     /// The default schema (`current_schema()`) and the schemas to read.
     func schemas() async throws -> (defaultSchema: String, included: [String]) {
@@ -26,174 +32,254 @@ struct PostgresReflector {
         return (current, included)
     }
 
-    private func inList(_ schemas: [String]) -> String {
-        SchemaReflector.placeholders(connection.dialect, count: schemas.count)
+    /// `FROM pg_class c JOIN pg_namespace n … WHERE <c is a reflected relation>`.
+    private func relations(_ schemas: [String], allKinds: Bool = false) -> String {
+        "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN "
+            + SchemaReflector.placeholders(connection.dialect, count: schemas.count)
+            + (allKinds ? "" : " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition")
     }
+
+    /// The unique indexes that are not constraints (read as unique constraints).
+    static let plainUniqueIndex =
+        "i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL AND i.indexprs IS NULL"
+        + " AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid"
+        + " AND x.contype IN ('p', 'u'))"
 
     func fingerprint(schemas: [String]) async throws -> String {
         guard !schemas.isEmpty else { return "postgres:empty" }
-        let inSchemas = inList(schemas)
-        let rel =
-            "JOIN pg_class c ON c.oid = %@ JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname IN \(inSchemas)"
-        func join(_ oid: String) -> String { rel.replacingOccurrences(of: "%@", with: oid) }
+        func part(_ select: String) -> String {
+            "(SELECT count(*) || '/' || coalesce(sum(v), 0) FROM (\(select)) s)"
+        }
         let sql = """
-            SELECT md5(coalesce(string_agg(x, '|' ORDER BY x), '')) FROM (
-              SELECT c.oid::text || ':' || c.relname || ':' || c.relkind::text || ':' || c.relnatts
-                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname IN \(inSchemas)
-              UNION ALL
-              SELECT a.attrelid || ':' || a.attnum || ':' || a.attname || ':' || a.atttypid || ':' || a.atttypmod
-                  || ':' || a.attnotnull || ':' || a.atthasdef || ':' || a.attisdropped || ':' || a.attidentity::text
-                  || ':' || a.attgenerated::text
-                FROM pg_attribute a \(join("a.attrelid")) WHERE a.attnum > 0
-              UNION ALL
-              SELECT con.oid || ':' || con.conname || ':' || con.contype::text || ':' || con.conrelid || ':'
-                  || con.confrelid || ':' || con.confdeltype::text || con.confupdtype::text
-                FROM pg_constraint con \(join("con.conrelid"))
-              UNION ALL
-              SELECT ad.oid || ':' || ad.adrelid || ':' || ad.adnum FROM pg_attrdef ad \(join("ad.adrelid"))
-              UNION ALL
-              SELECT d.objoid || ':' || d.objsubid || ':' || md5(d.description)
-                FROM pg_description d \(join("d.objoid")) WHERE d.classoid = 'pg_class'::regclass
-            ) s(x)
+            WITH rel AS MATERIALIZED (SELECT c.oid, c.xmin FROM \(relations(schemas)))
+            SELECT concat_ws(':', \(part("SELECT xmin::text::bigint AS v FROM rel")),
+              \(part("SELECT a.xmin::text::bigint AS v FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped"
+                + " AND a.attrelid IN (SELECT oid FROM rel)")),
+              \(part("SELECT ad.xmin::text::bigint AS v FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)"
+                + " UNION ALL SELECT d.xmin::text::bigint FROM pg_description d"
+                + " WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel)")),
+              \(part("SELECT con.xmin::text::bigint AS v FROM pg_constraint con WHERE con.contype IN ('p', 'u', 'f')"
+                + " AND con.conparentid = 0 AND con.conrelid IN (SELECT oid FROM rel)"
+                + " UNION ALL SELECT i.xmin::text::bigint FROM pg_index i WHERE \(Self.plainUniqueIndex)"
+                + " AND i.indrelid IN (SELECT oid FROM rel)")))
             """
         let rows = try await connection.execute(sql, schemas.map { .string($0) }).rows
         return "postgres:" + (rows.first?[0].catalogString ?? "")
     }
 
+    /// Counts and sums `xmin`s like ``fingerprint(schemas:)`` does on the server.
+    struct XminSum {
+        var count: Int64 = 0
+        var sum: Int64 = 0
+        mutating func add(_ v: Value) {
+            count += 1
+            sum &+= v.catalogInt ?? 0
+        }
+        var text: String { "\(count)/\(sum)" }
+    }
+
     func reflect() async throws -> DatabaseSchema {
         let (defaultSchema, schemas) = try await schemas()
         var result = DatabaseSchema(databaseKind: .postgres, defaultSchema: defaultSchema)
-        result.fingerprint = try await fingerprint(schemas: schemas)
-        guard !schemas.isEmpty else { return result }
+        guard !schemas.isEmpty else {
+            result.fingerprint = "postgres:empty"
+            return result
+        }
+        var sums = [XminSum](repeating: XminSum(), count: 4)
         let params = schemas.map { Value.string($0) }
-        let inSchemas = inList(schemas)
-        let tableFilter =
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN \(Self.relkinds)"
-            + " AND NOT c.relispartition AND n.nspname IN \(inSchemas)"
 
         var tables: [Int64: TableDescription] = [:]
-        let tableRows = try await connection.execute(
-            """
-            SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, d.description FROM pg_class c
-              LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-              \(tableFilter)
-            """, params
-        ).rows
-        for row in tableRows {
+        for row in try await connection.execute(
+            "SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.xmin::text::int8 FROM \(relations(schemas))",
+            params
+        ).rows {
+            sums[0].add(row[4])
             guard let oid = row[0].catalogInt, let schema = row[1].catalogString, let name = row[2].catalogString
             else { continue }
             let kind = row[3].catalogString ?? "r"
-            tables[oid] = TableDescription(
-                schema: schema, name: name, isView: kind == "v" || kind == "m", comment: row[4].catalogString)
+            tables[oid] = TableDescription(schema: schema, name: name, isView: kind == "v" || kind == "m")
         }
 
+        // Columns, with each distinct (type, typmod) resolved once: domains to their base type
+        // (three levels), arrays to their element type.
         let columnRows = try await connection.execute(
             """
-            SELECT a.attrelid::int8, a.attname, format_type(a.atttypid, a.atttypmod), bt.typname, bt.typtype::text,
-                   et.typname, et.typtype::text, a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid),
-                   a.attidentity::text, a.attgenerated::text, d.description
-              FROM pg_attribute a
-              JOIN pg_class c ON c.oid = a.attrelid
-              JOIN pg_type t ON t.oid = a.atttypid
-              JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-              LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
-              LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-              LEFT JOIN pg_description d
-                ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-              \(tableFilter) AND a.attnum > 0 AND NOT a.attisdropped
-             ORDER BY a.attrelid, a.attnum
+            WITH cols AS MATERIALIZED (
+              SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attidentity,
+                     a.attgenerated, a.xmin
+                FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped
+                 AND a.attrelid IN (SELECT c.oid FROM \(relations(schemas)))),
+            types AS MATERIALIZED (
+              SELECT t.oid, x.atttypmod, format_type(t.oid, x.atttypmod) AS declared, bt.typname,
+                     bt.typtype::text AS typtype, et.typname AS etypname, et.typtype::text AS etyptype
+                FROM (SELECT DISTINCT atttypid, atttypmod FROM cols) x
+                JOIN pg_type t ON t.oid = x.atttypid
+                LEFT JOIN pg_type d1 ON t.typtype = 'd' AND d1.oid = t.typbasetype
+                LEFT JOIN pg_type d2 ON d1.typtype = 'd' AND d2.oid = d1.typbasetype
+                LEFT JOIN pg_type d3 ON d2.typtype = 'd' AND d3.oid = d2.typbasetype
+                JOIN pg_type bt ON bt.oid = COALESCE(d3.oid, d2.oid, d1.oid, t.oid)
+                LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A')
+            SELECT a.attrelid::int8, a.attnum, a.attname, ty.declared, ty.typname, ty.typtype, ty.etypname,
+                   ty.etyptype, a.attnotnull, a.attidentity::text, a.attgenerated::text, a.xmin::text::int8
+              FROM cols a JOIN types ty ON ty.oid = a.atttypid AND ty.atttypmod = a.atttypmod
             """, params
         ).rows
+        var attnums: [Int64: [Int64: String]] = [:]  // relation → attnum → column name
+        var columns: [Int64: [(Int64, ColumnDescription)]] = [:]
+        var kinds: [String: ValueKind?] = [:]  // by type description: a few distinct types
         for row in columnRows {
-            guard let oid = row[0].catalogInt, tables[oid] != nil, let name = row[1].catalogString else { continue }
-            let defaultValue = row[8].catalogString
+            sums[1].add(row[11])
+            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let num = row[1].catalogInt,
+                let name = row[2].catalogString
+            else { continue }
             let identity = row[9].catalogString ?? ""
-            let kind = ValueKindMapping.postgres(
-                typeName: row[3].catalogString ?? "", typeType: row[4].catalogString ?? "b",
-                elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b")
-            tables[oid]?.columns.append(
-                ColumnDescription(
-                    name: name, declaredType: row[2].catalogString ?? "", kind: kind, isNullable: !row[7].catalogBool,
-                    defaultValue: defaultValue,
-                    isAutoIncrement: identity == "a" || identity == "d" || defaultValue?.hasPrefix("nextval(") == true,
-                    isGenerated: (row[10].catalogString ?? "") == "s", comment: row[11].catalogString))
+            let typeName = row[4].catalogString ?? ""
+            let typeType = row[5].catalogString ?? "b"
+            let element = row[6].catalogString
+            let elementType = row[7].catalogString ?? "b"
+            let typeKey = typeName + "\u{0}" + typeType + "\u{0}" + (element ?? "") + "\u{0}" + elementType
+            let kind: ValueKind?
+            if let known = kinds[typeKey] {
+                kind = known
+            } else {
+                kind = ValueKindMapping.postgres(
+                    typeName: typeName, typeType: typeType, elementTypeName: element, elementTypeType: elementType)
+                kinds[typeKey] = kind
+            }
+            attnums[oid, default: [:]][num] = name
+            columns[oid, default: []].append(
+                (
+                    num,
+                    ColumnDescription(
+                        name: name, declaredType: row[3].catalogString ?? "", kind: kind,
+                        isNullable: !row[8].catalogBool, isAutoIncrement: identity == "a" || identity == "d",
+                        isGenerated: (row[10].catalogString ?? "") == "s")
+                ))
         }
+        for (oid, list) in columns { tables[oid]?.columns = list.sorted { $0.0 < $1.0 }.map(\.1) }
 
-        try await readKeys(tableFilter: tableFilter, params: params, into: &tables)
+        sums[2] = try await readDefaultsAndComments(schemas, params: params, attnums: attnums, into: &tables)
+        sums[3] = try await readKeys(schemas, params: params, attnums: attnums, into: &tables)
+        result.fingerprint = "postgres:" + sums.map(\.text).joined(separator: ":")
         for t in tables.values { result.tables[result.key(of: t)] = t }
         return result
     }
 
-    /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query.
-    private func readKeys(tableFilter: String, params: [Value], into tables: inout [Int64: TableDescription])
-        async throws
-    {
+    /// Column defaults (`pg_attrdef`) and table and column comments (`pg_description`).
+    private func readDefaultsAndComments(
+        _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
+        into tables: inout [Int64: TableDescription]
+    ) async throws -> XminSum {
+        var sum = XminSum()
         let rows = try await connection.execute(
             """
-            SELECT con.conrelid::int8, con.conname::text, con.contype::text, k.ord, a.attname::text,
-                   fn.nspname::text, fc.relname::text, fa.attname::text, con.confdeltype::text, con.confupdtype::text
-              FROM pg_constraint con
-              JOIN pg_class c ON c.oid = con.conrelid
-              CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
-              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-              LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-              LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-              LEFT JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fattnum
-              \(tableFilter) AND con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
+            WITH rel AS MATERIALIZED (SELECT c.oid FROM \(relations(schemas)))
+            SELECT 'd', ad.adrelid::int8, ad.adnum::int8, pg_get_expr(ad.adbin, ad.adrelid), ad.xmin::text::int8
+              FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)
             UNION ALL
-            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, a.attname::text, NULL, NULL, NULL, NULL, NULL
-              FROM pg_index i
-              JOIN pg_class c ON c.oid = i.indrelid
-              JOIN pg_class ic ON ic.oid = i.indexrelid
-              CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-              \(tableFilter) AND i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL
-                AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
-                AND NOT EXISTS (SELECT 1 FROM pg_constraint x
-                                 WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u'))
-             ORDER BY 1, 3, 2, 4
+            SELECT 'c', d.objoid::int8, d.objsubid::int8, d.description, d.xmin::text::int8 FROM pg_description d
+             WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel)
             """, params
         ).rows
-        var current: (oid: Int64, name: String, type: String)?
-        var columns: [String] = []
-        var fk: ForeignKeyDescription?
-        func flush() {
-            guard let c = current else { return }
-            switch c.type {
-            case "p": tables[c.oid]?.primaryKey = columns
-            case "f":
-                if var f = fk {
-                    f.columns = columns
-                    tables[c.oid]?.foreignKeys.append(f)
-                }
-            default:
-                tables[c.oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: c.name, columns: columns))
-            }
-            current = nil
-            columns = []
-            fk = nil
-        }
         for row in rows {
-            guard let oid = row[0].catalogInt, let name = row[1].catalogString, let type = row[2].catalogString,
-                let column = row[4].catalogString
+            sum.add(row[4])
+            guard let oid = row[1].catalogInt, let num = row[2].catalogInt, let text = row[3].catalogString,
+                tables.index(forKey: oid) != nil
             else { continue }
-            if current?.oid != oid || current?.name != name || current?.type != type {
-                flush()
-                current = (oid, name, type)
-                if type == "f" {
-                    fk = ForeignKeyDescription(
-                        name: name, columns: [], referencedSchema: row[5].catalogString ?? "",
-                        referencedTable: row[6].catalogString ?? "", referencedColumns: [],
-                        onDelete: ReferentialAction(postgresCode: row[8].catalogString ?? "a"),
-                        onUpdate: ReferentialAction(postgresCode: row[9].catalogString ?? "a"))
+            if row[0].catalogString == "c" && num == 0 {
+                tables[oid]?.comment = text
+                continue
+            }
+            guard let name = attnums[oid]?[num], let i = tables[oid]?.columns.firstIndex(where: { $0.name == name })
+            else { continue }
+            if row[0].catalogString == "c" {
+                tables[oid]?.columns[i].comment = text
+            } else {
+                tables[oid]?.columns[i].defaultValue = text
+                if text.hasPrefix("nextval(") { tables[oid]?.columns[i].isAutoIncrement = true }
+            }
+        }
+        return sum
+    }
+
+    /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query.
+    private func readKeys(
+        _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
+        into tables: inout [Int64: TableDescription]
+    ) async throws -> XminSum {
+        let rows = try await connection.execute(
+            """
+            SELECT con.conrelid::int8, con.conname::text, con.contype::text, k.ord, k.attnum::int8, k.fattnum::int8,
+                   con.confrelid::int8, fn.nspname::text, fc.relname::text, con.confdeltype::text,
+                   con.confupdtype::text, con.xmin::text::int8
+              FROM pg_constraint con
+              CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
+              LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+              LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+             WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
+               AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
+            UNION ALL
+            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL, NULL, NULL,
+                   i.xmin::text::int8
+              FROM pg_index i
+              JOIN pg_class ic ON ic.oid = i.indexrelid
+              CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+             WHERE \(Self.plainUniqueIndex)
+               AND k.ord <= i.indnkeyatts AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
+            """, params
+        ).rows
+        // Referenced tables outside the selected schemas: their column names, in one more query.
+        let outside = Set(rows.compactMap { $0[6].catalogInt }.filter { $0 != 0 && attnums[$0] == nil })
+        var names = attnums
+        if !outside.isEmpty {
+            let ids = outside.sorted()
+            for row in try await connection.execute(
+                "SELECT attrelid::int8, attnum::int8, attname FROM pg_attribute WHERE attnum > 0 AND attrelid IN "
+                    + SchemaReflector.placeholders(connection.dialect, count: ids.count),
+                ids.map { .int($0) }
+            ).rows {
+                if let rel = row[0].catalogInt, let num = row[1].catalogInt, let name = row[2].catalogString {
+                    names[rel, default: [:]][num] = name
                 }
             }
-            columns.append(column)
-            if let target = row[7].catalogString { fk?.referencedColumns.append(target) }
         }
-        flush()
+        struct Key: Hashable {
+            let oid: Int64
+            let name: String
+            let type: String
+        }
+        var groups: [Key: [Row]] = [:]
+        for row in rows {
+            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let name = row[1].catalogString,
+                let type = row[2].catalogString
+            else { continue }
+            groups[Key(oid: oid, name: name, type: type), default: []].append(row)
+        }
+        var sum = XminSum()
+        for (key, group) in groups {
+            sum.add(group[0][11])  // one catalog row per constraint or index
+            let ordered = group.sorted { ($0[3].catalogInt ?? 0) < ($1[3].catalogInt ?? 0) }
+            let cols = ordered.compactMap { r in r[4].catalogInt.flatMap { names[key.oid]?[$0] } }
+            switch key.type {
+            case "p":
+                tables[key.oid]?.primaryKey = cols
+            case "f":
+                let target = ordered[0][6].catalogInt ?? 0
+                tables[key.oid]?.foreignKeys.append(
+                    ForeignKeyDescription(
+                        name: key.name, columns: cols, referencedSchema: ordered[0][7].catalogString ?? "",
+                        referencedTable: ordered[0][8].catalogString ?? "",
+                        referencedColumns: ordered.compactMap { r in r[5].catalogInt.flatMap { names[target]?[$0] } },
+                        onDelete: ReferentialAction(postgresCode: ordered[0][9].catalogString ?? "a"),
+                        onUpdate: ReferentialAction(postgresCode: ordered[0][10].catalogString ?? "a")))
+            default:
+                tables[key.oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: key.name, columns: cols))
+            }
+        }
         for oid in tables.keys {
             tables[oid]?.foreignKeys.sort { $0.columns.lexicographicallyPrecedes($1.columns) }
+            tables[oid]?.uniqueConstraints.sort { $0.name < $1.name }
         }
+        return sum
     }
 }

@@ -42,7 +42,7 @@ public struct ReflectedModel: Sendable, Hashable, Codable {
             }
             for (i, fk) in fks.enumerated() {
                 let targetKey = schema.key(schema: fk.referencedSchema, name: fk.referencedTable)
-                guard tables[targetKey] != nil else {
+                guard tables.index(forKey: targetKey) != nil else {
                     notices.append(
                         ReflectionNotice(
                             kind: .unresolvedForeignKey, table: key,

@@ -73,7 +73,8 @@ struct SQLiteReflector {
         }
         var pkPositions: [String: [(Int64, String)]] = [:]
         for row in columnRows {
-            guard let table = row[0].catalogString, let name = row[2].catalogString, tables[table] != nil else {
+            guard let table = row[0].catalogString, let name = row[2].catalogString, tables.index(forKey: table) != nil
+            else {
                 continue
             }
             let hidden = row[7].catalogInt ?? 0

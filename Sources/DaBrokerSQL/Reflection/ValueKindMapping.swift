@@ -6,7 +6,7 @@ import Foundation
 /// column out of the fields and raises a notice.
 public enum ValueKindMapping {
     /// PostgreSQL: `typeName` is `pg_type.typname` of the column's type, with domains already
-    /// resolved to their base type; `typeType` is `pg_type.typtype` (`b` base, `e` enum,
+    /// resolved to their base type (up to three nested domains); `typeType` is `pg_type.typtype` (`b` base, `e` enum,
     /// `c` composite, `r` range, …); `elementTypeName` and `elementTypeType` are set for
     /// array types.
     public static func postgres(
@@ -17,7 +17,7 @@ public enum ValueKindMapping {
             return postgres(typeName: element, typeType: elementTypeType) == nil ? nil : .list
         }
         if typeType == "e" { return .string }
-        if typeType != "b" { return nil }  // composite, range, pseudo, domain of a domain
+        if typeType != "b" { return nil }  // composite, range, pseudo, domains nested deeper
         switch typeName {
         case "bool": return .bool
         case "int2", "int4", "int8", "oid": return .int
@@ -56,22 +56,21 @@ public enum ValueKindMapping {
         }
     }
 
-    /// SQLite: the declared type, classified like SQLite's own type affinity rules (§3.1 of
-    /// "Datatypes In SQLite"), after recognising date/time, boolean, decimal, UUID and JSON
-    /// names.
+    /// SQLite: the declared type, refined like the SQLite driver does (`BOOL`, `DATETIME` /
+    /// `TIMESTAMP`, `DATE`, `TIME`, `DECIMAL` / `NUMERIC`, `UUID`, `JSON`, tested in that order
+    /// as substrings), else classified by SQLite's type affinity rules (§3.1 of "Datatypes In
+    /// SQLite"): `INT` → int, `CHAR`/`CLOB`/`TEXT` → string, `BLOB` → bytes, `REAL`/`FLOA`/`DOUB`
+    /// → double. A column without declared type, or with another name (NUMERIC affinity, e.g.
+    /// `GEOMETRY`), holds values of any storage class: it has no fixed kind and is unmapped.
     public static func sqlite(declaredType: String) -> ValueKind? {
         let t = declaredType.uppercased()
-        let base = t.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        switch base {
-        case "DATE": return .date
-        case "TIME": return .time
-        case "DATETIME", "TIMESTAMP": return .timestamp
-        case "BOOLEAN", "BOOL": return .bool
-        case "UUID": return .uuid
-        case "JSON", "JSONB": return .json
-        case "DECIMAL", "NUMERIC": return .decimal
-        default: break
-        }
+        if t.contains("BOOL") { return .bool }
+        if t.contains("DATETIME") || t.contains("TIMESTAMP") { return .timestamp }
+        if t.contains("DATE") { return .date }
+        if t.contains("TIME") { return .time }
+        if t.contains("DECIMAL") || t.contains("NUMERIC") { return .decimal }
+        if t.contains("UUID") { return .uuid }
+        if t.contains("JSON") { return .json }
         if t.contains("INT") { return .int }
         if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") { return .string }
         if t.contains("BLOB") { return .bytes }

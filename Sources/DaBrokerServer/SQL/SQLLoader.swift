@@ -17,7 +17,7 @@ import OrderedCollections
 /// Every operation runs inside `withSession` on the database, with parameterised SQL and
 /// identifiers from the reflected schema quoted by the dialect. Hidden columns are never
 /// read, so they cannot reach objects, refs, broadcasts or errors.
-public final class SQLLoader: BrokerLoader {
+public final class SQLLoader: ServerWritableLoader {
     public let id: String
     public let database: Database
     public let reflected: ReflectedModel

@@ -69,6 +69,27 @@ import Testing
         await #expect { try await db.execute("SELECT 1") } throws: { ($0 as? DatabaseError)?.kind == .closed }
     }
 
+    /// Values no database can hold are refused with an error naming the parameter, never a trap.
+    @Test(arguments: kinds)
+    func outOfRangeTemporalParametersAreErrors(_ kind: DatabaseKind) async throws {
+        guard let db = try await Self.connect(kind) else { return }
+        let p = db.dialect.placeholder(0)
+        // PostgreSQL writes a timestamp's offset; MariaDB sends the UTC instant and ignores it.
+        let pgOnly: [Value] = [.timestamp(TimestampValue(microsecondsSinceEpoch: 0, utcOffset: .max))]
+        let myOnly: [Value] = [TV.time(1_000_000_000, 0, 0), TV.date(-5, 1, 1), TV.date(2024, 99, 1)]
+        let bad =
+            [.timestamp(TimestampValue(microsecondsSinceEpoch: .max, utcOffset: 3600))]
+            + (kind == .postgres ? pgOnly : myOnly)
+        let cast = kind == .postgres ? "\(p)::timestamptz" : p
+        for value in bad {
+            await #expect { try await db.execute("SELECT \(cast) AS v", [value]) } throws: {
+                ($0 as? DatabaseError)?.kind == .parameter || ($0 as? DatabaseError)?.kind == .statement
+            }
+        }
+        #expect(await db.isHealthy())
+        await db.close()
+    }
+
     @Test(arguments: kinds)
     func updatesReportMatchedRowsAndInsertsTheirKey(_ kind: DatabaseKind) async throws {
         guard let db = try await Self.connect(kind) else { return }
@@ -118,7 +139,7 @@ import Testing
         let idSQL = kind == .postgres ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()"
         let id = try #require(try await victim.execute(idSQL).rows.first?[0])
         if kind == .postgres {
-            _ = try await killer.execute("SELECT pg_terminate_backend($1)", [id])
+            _ = try await killer.execute("SELECT pg_terminate_backend($1, 5000)", [id])
         } else {
             _ = try await killer.execute("KILL ?", [id])
         }

@@ -47,6 +47,16 @@ import Testing
         }
     }
 
+    @Test func statementTimeoutsAreValidated() throws {
+        #expect(try statementTimeoutMilliseconds(nil) == 0)
+        #expect(try statementTimeoutMilliseconds(0) == 0)
+        #expect(try statementTimeoutMilliseconds(0.0001) == 1)
+        #expect(try statementTimeoutMilliseconds(1.5) == 1500)
+        for bad in [-1, Double.infinity, Double.nan, 1e12] {
+            #expect(throws: DatabaseError.self) { try statementTimeoutMilliseconds(bad) }
+        }
+    }
+
     @Test func statementCacheEvictsTheLeastRecentlyUsed() {
         var cache = StatementCache<Int>(capacity: 3)
         #expect(cache.insert("a", 1) == nil)

@@ -42,6 +42,9 @@ struct EdgeCaseReflectionTests {
         if backend == .mariadb { expectedTables.append("legacy") }
         if backend != .sqlite { expectedTables.append("\(other).publisher") }
         #expect(schema.sortedKeys == expectedTables.sorted())
+        // The fingerprint computed during reflection matches the server-side one (non-ASCII names,
+        // comments, several schemas).
+        #expect(try await SchemaReflector.fingerprint(of: connection, options: options) == schema.fingerprint)
 
         // Notices: the view, the table without primary key, the unmapped column (named with its type).
         #expect(
@@ -107,6 +110,7 @@ struct EdgeCaseReflectionTests {
             #expect(film.table.column("mood")?.kind == .string)
             #expect(film.table.column("code")?.kind == .string)
             #expect(film.table.column("code")?.declaredType == "short_text")
+            #expect(film.table.column("nick")?.kind == .string)  // a domain over a domain
         case .mariadb:
             #expect(film.table.column("mood")?.kind == .string)
             #expect(film.table.column("flags")?.kind == .int)

@@ -1,12 +1,10 @@
 import DaBrokerSQL
 
-/// Opens SQLite test databases through the SQLite driver (branch `sqlite`, not merged yet).
+/// Opens SQLite test databases (files) through the SQLite driver.
 enum SQLiteTestConnection {
-    static let isAvailable = false
-
-    struct NotAvailable: Error {}
+    static let isAvailable = true
 
     static func open(path: String) async throws -> any DatabaseConnection {
-        throw NotAvailable()
+        try await SQLiteConnection.connect(url: "sqlite:" + path)
     }
 }

@@ -47,12 +47,13 @@ public final class MariaDBConnection: DatabaseConnection, StatementTimeoutConfig
         thread.stop()
     }
 
-    /// Sets (or with `nil` removes) this connection's statement timeout: MariaDB's
+    /// Sets (or with `nil` or 0 removes) this connection's statement timeout: MariaDB's
     /// `max_statement_time` (MySQL: `max_execution_time`, which limits SELECTs only). A
     /// statement running longer fails with a `.timeout` `DatabaseError`.
     public func setStatementTimeout(_ seconds: Double?) async throws {
+        let ms = try statementTimeoutMilliseconds(seconds)
         try await thread.run("MariaDB statement timeout") { core in
-            let setting = core.timeoutSetting(seconds)
+            let setting = core.timeoutSetting(milliseconds: ms)
             _ = try core.execute(setting.sql, [setting.value])
         }
     }

@@ -117,12 +117,18 @@ final class MariaDBCore {
         return try withExtendedLifetime(params) { try readResult(stmt) }
     }
 
-    /// The statement-timeout variable and its value for `seconds` (nil = no limit).
-    func timeoutSetting(_ seconds: Double?) -> (sql: String, value: Value) {
+    /// The statement-timeout variable and its value (0 = no limit).
+    func timeoutSetting(milliseconds: Int64) -> (sql: String, value: Value) {
         if isMariaDB {
-            return ("SET SESSION max_statement_time = ?", .double(seconds ?? 0))
+            return ("SET SESSION max_statement_time = ?", .decimal(Self.seconds(milliseconds)))
         }
-        return ("SET SESSION max_execution_time = ?", .int(Int64(((seconds ?? 0) * 1000).rounded())))
+        return ("SET SESSION max_execution_time = ?", .int(milliseconds))
+    }
+
+    /// Milliseconds as an exact decimal number of seconds ("1.500").
+    private static func seconds(_ ms: Int64) -> String {
+        let frac = String(ms % 1000)
+        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 
     private func usable() throws -> UnsafeMutablePointer<MYSQL> {

@@ -25,8 +25,9 @@ enum MariaDBParameterEncoder {
         case .uuid(let u): binds.set(i, type: MYSQL_TYPE_STRING, bytes: Array(u.uuidString.lowercased().utf8))
         case .bytes(let b): binds.set(i, type: MYSQL_TYPE_BLOB, bytes: b)
         case .date(let d):
-            guard d.year >= 0, d.month >= 0, d.day >= 0 else {
-                throw DatabaseError(.parameter, "parameter \(i + 1): MariaDB cannot store the date year \(d.year)")
+            guard (0...9999).contains(d.year), (0...12).contains(d.month), (0...31).contains(d.day) else {
+                throw DatabaseError(
+                    .parameter, "parameter \(i + 1): \(d.year)-\(d.month)-\(d.day) is outside MariaDB's dates")
             }
             var t = MYSQL_TIME()
             t.year = UInt32(d.year)
@@ -35,6 +36,13 @@ enum MariaDBParameterEncoder {
             t.time_type = MYSQL_TIMESTAMP_DATE
             binds.set(i, type: MYSQL_TYPE_DATE, value: t)
         case .time(let tv):
+            guard tv.hour.magnitude <= 838, tv.minute.magnitude < 60, tv.second.magnitude < 60,
+                tv.microsecond.magnitude < 1_000_000
+            else {
+                throw DatabaseError(
+                    .parameter,
+                    "parameter \(i + 1): \(tv.hour):\(tv.minute):\(tv.second) is outside MariaDB's TIME range")
+            }
             let negative = tv.hour < 0 || tv.minute < 0 || tv.second < 0 || tv.microsecond < 0
             var t = MYSQL_TIME()
             // The binary protocol carries the hour in one byte: whole days go in `day`.
@@ -48,7 +56,7 @@ enum MariaDBParameterEncoder {
             binds.set(i, type: MYSQL_TYPE_TIME, value: t)
         case .timestamp(let ts):
             let (d, tv) = CivilCalendar.split(ts.microsecondsSinceEpoch)
-            guard d.year >= 0 else {
+            guard (0...9999).contains(d.year) else {
                 throw DatabaseError(.parameter, "parameter \(i + 1): MariaDB cannot store the year \(d.year)")
             }
             var t = MYSQL_TIME()

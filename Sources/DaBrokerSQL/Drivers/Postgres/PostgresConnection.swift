@@ -64,10 +64,10 @@ public final class PostgresConnection: DatabaseConnection, StatementTimeoutConfi
         thread.stop()
     }
 
-    /// Sets (or with `nil` removes) this connection's statement timeout: a statement running
-    /// longer is cancelled by the server and fails with a `.timeout` `DatabaseError`.
+    /// Sets (or with `nil` or 0 removes) this connection's statement timeout: a statement
+    /// running longer is cancelled by the server and fails with a `.timeout` `DatabaseError`.
     public func setStatementTimeout(_ seconds: Double?) async throws {
-        let ms = seconds.map { max(1, Int(($0 * 1000).rounded())) } ?? 0
+        let ms = try statementTimeoutMilliseconds(seconds)
         _ = try await execute("SELECT pg_catalog.set_config('statement_timeout', $1, false)", [.string("\(ms)")])
     }
 }

@@ -16,6 +16,10 @@ struct PostgresParameterEncoder {
         case (.null, _):
             return Encoded(bytes: nil, binary: false)
         case (.bytes(let b), .bytea):
+            guard b.count < 1 << 30 else {
+                throw DatabaseError(
+                    .parameter, "parameter $\(index + 1): \(b.count) bytes exceed PostgreSQL's 1 GB limit")
+            }
             return Encoded(bytes: b, binary: true)
         case (.bytes, _):
             throw DatabaseError(
@@ -37,6 +41,9 @@ struct PostgresParameterEncoder {
             return try encode(.timestamp(ts), index: index, type: .text)
         default:
             let text = try self.text(value, index: index)
+            if text.utf8.count >= 1 << 30 {
+                throw DatabaseError(.parameter, "parameter $\(index + 1): the value exceeds PostgreSQL's 1 GB limit")
+            }
             if text.utf8.contains(0) {
                 throw DatabaseError(.parameter, "parameter $\(index + 1): PostgreSQL cannot store the NUL character")
             }
@@ -61,7 +68,9 @@ struct PostgresParameterEncoder {
         case .date(let d): return Self.date(d)
         case .time(let t): return Self.time(t)
         case .timestamp(let ts):
-            let (d, t) = CivilCalendar.wallClock(ts)
+            guard let (d, t) = CivilCalendar.wallClock(ts) else {
+                throw DatabaseError(.parameter, "parameter $\(index + 1): timestamp with offset out of range")
+            }
             let base = Self.date(d, era: false) + " " + Self.time(t)
             let offset = ts.utcOffset.map { Self.offset($0) } ?? ""
             return base + offset + (d.year <= 0 ? " BC" : "")
