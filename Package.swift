@@ -55,13 +55,17 @@ let package = Package(
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .target(
             name: "DaBrokerClient",
-            dependencies: ["DaBrokerCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "DaBrokerCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: strict),
         .target(
             name: "DaBrokerAMQP",
@@ -110,6 +114,9 @@ let package = Package(
         .testTarget(
             name: "DaBrokerHTTPTests",
             dependencies: ["DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerClientTests",
+            dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),
         .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
     ]
 )

@@ -15,12 +15,13 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
     public var isMetaRoot: Bool { parts.isEmpty }
 
     public var description: String {
-        "(" + parts.map { part -> String in
-            switch part {
-            case .string(let s): return "'\(s)'"
-            case .int(let i): return String(i)
-            default: return String(describing: part)
-            }
-        }.joined(separator: ",") + ")"
+        "("
+            + parts.map { part -> String in
+                switch part {
+                case .string(let s): return "'\(s)'"
+                case .int(let i): return String(i)
+                default: return String(describing: part)
+                }
+            }.joined(separator: ",") + ")"
     }
 }

@@ -1,0 +1,116 @@
+/// A fixed-capacity table that forgets its least recently used entry when full.
+///
+/// Every operation is O(1): a hash index into an array of slots chained in recency order.
+/// Not thread-safe on its own; `ObjectCache` keeps it behind a lock.
+struct LRUTable<Key: Hashable, Element> {
+    private struct Slot {
+        var key: Key
+        var element: Element?
+        var newer: Int
+        var older: Int
+    }
+
+    private var index: [Key: Int] = [:]
+    private var slots: [Slot] = []
+    private var freeSlots: [Int] = []
+    /// Most recently used slot, or -1.
+    private var newest = -1
+    /// Least recently used slot, or -1.
+    private var oldest = -1
+
+    /// The most entries the table keeps (at least 1).
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    var count: Int { index.count }
+
+    /// The element for `key`, marked as most recently used.
+    mutating func get(_ key: Key) -> Element? {
+        guard let slot = index[key] else { return nil }
+        moveToFront(slot)
+        return slots[slot].element
+    }
+
+    /// The element for `key`, leaving the recency order alone.
+    func peek(_ key: Key) -> Element? {
+        guard let slot = index[key] else { return nil }
+        return slots[slot].element
+    }
+
+    /// Stores `element` under `key` as the most recently used entry; returns the entry that
+    /// had to go to make room, if any.
+    @discardableResult
+    mutating func set(_ key: Key, _ element: Element) -> (key: Key, element: Element)? {
+        if let slot = index[key] {
+            slots[slot].element = element
+            moveToFront(slot)
+            return nil
+        }
+        var evicted: (key: Key, element: Element)?
+        if index.count >= capacity, oldest >= 0 {
+            let victim = oldest
+            let victimKey = slots[victim].key
+            if let old = remove(victimKey) { evicted = (victimKey, old) }
+        }
+        let slot: Int
+        let fresh = Slot(key: key, element: element, newer: -1, older: -1)
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            slots[slot] = fresh
+        } else {
+            slot = slots.count
+            slots.append(fresh)
+        }
+        index[key] = slot
+        linkAtFront(slot)
+        return evicted
+    }
+
+    /// Removes `key`; returns its element if it was there.
+    @discardableResult
+    mutating func remove(_ key: Key) -> Element? {
+        guard let slot = index.removeValue(forKey: key) else { return nil }
+        unlink(slot)
+        let element = slots[slot].element
+        slots[slot].element = nil
+        freeSlots.append(slot)
+        return element
+    }
+
+    /// Removes every entry and returns their elements.
+    mutating func removeAll() -> [Element] {
+        let elements = slots.compactMap(\.element)
+        index.removeAll()
+        slots.removeAll()
+        freeSlots.removeAll()
+        newest = -1
+        oldest = -1
+        return elements
+    }
+
+    private mutating func moveToFront(_ slot: Int) {
+        guard slot != newest else { return }
+        unlink(slot)
+        linkAtFront(slot)
+    }
+
+    private mutating func linkAtFront(_ slot: Int) {
+        slots[slot].older = newest
+        slots[slot].newer = -1
+        if newest >= 0 { slots[newest].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let newer = slots[slot].newer
+        let older = slots[slot].older
+        if newer >= 0 { slots[newer].older = older } else { newest = older }
+        if older >= 0 { slots[older].newer = newer } else { oldest = newer }
+        slots[slot].newer = -1
+        slots[slot].older = -1
+    }
+}

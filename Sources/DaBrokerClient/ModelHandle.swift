@@ -1,0 +1,119 @@
+import DaBrokerCore
+
+/// The client's handle on one model: a SQL table, or a class the server made searchable.
+///
+/// ```swift
+/// let people = try await client.model("Person")
+/// let jane = try await people.get(["id": 1])                // exactly one, else NoData/ManyData
+/// let smiths = try await people.find(["last_name": "Smith"], limit: 50)
+/// let n = try await people.count()
+/// let joe = try await people.new(["first_name": "Joe"])     // read-write tables only
+/// let joe2 = try await people.update(joe, ["first_name": "Joseph"])
+/// try await people.delete(joe2)
+/// ```
+///
+/// `get`, `find` and `count` are `_dab_search` / `_dab_count` on the table's info object;
+/// when the server marks them `cached`, repeated calls with the same filters are answered
+/// from the cache until any object of the table changes. Filters are equality tests on
+/// exported columns; the server refuses hidden or unknown columns with `BadRequest`.
+public struct ModelHandle: Sendable {
+    /// The info object describing the model (the target of table calls).
+    public let table: ClientObject
+
+    init(table: ClientObject) { self.table = table }
+
+    /// The model's name, as its info object gives it.
+    public var name: String {
+        if let info = table.info { return info.name }
+        if case .string(let s)? = table.fields["name"] { return s }
+        return "\(table.key)"
+    }
+
+    /// The one object matching `filters` (`_dab_search` with `_limit: 2`); throws `NoData`
+    /// when none matches and `ManyData` when several do.
+    public func get(_ filters: [String: Value]) async throws -> ClientObject {
+        let found = try await search(filters, limit: 2)
+        guard let first = found.first else {
+            throw BrokerError.noData("no \(name) with \(Self.describe(filters))")
+        }
+        guard found.count == 1 else {
+            throw BrokerError.manyData("more than one \(name) with \(Self.describe(filters))")
+        }
+        return first
+    }
+
+    /// The objects matching every filter (equality), at most `limit` of them (the server
+    /// caps it further by its configured maximum).
+    public func find(_ filters: [String: Value] = [:], limit: Int? = nil) async throws -> [ClientObject] {
+        try await search(filters, limit: limit)
+    }
+
+    /// How many objects match every filter (`_dab_count`).
+    public func count(_ filters: [String: Value] = [:]) async throws -> Int {
+        let named = try Self.checked(filters)
+        let client = try table.requireClient()
+        let value: Value
+        if case .value(let cached)? = client.cachedCall("_dab_count", on: table, arguments: [], named: named) {
+            value = cached
+        } else {
+            value = try await client.callThroughCache(
+                "_dab_count", on: table, arguments: [], named: named, interning: false
+            ).value
+        }
+        guard case .int(let n) = value else {
+            throw BrokerError.internal("_dab_count on \(name) returned \(value), not an int")
+        }
+        return Int(n)
+    }
+
+    /// Creates an object with the given field values (`new`; read-write models only) and
+    /// returns it as the server stored it.
+    public func new(_ fields: [String: Value]) async throws -> ClientObject {
+        let client = try table.requireClient()
+        let (value, objects) = try await client.callThroughCache(
+            "new", on: table, arguments: [], named: fields, interning: true)
+        guard let object = objects.first else {
+            throw BrokerError.internal("new on \(name) returned \(value), not an object")
+        }
+        return object
+    }
+
+    /// Changes fields of `object`, sending the old values from `object` so that a concurrent
+    /// change is refused with `StaleData`; returns the new state. See
+    /// ``BrokerClient/update(_:_:)``.
+    @discardableResult
+    public func update(_ object: ClientObject, _ changes: [String: Value]) async throws -> ClientObject {
+        try await table.requireClient().update(object, changes)
+    }
+
+    /// Deletes `object` (read-write models only).
+    public func delete(_ object: ClientObject) async throws {
+        try await table.requireClient().delete(object)
+    }
+
+    private func search(_ filters: [String: Value], limit: Int?) async throws -> [ClientObject] {
+        var named = try Self.checked(filters)
+        if let limit { named["_limit"] = .int(Int64(limit)) }
+        let client = try table.requireClient()
+        if case .objects(let objects)? = client.cachedCall(
+            "_dab_search", on: table, arguments: [], named: named)
+        {
+            return objects
+        }
+        return try await client.callThroughCache(
+            "_dab_search", on: table, arguments: [], named: named, interning: true
+        ).objects
+    }
+
+    private static func checked(_ filters: [String: Value]) throws -> [String: Value] {
+        for name in filters.keys where name.hasPrefix("_") {
+            throw BrokerError.badRequest("filter '\(name)' is not a column name (names starting with _ are reserved)")
+        }
+        return filters
+    }
+
+    private static func describe(_ filters: [String: Value]) -> String {
+        filters.isEmpty
+            ? "no filter" : filters.keys.sorted().map { "\($0) = \(filters[$0] ?? .null)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,70 @@
+/// Standard base64 (RFC 4648 §4, with padding), as the `bin` wire type uses it.
+enum Base64 {
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    private static let reverse: [UInt8] = {
+        var r = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in alphabet.enumerated() { r[Int(c)] = UInt8(i) }
+        return r
+    }()
+
+    /// Appends the base64 text of `data` to `out`.
+    static func encode(_ data: [UInt8], into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + (data.count + 2) / 3 * 4)
+        alphabet.withUnsafeBufferPointer { a in
+            var i = 0
+            let n = data.count
+            while i + 3 <= n {
+                let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
+                out.append(a[Int(v >> 18 & 63)])
+                out.append(a[Int(v >> 12 & 63)])
+                out.append(a[Int(v >> 6 & 63)])
+                out.append(a[Int(v & 63)])
+                i += 3
+            }
+            if n - i == 1 {
+                let v = UInt32(data[i]) << 16
+                out.append(a[Int(v >> 18 & 63)])
+                out.append(a[Int(v >> 12 & 63)])
+                out.append(UInt8(ascii: "="))
+                out.append(UInt8(ascii: "="))
+            } else if n - i == 2 {
+                let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8
+                out.append(a[Int(v >> 18 & 63)])
+                out.append(a[Int(v >> 12 & 63)])
+                out.append(a[Int(v >> 6 & 63)])
+                out.append(UInt8(ascii: "="))
+            }
+        }
+    }
+
+    /// Decodes padded base64 text; `nil` if it is not valid.
+    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let n = text.count
+        guard n % 4 == 0 else { return nil }
+        if n == 0 { return [] }
+        var pad = 0
+        if text[n - 1] == UInt8(ascii: "=") { pad += 1 }
+        if text[n - 2] == UInt8(ascii: "=") { pad += 1 }
+        var out = [UInt8]()
+        out.reserveCapacity(n / 4 * 3)
+        return reverse.withUnsafeBufferPointer { r -> [UInt8]? in
+            var i = 0
+            while i < n {
+                let last = i + 4 == n
+                let c0 = r[Int(text[i])]
+                let c1 = r[Int(text[i + 1])]
+                let c2 = last && pad == 2 ? 0 : r[Int(text[i + 2])]
+                let c3 = last && pad >= 1 ? 0 : r[Int(text[i + 3])]
+                if (c0 | c1 | c2 | c3) & 0xC0 != 0 { return nil }
+                let v = UInt32(c0) << 18 | UInt32(c1) << 12 | UInt32(c2) << 6 | UInt32(c3)
+                out.append(UInt8(v >> 16 & 0xFF))
+                if !(last && pad == 2) { out.append(UInt8(v >> 8 & 0xFF)) }
+                if !(last && pad >= 1) { out.append(UInt8(v & 0xFF)) }
+                i += 4
+            }
+            return out
+        }
+    }
+}

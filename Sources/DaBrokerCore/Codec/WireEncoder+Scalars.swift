@@ -1,0 +1,204 @@
+import Foundation
+
+extension WireEncoder {
+    @inline(__always) mutating func raw(_ s: StaticString) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    mutating func writeInt(_ i: Int64) {
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(i.magnitude, into: &out)
+    }
+
+    mutating func writeDouble(_ d: Double) {
+        if d.isFinite {
+            out.append(contentsOf: d.description.utf8)
+        } else {
+            raw("{\"_o\":\"Flt\",\"s\":\"")
+            raw(d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity")
+            raw("\"}")
+        }
+    }
+
+    /// A JSON string.
+    mutating func writeString(_ s: String) { writeEscaped(s, escapeMetaPrefix: false) }
+
+    /// A dict key: a key starting with `_o` gets `_` inserted as its third character.
+    mutating func writeKey(_ s: String) { writeEscaped(s, escapeMetaPrefix: true) }
+
+    private mutating func writeEscaped(_ s: String, escapeMetaPrefix: Bool) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, escapeMetaPrefix) }) {
+            return done
+        }
+        var copy = s
+        copy.withUTF8 { writeEscaped($0, escapeMetaPrefix) }
+    }
+
+    private mutating func writeEscaped(_ u: UnsafeBufferPointer<UInt8>, _ escapeMetaPrefix: Bool) {
+        out.append(UInt8(ascii: "\""))
+        var run = 0
+        if escapeMetaPrefix, u.count >= 2, u[0] == UInt8(ascii: "_"), u[1] == UInt8(ascii: "o") {
+            raw("_o_")
+            run = 2
+        }
+        var i = run
+        while i < u.count {
+            let c = u[i]
+            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+                i += 1
+                continue
+            }
+            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
+            switch c {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            default:
+                raw("\\u00")
+                out.append(hexDigit(c >> 4))
+                out.append(hexDigit(c & 0xF))
+            }
+            i += 1
+            run = i
+        }
+        if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    mutating func writeUUID(_ u: UUID) {
+        raw("{\"_o\":\"uuid\",\"s\":\"")
+        withUnsafeBytes(of: u.uuid) { b in
+            for (i, byte) in b.enumerated() {
+                if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xF))
+            }
+        }
+        raw("\"}")
+    }
+
+    // MARK: - Temporal values
+
+    mutating func writeDate(_ d: DateValue) {
+        let days = CivilCalendar.days(year: Int64(d.year), month: Int64(d.month), day: Int64(d.day))
+        raw("{\"_o\":\"date\",\"d\":")
+        writeInt(days + CivilCalendar.unixEpochOrdinal)
+        raw(",\"s\":")
+        writeString(CivilCalendar.dateString(year: Int64(d.year), month: Int64(d.month), day: Int64(d.day)))
+        raw("}")
+    }
+
+    mutating func writeTime(_ t: TimeValue) {
+        let seconds = Int64(t.hour) * 3600 + Int64(t.minute) * 60 + Int64(t.second)
+        raw("{\"_o\":\"time\",\"t\":")
+        if t.microsecond == 0 {
+            writeInt(seconds)
+        } else {
+            FixedPoint.write(whole: seconds, micros: Int64(t.microsecond), into: &out)
+        }
+        var text = CivilCalendar.timeString(microseconds: seconds * 1_000_000 + Int64(t.microsecond))
+        if let o = t.utcOffset { text += CivilCalendar.offsetString(o) }
+        raw(",\"s\":")
+        writeString(text)
+        if let o = t.utcOffset {
+            raw(",\"o\":")
+            writeInt(Int64(o))
+        }
+        raw("}")
+    }
+
+    mutating func writeTimestamp(_ t: TimestampValue) {
+        let (whole, micros) = FixedPoint.split(t.microsecondsSinceEpoch)
+        raw("{\"_o\":\"datetime\",\"t\":")
+        FixedPoint.write(whole: whole, micros: micros, into: &out)
+        var local = t.microsecondsSinceEpoch
+        if let o = t.utcOffset {
+            let (l, overflow) = local.addingReportingOverflow(Int64(o) * 1_000_000)
+            if !overflow { local = l }
+        }
+        let day: Int64 = 86_400_000_000
+        let days = local >= 0 ? local / day : (local + 1) / day - 1
+        let c = CivilCalendar.civil(days: days)
+        var text = CivilCalendar.dateString(year: c.year, month: c.month, day: c.day) + " "
+        text += CivilCalendar.timeString(microseconds: local - days * day)
+        if let o = t.utcOffset { text += CivilCalendar.offsetString(o) }
+        raw(",\"s\":")
+        writeString(text)
+        if let o = t.utcOffset {
+            raw(",\"o\":")
+            writeInt(Int64(o))
+        }
+        raw("}")
+    }
+
+    mutating func writeInterval(_ i: IntervalValue) {
+        var whole = (Int64(i.months) * 30 + Int64(i.days)) * 86_400 + i.microseconds / 1_000_000
+        var micros = i.microseconds % 1_000_000
+        if whole > 0 && micros < 0 {
+            whole -= 1
+            micros += 1_000_000
+        } else if whole < 0 && micros > 0 {
+            whole += 1
+            micros -= 1_000_000
+        }
+        raw("{\"_o\":\"timedelta\",\"t\":")
+        FixedPoint.write(whole: whole, micros: micros, into: &out)
+        var text = ""
+        if i.months != 0 { text += "\(i.months) month\(i.months.magnitude == 1 ? "" : "s"), " }
+        if i.days != 0 { text += "\(i.days) day\(i.days.magnitude == 1 ? "" : "s"), " }
+        if i.microseconds < 0 { text += "-" }
+        text += CivilCalendar.timeString(microseconds: Int64(i.microseconds.magnitude % (1 << 63)))
+        raw(",\"s\":")
+        writeString(text)
+        if i.months != 0 {
+            raw(",\"m\":")
+            writeInt(Int64(i.months))
+        }
+        if i.days != 0 {
+            raw(",\"d\":")
+            writeInt(Int64(i.days))
+        }
+        raw("}")
+    }
+
+    /// A JSON document: embedded as `v` when the text is valid JSON, else its text as `s`.
+    mutating func writeJson(_ text: String) {
+        let bytes = Array(text.utf8)
+        let valid = bytes.withUnsafeBufferPointer { buf -> Bool in
+            var tokenizer = JSONTokenizer(
+                bytes: buf,
+                limits: CodecLimits(maxMessageBytes: .max, maxDepth: 1024, maxStringBytes: .max, maxElements: .max))
+            do {
+                try tokenizer.run()
+                return true
+            } catch {
+                return false
+            }
+        }
+        guard valid else {
+            raw("{\"_o\":\"json\",\"s\":")
+            writeString(text)
+            raw("}")
+            return
+        }
+        var start = 0
+        var end = bytes.count
+        while start < end, isJSONSpace(bytes[start]) { start += 1 }
+        while end > start, isJSONSpace(bytes[end - 1]) { end -= 1 }
+        raw("{\"_o\":\"json\",\"v\":")
+        out.append(contentsOf: bytes[start..<end])
+        raw("}")
+    }
+}
+
+@inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 {
+    v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
+}
+
+@inline(__always) private func isJSONSpace(_ b: UInt8) -> Bool {
+    b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+}

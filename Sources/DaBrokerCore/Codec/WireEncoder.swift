@@ -1,0 +1,239 @@
+import OrderedCollections
+
+/// Writes the wire JSON of messages and values into a byte buffer.
+///
+/// Compact JSON (no spaces), `_o` first in typed objects. An `Obj` or `Info` that occurs a
+/// second time in one message (same key, equal value) is written as `{"_or":N}` and its
+/// first occurrence gets `"_oi":N`, inserted once encoding is done.
+struct WireEncoder {
+    var out: [UInt8] = []
+    /// The records of the objects encoded so far, by key.
+    private var seen: [ObjectKey: [Int]] = [:]
+    private var records: [(offset: Int, value: Value, oid: Int)] = []
+    private var inserts: [(offset: Int, oid: Int)] = []
+
+    init(capacity: Int = 256) {
+        out.reserveCapacity(capacity)
+    }
+
+    /// The finished bytes, with the `_oi` ids of shared objects inserted.
+    mutating func finish() -> [UInt8] {
+        guard !inserts.isEmpty else { return out }
+        inserts.sort { $0.offset < $1.offset }
+        var result: [UInt8] = []
+        result.reserveCapacity(out.count + inserts.count * 16)
+        var from = 0
+        for insert in inserts {
+            result.append(contentsOf: out[from..<insert.offset])
+            result.append(contentsOf: "\"_oi\":".utf8)
+            appendDigits(UInt64(insert.oid), into: &result)
+            result.append(UInt8(ascii: ","))
+            from = insert.offset
+        }
+        result.append(contentsOf: out[from...])
+        return result
+    }
+
+    // MARK: - Envelope
+
+    mutating func encode(message m: Message) {
+        raw("{")
+        var first = true
+        if m.error == nil || !m.data.isNull {
+            raw("\"data\":")
+            encode(m.data)
+            first = false
+        }
+        if let msgid = m.msgid {
+            raw(first ? "\"msgid\":" : ",\"msgid\":")
+            writeInt(msgid)
+            first = false
+        }
+        if let error = m.error {
+            raw(first ? "\"error\":" : ",\"error\":")
+            encode(error: error)
+            first = false
+        }
+        for (key, value) in m.extras {
+            if !first { raw(",") }
+            writeString(key)
+            raw(":")
+            encode(value)
+            first = false
+        }
+        raw("}")
+    }
+
+    mutating func encode(error e: BrokerError) {
+        raw("{\"_o\":\"exc\",\"_t\":")
+        writeString(e.details["_t"] ?? e.kind.rawValue)
+        raw(",\"_r\":")
+        writeString(e.message)
+        for key in e.details.keys.sorted() where key != "_t" && key != "_r" {
+            raw(",")
+            writeKey(key)
+            raw(":")
+            writeString(e.details[key] ?? "")
+        }
+        raw("}")
+    }
+
+    // MARK: - Values
+
+    mutating func encode(_ v: Value) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): raw(b ? "true" : "false")
+        case .int(let i): writeInt(i)
+        case .double(let d): writeDouble(d)
+        case .decimal(let s):
+            raw("{\"_o\":\"Dec\",\"s\":")
+            writeString(s)
+            raw("}")
+        case .string(let s): writeString(s)
+        case .bytes(let b):
+            raw("{\"_o\":\"bin\",\"b\":\"")
+            Base64.encode(b, into: &out)
+            raw("\"}")
+        case .date(let d): writeDate(d)
+        case .time(let t): writeTime(t)
+        case .timestamp(let t): writeTimestamp(t)
+        case .interval(let i): writeInterval(i)
+        case .uuid(let u): writeUUID(u)
+        case .json(let text): writeJson(text)
+        case .list(let list): writeList(list)
+        case .dict(let dict): writeDict(dict)
+        case .ref(let r): writeRef(r)
+        case .object(let o): writeObject(o, whole: v)
+        case .info(let i): writeInfo(i, whole: v)
+        }
+    }
+
+    mutating func writeList(_ list: [Value]) {
+        raw("{\"_o\":\"LIST\",\"_d\":[")
+        var first = true
+        for e in list {
+            if !first { raw(",") }
+            encode(e)
+            first = false
+        }
+        raw("]}")
+    }
+
+    mutating func writeDict(_ dict: OrderedDictionary<String, Value>) {
+        raw("{")
+        var first = true
+        for (k, v) in dict {
+            if !first { raw(",") }
+            writeKey(k)
+            raw(":")
+            encode(v)
+            first = false
+        }
+        raw("}")
+    }
+
+    mutating func writeRef(_ r: Ref) {
+        if r.key.isMetaRoot {
+            raw("{\"_o\":\"_ROOT\"}")
+            return
+        }
+        raw("{\"_o\":\"Ref\",")
+        writeKeyAndCode(r)
+        raw("}")
+    }
+
+    mutating func writeKeyAndCode(_ r: Ref) {
+        raw("\"k\":")
+        writeList(r.key.parts)
+        if let code = r.code {
+            raw(",\"c\":")
+            writeString(code)
+        }
+    }
+
+    /// Writes `{"_or":N}` and returns true if an equal object was already written.
+    mutating func shareIfSeen(_ key: ObjectKey, _ whole: Value) -> Bool {
+        let candidates = seen[key, default: []]
+        for index in candidates where records[index].value == whole {
+            var oid = records[index].oid
+            if oid == 0 {
+                oid = inserts.count + 1
+                records[index].oid = oid
+                inserts.append((records[index].offset + 1, oid))
+            }
+            raw("{\"_or\":")
+            appendDigits(UInt64(oid), into: &out)
+            raw("}")
+            return true
+        }
+        seen[key, default: []].append(records.count)
+        records.append((out.count, whole, 0))
+        return false
+    }
+
+    mutating func writeObject(_ o: ObjectValue, whole: Value) {
+        if shareIfSeen(o.ref.key, whole) { return }
+        raw("{\"_o\":\"Obj\",")
+        writeKeyAndCode(o.ref)
+        raw(",\"f\":")
+        writeDict(o.fields)
+        raw(",\"r\":{")
+        var first = true
+        for (name, r) in o.refs {
+            if !first { raw(",") }
+            writeKey(name)
+            raw(":")
+            if let r { writeRef(r) } else { raw("null") }
+            first = false
+        }
+        raw("}}")
+    }
+
+    mutating func writeInfo(_ i: InfoValue, whole: Value) {
+        if shareIfSeen(i.ref.key, whole) { return }
+        raw("{\"_o\":\"Info\",")
+        writeKeyAndCode(i.ref)
+        raw(",\"f\":{\"name\":")
+        writeString(i.info.name)
+        raw(",\"_dab_cached\":")
+        encode(i.info.cached)
+        raw(",\"fields\":")
+        writeDescriptors(i.info.fields.keys, tag: "_F")
+        raw(",\"refs\":")
+        writeDescriptors(i.info.refs.keys, tag: "_R")
+        raw(",\"backrefs\":")
+        writeDescriptors(i.info.backrefs.keys, tag: "_B")
+        raw(",\"calls\":{")
+        var first = true
+        for (name, call) in i.info.calls {
+            if !first { raw(",") }
+            writeKey(name)
+            raw(":{\"_o\":\"_C\",\"name\":")
+            writeString(name)
+            if call.cached { raw(",\"cached\":true") }
+            if call.meta { raw(",\"meta\":true") }
+            raw("}")
+            first = false
+        }
+        raw("}},\"r\":{\"_meta\":")
+        writeRef(i.meta)
+        raw("}}")
+    }
+
+    mutating func writeDescriptors(_ names: OrderedSet<String>, tag: StaticString) {
+        raw("{")
+        var first = true
+        for name in names {
+            if !first { raw(",") }
+            writeKey(name)
+            raw(":{\"_o\":\"")
+            raw(tag)
+            raw("\",\"name\":")
+            writeString(name)
+            raw("}")
+            first = false
+        }
+        raw("}")
+    }
+}

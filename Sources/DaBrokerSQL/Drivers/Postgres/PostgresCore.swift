@@ -1,0 +1,274 @@
+import CLibPQ
+import DaBrokerCore
+import Foundation
+
+/// The state of one PostgreSQL connection: the libpq handle, the prepared-statement cache and
+/// the resolved user types. Confined to the connection's `DriverThread`; never shared.
+final class PostgresCore {
+    /// A statement prepared on the server under `name`, with its parameters' types.
+    struct Prepared {
+        var name: String
+        var parameterTypes: [PostgresType]
+    }
+
+    private var conn: OpaquePointer?
+    private var cache = StatementCache<Prepared>(capacity: 128)
+    private var userTypes: [UInt32: PostgresType] = [:]
+    private var nextStatement = 0
+    private let encoder = PostgresParameterEncoder()
+    /// "host:port/database", for messages (never the password).
+    private var place = "PostgreSQL"
+
+    /// Opens the connection: libpq parses `url` itself (URI or key=value conninfo), we only add
+    /// UTF-8 client encoding and a fallback application name.
+    func connect(url: String) throws {
+        let keys = ["dbname", "client_encoding", "fallback_application_name"]
+        let values = [url, "UTF8", "dabroker"]
+        let cKeys = keys.map { strdup($0) }
+        let cValues = values.map { strdup($0) }
+        defer {
+            cKeys.forEach { free($0) }
+            cValues.forEach { free($0) }
+        }
+        let k = cKeys.map { UnsafePointer($0) } + [nil]
+        let v = cValues.map { UnsafePointer($0) } + [nil]
+        let c = PQconnectdbParams(k, v, 1)
+        place = Self.describe(c)
+        guard let c, PQstatus(c) == CONNECTION_OK else {
+            let detail = c.map { Self.trimmed(PQerrorMessage($0)) } ?? "out of memory"
+            PQfinish(c)
+            throw DatabaseError(.connection, "cannot connect to \(place): \(detail)")
+        }
+        conn = c
+    }
+
+    func close() {
+        PQfinish(conn)
+        conn = nil
+        _ = cache.removeAll()
+    }
+
+    /// A cheap round trip: an empty query.
+    func ping() -> Bool {
+        guard let conn, PQstatus(conn) == CONNECTION_OK else { return false }
+        let res = PQexec(conn, "")
+        defer { PQclear(res) }
+        return PQresultStatus(res) == PGRES_EMPTY_QUERY
+    }
+
+    func execute(_ sql: String, _ parameters: [Value]) throws -> QueryResult {
+        let conn = try usable()
+        var retried = false
+        while true {
+            let prepared = try prepare(sql, conn)
+            guard prepared.parameterTypes.count == parameters.count else {
+                throw DatabaseError(
+                    .parameter,
+                    "the statement has \(prepared.parameterTypes.count) parameters but \(parameters.count) values were given"
+                )
+            }
+            var encoded: [PostgresParameterEncoder.Encoded] = []
+            encoded.reserveCapacity(parameters.count)
+            for (i, value) in parameters.enumerated() {
+                encoded.append(try encoder.encode(value, index: i, type: prepared.parameterTypes[i]))
+            }
+            let res = Self.execPrepared(conn, prepared.name, encoded)
+            defer { PQclear(res) }
+            let status = PQresultStatus(res)
+            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
+                return try readResult(res, conn)
+            }
+            let error = self.error(res, conn)
+            // A schema change invalidated the cached plan, or someone ran DEALLOCATE/DISCARD:
+            // forget the statement; prepare it again at once unless a transaction was aborted.
+            if !retried && (error.sqlState == "0A000" || error.sqlState == "26000") {
+                if cache.remove(sql) != nil && error.sqlState == "0A000" { deallocate(prepared.name, conn) }
+                if PQtransactionStatus(conn) == PQTRANS_IDLE {
+                    retried = true
+                    continue
+                }
+            }
+            throw error
+        }
+    }
+
+    private func usable() throws -> OpaquePointer {
+        guard let conn else { throw DatabaseError.closed("PostgreSQL") }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            throw DatabaseError(.connectionLost, "the connection to \(place) was lost")
+        }
+        return conn
+    }
+
+    private func prepare(_ sql: String, _ conn: OpaquePointer) throws -> Prepared {
+        if let hit = cache.lookup(sql) { return hit }
+        nextStatement += 1
+        let name = "dab_\(nextStatement)"
+        let res = PQprepare(conn, name, sql, 0, nil)
+        defer { PQclear(res) }
+        guard PQresultStatus(res) == PGRES_COMMAND_OK else { throw error(res, conn) }
+        let desc = PQdescribePrepared(conn, name)
+        defer { PQclear(desc) }
+        guard PQresultStatus(desc) == PGRES_COMMAND_OK else {
+            let e = error(desc, conn)
+            deallocate(name, conn)
+            throw e
+        }
+        var types: [PostgresType] = []
+        for i in 0..<PQnparams(desc) {
+            types.append(try resolveType(PQparamtype(desc, i), conn))
+        }
+        let prepared = Prepared(name: name, parameterTypes: types)
+        if let evicted = cache.insert(sql, prepared) { deallocate(evicted.name, conn) }
+        return prepared
+    }
+
+    private func deallocate(_ name: String, _ conn: OpaquePointer) {
+        // `name` is ours ("dab_<n>"), never user input.
+        PQclear(PQexec(conn, "DEALLOCATE \(name)"))
+    }
+
+    private static func execPrepared(
+        _ conn: OpaquePointer, _ name: String, _ params: [PostgresParameterEncoder.Encoded]
+    ) -> OpaquePointer? {
+        // One buffer holding every parameter (text ones NUL-terminated), pointers into it.
+        var storage: [UInt8] = []
+        var offsets: [Int?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for p in params {
+            if let bytes = p.bytes {
+                offsets.append(storage.count)
+                storage.append(contentsOf: bytes)
+                if !p.binary { storage.append(0) }
+                lengths.append(Int32(bytes.count))
+            } else {
+                offsets.append(nil)
+                lengths.append(0)
+            }
+            formats.append(p.binary ? 1 : 0)
+        }
+        if storage.isEmpty { storage.append(0) }
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            let values: [UnsafePointer<CChar>?] = offsets.map { offset in offset.flatMap { base?.advanced(by: $0) } }
+            return PQexecPrepared(conn, name, Int32(params.count), values, lengths, formats, 1)
+        }
+    }
+
+    private func readResult(_ res: OpaquePointer?, _ conn: OpaquePointer) throws -> QueryResult {
+        let nfields = PQnfields(res)
+        let ntuples = PQntuples(res)
+        var columns: [String] = []
+        var types: [PostgresType] = []
+        for c in 0..<nfields {
+            let name = String(cString: PQfname(res, c))
+            let type = try resolveType(PQftype(res, c), conn)
+            if let unmapped = type.unmappedPart {
+                throw DatabaseError.unmappedType(table: tableName(PQftable(res, c), conn), column: name, typeName: unmapped)
+            }
+            columns.append(name)
+            types.append(type)
+        }
+        let decoders = columns.map { PostgresBinaryDecoder(column: $0) }
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(ntuples))
+        for r in 0..<ntuples {
+            var values: [Value] = []
+            values.reserveCapacity(Int(nfields))
+            for c in 0..<nfields {
+                if PQgetisnull(res, r, c) != 0 {
+                    values.append(.null)
+                } else {
+                    let bytes = UnsafeRawBufferPointer(
+                        start: PQgetvalue(res, r, c), count: Int(PQgetlength(res, r, c)))
+                    values.append(try decoders[Int(c)].decode(types[Int(c)], bytes))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        let affected = Int64(String(cString: PQcmdTuples(res))) ?? 0
+        return QueryResult(columns: columns, rows: rows, affectedRows: affected)
+    }
+
+    /// The mapping of a type OID: built-in, or resolved once through `pg_type` (enums, domains,
+    /// arrays of user types).
+    func resolveType(_ oid: UInt32, _ conn: OpaquePointer, depth: Int = 0) throws -> PostgresType {
+        if let t = PostgresType.builtin(oid) { return t }
+        if let t = userTypes[oid] { return t }
+        let rows = try catalog(
+            "SELECT typname, typtype, typelem, typbasetype, typcategory FROM pg_catalog.pg_type WHERE oid = $1",
+            String(oid), conn)
+        guard let row = rows.first, let name = row[0] else { return .unmapped(name: "oid \(oid)") }
+        let element = row[2].flatMap { UInt32($0) } ?? 0
+        let base = row[3].flatMap { UInt32($0) } ?? 0
+        var type = PostgresType.unmapped(name: name)
+        if depth < 8 {
+            if row[1] == "e" {
+                type = .enumLabel(name: name)
+            } else if row[1] == "d", base != 0 {
+                type = try resolveType(base, conn, depth: depth + 1)
+            } else if row[4] == "A", element != 0 {
+                type = .array(element: try resolveType(element, conn, depth: depth + 1))
+            }
+        }
+        userTypes[oid] = type
+        return type
+    }
+
+    private func tableName(_ oid: UInt32, _ conn: OpaquePointer) -> String? {
+        guard oid != 0 else { return nil }
+        let rows = try? catalog("SELECT relname FROM pg_catalog.pg_class WHERE oid = $1", String(oid), conn)
+        return rows?.first?[0] ?? nil
+    }
+
+    /// A one-parameter catalog query in text format.
+    private func catalog(_ sql: String, _ parameter: String, _ conn: OpaquePointer) throws -> [[String?]] {
+        let res = parameter.withCString { p in
+            var values: [UnsafePointer<CChar>?] = [p]
+            return PQexecParams(conn, sql, 1, nil, &values, nil, nil, 0)
+        }
+        defer { PQclear(res) }
+        guard PQresultStatus(res) == PGRES_TUPLES_OK else { throw error(res, conn) }
+        return (0..<PQntuples(res)).map { r in
+            (0..<PQnfields(res)).map { c in
+                PQgetisnull(res, r, c) != 0 ? nil : String(cString: PQgetvalue(res, r, c))
+            }
+        }
+    }
+
+    /// The error of a failed result, classified; marks the connection lost when libpq says so.
+    private func error(_ res: OpaquePointer?, _ conn: OpaquePointer) -> DatabaseError {
+        func field(_ code: Character) -> String? {
+            guard let ascii = code.asciiValue, let p = PQresultErrorField(res, Int32(ascii)) else { return nil }
+            return String(cString: p)
+        }
+        let state = field("C")
+        var message = field("M") ?? Self.trimmed(PQerrorMessage(conn))
+        if message.isEmpty { message = "the server reported an error without a message" }
+        if let detail = field("D") { message += " — \(detail)" }
+        if let hint = field("H") { message += " (hint: \(hint))" }
+        let lost = PQstatus(conn) != CONNECTION_OK
+        let kind: DatabaseError.Kind
+        switch state {
+        case _ where lost: kind = .connectionLost
+        case let s? where s.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(s): kind = .connectionLost
+        case let s? where s.hasPrefix("23"): kind = .constraint
+        case "40001", "40P01": kind = .transactionConflict
+        case "57014": kind = .timeout
+        default: kind = .statement
+        }
+        if kind == .connectionLost { message = "the connection to \(place) was lost: \(message)" }
+        return DatabaseError(kind, message, sqlState: state, table: field("t"), column: field("c"))
+    }
+
+    private static func describe(_ c: OpaquePointer?) -> String {
+        guard let c else { return "PostgreSQL" }
+        func s(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        return "PostgreSQL at \(s(PQhost(c))):\(s(PQport(c)))/\(s(PQdb(c)))"
+    }
+
+    private static func trimmed(_ p: UnsafeMutablePointer<CChar>?) -> String {
+        p.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+    }
+}

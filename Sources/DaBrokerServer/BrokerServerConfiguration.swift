@@ -1,0 +1,31 @@
+import Logging
+
+/// How a ``BrokerServer`` runs: its secret, limits and logger.
+public struct BrokerServerConfiguration: Sendable {
+    /// The shared secret for access codes. Servers with the same secret accept each other's
+    /// codes. `nil`: a random secret is made at start-up and a warning says that codes die
+    /// with the process.
+    public var secret: String?
+    /// The id of the static loader: static keys start with it (`["static", …]`).
+    public var staticLoaderID: String
+    /// How many requests are handled at the same time; more wait their turn.
+    public var maxConcurrentRequests: Int
+    /// The largest `_limit` a search may use; a search without `_limit`, or with a larger
+    /// one, returns at most this many objects.
+    public var maxFindLimit: Int
+    /// Whether ``BrokerServer/run()`` starts with `purge` (drop requests left in a queue).
+    public var purgeOnStart: Bool
+    public var logger: Logger
+
+    public init(
+        secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,
+        maxFindLimit: Int = 1000, purgeOnStart: Bool = false, logger: Logger = Logger(label: "dabroker.server")
+    ) {
+        self.purgeOnStart = purgeOnStart
+        self.secret = secret
+        self.staticLoaderID = staticLoaderID
+        self.maxConcurrentRequests = max(1, maxConcurrentRequests)
+        self.maxFindLimit = max(1, maxFindLimit)
+        self.logger = logger
+    }
+}

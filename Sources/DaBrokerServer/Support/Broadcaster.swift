@@ -1,0 +1,57 @@
+import DaBrokerCore
+import Logging
+
+/// Numbers broadcasts and sends them to every transport, one after the other, in the order
+/// they were numbered (a client applies broadcasts in msgid order).
+actor Broadcaster {
+    private var counter: Int64 = 0
+    private var last: Task<Void, Never>?
+    private let logger: Logger
+    private let delivered: Locked<Int64>
+
+    /// `delivered` is set to each broadcast's id once it has been handed to every transport.
+    init(logger: Logger, delivered: Locked<Int64>) {
+        self.logger = logger
+        self.delivered = delivered
+    }
+
+    /// Numbers one broadcast and sends it to every transport after all earlier ones; returns
+    /// once it has been handed to every transport.
+    @discardableResult
+    func send(
+        _ data: Value, encode: @escaping @Sendable (Value, Int64) throws -> [UInt8],
+        transports: [any ServerTransport]
+    ) async -> Int64 {
+        counter += 1
+        let id = counter
+        let previous = last
+        let logger = self.logger
+        let delivered = self.delivered
+        let task = Task {
+            defer { delivered.withLock { $0 = max($0, id) } }
+            await previous?.value
+            let bytes: [UInt8]
+            do {
+                bytes = try encode(data, id)
+            } catch {
+                logger.error("cannot encode broadcast \(id): \(error)")
+                return
+            }
+            for transport in transports {
+                do {
+                    try await transport.broadcast(bytes)
+                } catch {
+                    logger.error("broadcast \(id) failed on a transport: \(error)")
+                }
+            }
+        }
+        last = task
+        await task.value
+        return id
+    }
+
+    /// Waits until every broadcast numbered so far has been sent.
+    func drain() async {
+        await last?.value
+    }
+}

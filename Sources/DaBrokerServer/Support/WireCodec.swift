@@ -1,0 +1,22 @@
+import DaBrokerCore
+
+/// The server's use of the JSON codec: requests in, replies and broadcasts out (with the
+/// server's `sid`), and the canonical bytes of a key for access codes.
+enum WireCodec {
+    static let codec = JSONCodec()
+
+    static func decode(_ bytes: [UInt8]) throws -> Message {
+        try codec.decode(bytes)
+    }
+
+    static func encode(_ message: Message, sid: String) throws -> [UInt8] {
+        var m = message
+        m.extras["sid"] = .string(sid)
+        return codec.encode(m)
+    }
+
+    /// The codec's encoding of the key as a list (deterministic).
+    @Sendable static func canonicalKeyBytes(_ key: ObjectKey) -> [UInt8] {
+        codec.encode(value: .list(key.parts))
+    }
+}

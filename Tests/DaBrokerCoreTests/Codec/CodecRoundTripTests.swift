@@ -1,0 +1,81 @@
+import DaBrokerCore
+import OrderedCollections
+import Testing
+
+@Suite("Codec: property-based round trips")
+struct CodecRoundTripTests {
+    let codec = JSONCodec()
+
+    @Test("random Value trees survive encode → decode", arguments: [1, 2, 3, 4] as [UInt64])
+    func randomValues(seed: UInt64) throws {
+        var gen = ValueGenerator(seed: seed)
+        for n in 0..<1000 {
+            let value = gen.value(depth: 4)
+            let message = Message(data: value, msgid: gen.chance(50) ? Int64(n) : nil)
+            let bytes = codec.encode(message)
+            let decoded = try codec.decode(bytes)
+            #expect(decoded == message, "seed \(seed) case \(n): \(String(decoding: bytes, as: UTF8.self))")
+            if decoded != message { return }
+        }
+    }
+
+    @Test("random errors and envelope extras survive encode → decode")
+    func randomErrors() throws {
+        var gen = ValueGenerator(seed: 99)
+        for n in 0..<300 {
+            var details: [String: String] = [:]
+            for _ in 0..<gen.int(0...3) {
+                let k = gen.key()
+                if k != "_t" && k != "_r" && k != "_o" && k != "_oi" { details[k] = gen.string() }
+            }
+            let kind = BrokerError.Kind.allCases[gen.int(0...(BrokerError.Kind.allCases.count - 1))]
+            let error = BrokerError(kind, gen.string(), details: details)
+            let message = Message(
+                msgid: Int64(n), error: error, extras: gen.chance(50) ? ["include": .null, "tb": ["a", "b"]] : [:])
+            #expect(try codec.decode(codec.encode(message)) == message)
+        }
+    }
+
+    @Test("an object occurring twice is sent once with _oi and referenced by _or")
+    func sharedObjects() throws {
+        var gen = ValueGenerator(seed: 7)
+        for _ in 0..<200 {
+            var object = gen.object(depth: 1)
+            object.ref.key = ObjectKey(["sql", "shared", 1])
+            object.fields = ["n": .int(Int64(gen.int(0...9))), "s": .string(gen.string()), "_or": .date(gen.date())]
+            var description = gen.info()
+            description.ref.key = ObjectKey(["sql", "shared"])
+            let shared = Value.object(object)
+            let info = Value.info(description)
+            let value: Value = [shared, .dict(["inner": shared, "info": info]), info, shared]
+            let bytes = codec.encode(Message(data: value))
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.components(separatedBy: "\"_or\":").count == 4, "\(text)")
+            #expect(text.components(separatedBy: "\"_oi\":").count == 3, "\(text)")
+            #expect(try codec.decode(bytes).data == value)
+        }
+    }
+
+    @Test("objects with the same key but different contents are not shared")
+    func sameKeyDifferentObjects() throws {
+        let a = ObjectValue(ref: Ref(key: ObjectKey(["sql", "t", 1])), fields: ["v": 1], refs: ["_meta": nil])
+        var b = a
+        b.fields["v"] = 2
+        let bytes = codec.encode(Message(data: [.object(a), .object(b)]))
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("_or"))
+        #expect(try codec.decode(bytes).data == [.object(a), .object(b)])
+    }
+
+    @Test("an object holding a ref to itself or an ancestor round-trips as a Ref")
+    func ancestorRefs() throws {
+        let parentRef = Ref(key: ObjectKey(["sql", "parent", 1]), code: "P")
+        let child = ObjectValue(
+            ref: Ref(key: ObjectKey(["sql", "child", 2]), code: "C"), fields: ["up": .ref(parentRef)],
+            refs: ["_meta": Ref(key: ObjectKey(["sql", "child"])), "parent": parentRef])
+        let parent = ObjectValue(
+            ref: parentRef, fields: ["self": .ref(parentRef), "child": .object(child)],
+            refs: ["_meta": Ref(key: ObjectKey(["sql", "parent"]))])
+        let message = Message(data: .object(parent), msgid: 3)
+        #expect(try codec.decode(codec.encode(message)) == message)
+    }
+}

@@ -1,0 +1,74 @@
+import DaBrokerCore
+import Testing
+
+@testable import DaBrokerServer
+
+@Suite("Access codes")
+struct AccessCodeTests {
+    private func served(secret: String?) async throws -> (BrokerServer, TestClient, StaticObject, StaticObject) {
+        let server = BrokerServer(configuration: .init(secret: secret))
+        let transport = RecordingTransport()
+        server.addTransport(transport)
+        let cls = try server.exportClass("Thing", key: ["thing", "meta"], fields: ["secret"])
+        let a = StaticObject(class: cls, values: ["secret": "a"])
+        let b = StaticObject(class: cls, values: ["secret": "b"])
+        try server.addStatic(a, "thing", "a")
+        try server.addStatic(b, "thing", "b")
+        server.root = a
+        try await server.start()
+        return (server, TestClient(transport: transport), a, b)
+    }
+
+    @Test func codeShapeAndDeterminism() {
+        let server = BrokerServer(configuration: .init(secret: "k"))
+        let key = ObjectKey(["sql", "person", 3])
+        let code = server.codes.code(for: key)
+        #expect(code.count == 12)
+        #expect(code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        #expect(server.codes.code(for: key) == code)
+        #expect(server.codes.code(for: ObjectKey(["sql", "person", 4])) != code)
+        #expect(server.codes.code(for: ObjectKey(["sql", "person", "3"])) != code)
+        // Servers sharing a secret make the same codes; another secret makes others.
+        #expect(BrokerServer(configuration: .init(secret: "k")).codes.code(for: key) == code)
+        #expect(BrokerServer(configuration: .init(secret: "other")).codes.code(for: key) != code)
+    }
+
+    @Test func missingWrongAndCrossObjectCodesAreRefused() async throws {
+        let (server, client, _, _) = try await served(secret: "s")
+        let a = try #require(try await client.call("root").object).ref
+        #expect(try await client.get(a).object?.fields["secret"] == "a")
+        let bKey = ObjectKey(["static", "thing", "b"])
+        let cases: [Ref] = [
+            Ref(key: bKey),  // missing
+            Ref(key: bKey, code: "AAAAAAAAAAAA"),  // forged
+            Ref(key: bKey, code: a.code),  // another object's code
+            Ref(key: bKey, code: String((a.code ?? "").dropLast())),  // truncated
+        ]
+        for ref in cases {
+            let e = try await client.failure("get", args: [.ref(ref)])
+            #expect(e?.kind == .accessDenied)
+            // As a call target and inside arguments too.
+            #expect(try await client.failure("anything", target: ref)?.kind == .accessDenied)
+            #expect(try await client.failure("echo", args: [.list([.ref(ref)])])?.kind == .accessDenied)
+        }
+        // No existence leak: a key that does not exist gets the same error with a bad code...
+        let ghost = try await client.failure("get", args: [.ref(Ref(key: ObjectKey(["static", "ghost"]), code: "x"))])
+        #expect(ghost?.kind == .accessDenied)
+        // ...and NoData only with a valid code (which only a server can make).
+        let ghostKey = ObjectKey(["static", "ghost"])
+        let valid = Ref(key: ghostKey, code: server.codes.code(for: ghostKey))
+        #expect(try await client.failure("get", args: [.ref(valid)])?.kind == .noData)
+        await server.stop()
+    }
+
+    @Test func serversSharingASecretAcceptEachOthersCodes() async throws {
+        let (s1, c1, _, _) = try await served(secret: "shared")
+        let (s2, c2, _, _) = try await served(secret: "shared")
+        let (s3, c3, _, _) = try await served(secret: nil)
+        let ref = try #require(try await c1.call("root").object).ref
+        #expect(try await c2.get(ref).object?.fields["secret"] == "a")
+        #expect(try await c3.failure("get", args: [.ref(ref)])?.kind == .accessDenied)
+        #expect(s1.instanceID != s2.instanceID)
+        for s in [s1, s2, s3] { await s.stop() }
+    }
+}

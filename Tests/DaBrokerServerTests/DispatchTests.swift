@@ -1,0 +1,202 @@
+import DaBrokerCore
+import Foundation
+import OrderedCollections
+import Testing
+
+@testable import DaBrokerServer
+
+private struct Boom: Error {
+    let detail = "secret-internal-detail"
+}
+
+@Suite("Request dispatch")
+struct DispatchTests {
+    private func served(_ configure: (BrokerServer) throws -> Void = { _ in }) async throws -> (
+        BrokerServer, TestClient, RecordingTransport
+    ) {
+        let server = BrokerServer(configuration: .init(secret: "d", maxConcurrentRequests: 2, maxFindLimit: 5))
+        let transport = RecordingTransport()
+        server.addTransport(transport)
+        try configure(server)
+        try await server.start()
+        return (server, TestClient(transport: transport), transport)
+    }
+
+    @Test func serverLevelCalls() async throws {
+        let (server, client, _) = try await served { server in
+            server.register("hello") { args in .string("hello \(try args.string(0, method: "hello"))") }
+        }
+        #expect(try await client.call("echo", args: ["hi"]) == "hi")
+        #expect(try await client.call("echo", args: [.list([1, .dict(["a": 2])])]) == .list([1, .dict(["a": 2])]))
+        #expect(try await client.call("ping") == "pong")
+        let reply = try await client.request("ping")
+        #expect(reply.extras["sid"] == .string(server.instanceID))
+        #expect(reply.msgid == 0)
+        #expect(try await client.call("hello", args: ["you"]) == "hello you")
+        #expect(try await client.failure("hello", args: [3])?.kind == .badRequest)
+        let unknown = try await client.failure("nosuch")
+        #expect(unknown?.kind == .unknownCommand)
+        #expect(unknown?.message.contains("nosuch") == true)
+        #expect(try await client.failure("root")?.kind == .noData)
+        // The meta singleton: served, its own meta.
+        let meta = try #require(try await client.get(Ref(key: .metaRoot)).info)
+        #expect(meta.meta.key == .metaRoot)
+        #expect(try await client.failure("x", target: Ref(key: .metaRoot))?.kind == .unknownCommand)
+        await server.stop()
+    }
+
+    @Test func includeFlag() async throws {
+        let (server, client, _) = try await served { server in
+            let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
+            let b = StaticObject(class: cls, values: ["n": 2])
+            let a = StaticObject(class: cls, values: ["n": 1, "next": .object(b)])
+            try server.addStatic(a, "item", 1)
+            try server.addStatic(b, "item", 2)
+            server.register("one", include: true) { _ in .object(a) }
+            server.register("oneRef") { _ in .object(a) }
+            server.register("many", include: true) { _ in .list([.object(a), .object(b), .dict(["x": .object(a)])]) }
+            server.register("nested", include: true) { _ in .dict(["a": .object(a)]) }
+        }
+        let one = try #require(try await client.call("one").object)
+        #expect(one.fields["n"] == 1)
+        #expect((one.refs["next"] ?? nil)?.key == ObjectKey(["static", "item", 2]))
+        #expect((one.refs["next"] ?? nil)?.code != nil)
+        #expect(try await client.call("oneRef").refValue?.key == ObjectKey(["static", "item", 1]))
+        let many = try #require(try await client.call("many").list)
+        #expect(many.count == 3)
+        #expect(many[0].object?.fields["n"] == 1)
+        #expect(many[1].object?.fields["n"] == 2)
+        #expect(many[2].dict?["x"]?.refValue?.code != nil)
+        #expect(try await client.call("nested").dict?["a"]?.refValue != nil)
+        await server.stop()
+    }
+
+    @Test func malformedRequestsAndSwiftErrors() async throws {
+        let (server, client, transport) = try await served { server in
+            server.register("boom") { _ in throw Boom() }
+        }
+        let garbage = try JSONCodec().decode(try await transport.send(Array("{not json".utf8)))
+        #expect(garbage.error?.kind == .badRequest)
+        #expect(try await client.raw(Message(data: "just a string")).error?.kind == .badRequest)
+        #expect(try await client.raw(Message(data: .dict(["x": 1]))).error?.kind == .badRequest)
+        #expect(try await client.raw(Message(data: .dict(["_m": "echo", "_a": 3]))).error?.kind == .badRequest)
+        #expect(try await client.failure("get", args: [3])?.kind == .badRequest)
+        #expect(try await client.failure("echo", target: nil, args: nil, named: ["_mt": "yes"])?.kind == .badRequest)
+        let boom = try await client.failure("boom")
+        #expect(boom?.kind == .internal)
+        #expect(boom?.message.contains("secret-internal-detail") == false)
+        for m in transport.all { #expect(!contains(m, "secret-internal-detail")) }
+        await server.stop()
+    }
+
+    @Test func searchableHandExportedClass() async throws {
+        let (server, client, _) = try await served { server in
+            let base = BrokerClass("Num", fields: ["n"])
+            let numbers = (1...20).map { StaticObject(class: base, values: ["n": .int($0)]) }
+            for (i, o) in numbers.enumerated() { try server.addStatic(o, "num", .int(Int64(i + 1))) }
+            try server.addStatic(base, "num", "meta")
+            let searchable = BrokerClass.searchable(
+                "Nums", fields: ["n"],
+                search: { limit, filters in
+                    var hits = numbers
+                    if case .int(let n)? = filters["n"] { hits = hits.filter { $0["n"].intValue == n } }
+                    return hits.prefix(limit ?? hits.count).map { .object($0) }
+                },
+                count: { filters in
+                    if case .int(let n)? = filters["n"] { return numbers.filter { $0["n"].intValue == n }.count }
+                    return numbers.count
+                })
+            try server.addStatic(searchable, "nums")
+            try server.addStatic(try #require(searchable.meta), "nums", "meta")
+            server.root = StaticObject(
+                class: base,
+                values: [
+                    "n": .value(
+                        .info(
+                            InfoValue(
+                                ref: Ref(key: ObjectKey(["static", "nums"])), info: searchable.info,
+                                meta: Ref(key: ObjectKey(["static", "nums", "meta"])))))
+                ])
+            try server.addStatic(try #require(server.root), "root")
+        }
+        let nums = Ref(
+            key: ObjectKey(["static", "nums"]), code: server.codes.code(for: ObjectKey(["static", "nums"])))
+        let info = try #require(try await client.get(nums).info)
+        #expect(info.info.cached == true)
+        let meta = try #require(try await client.get(info.meta).info)
+        #expect(meta.info.calls["_dab_search"]?.cached == true)
+        #expect(meta.info.calls["_dab_count"]?.cached == true)
+        // No limit: capped by maxFindLimit (5); a bigger limit too; a smaller one is kept.
+        #expect(try await client.call("_dab_search", target: nums).list?.count == 5)
+        #expect(try await client.call("_dab_search", target: nums, named: ["_limit": 50]).list?.count == 5)
+        let two = try #require(try await client.call("_dab_search", target: nums, named: ["_limit": 2]).list)
+        #expect(two.map { $0.object?.fields["n"] } == [1, 2])
+        #expect(
+            try await client.call("_dab_search", target: nums, named: ["n": 7]).list?.first?.object?.fields["n"] == 7)
+        #expect(try await client.call("_dab_count", target: nums) == 20)
+        #expect(try await client.call("_dab_count", target: nums, named: ["n": 3]) == 1)
+        #expect(try await client.failure("_dab_search", target: nums, named: ["_limit": "x"])?.kind == .badRequest)
+        // A class without a meta class has no search.
+        let baseRef = Ref(
+            key: ObjectKey(["static", "num", "meta"]),
+            code: server.codes.code(for: ObjectKey(["static", "num", "meta"])))
+        #expect(try await client.failure("_dab_search", target: baseRef)?.kind == .unknownCommand)
+        // The root's field holds the info whole.
+        let root = try #require(try await client.call("root").object)
+        #expect(root.fields["n"]?.info?.ref.code != nil)
+        await server.stop()
+    }
+
+    @Test func concurrencyIsBounded() async throws {
+        let counter = ConcurrencyProbe()
+        let (server, client, _) = try await served { server in
+            server.register("slow") { _ in
+                await counter.enter()
+                try await Task.sleep(for: .milliseconds(50))
+                await counter.leave()
+                return true
+            }
+        }
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            for _ in 0..<8 { group.addTask { try await client.call("slow") } }
+            for try await v in group { #expect(v == true) }
+        }
+        #expect(await counter.maximum == 2)
+        await server.stop()
+    }
+
+    @Test func stopDrainsInFlightRequests() async throws {
+        let (server, client, _) = try await served { server in
+            server.register("slow") { _ in
+                try await Task.sleep(for: .milliseconds(200))
+                return "done"
+            }
+        }
+        let slow = Task { try await client.call("slow") }
+        try await Task.sleep(for: .milliseconds(50))
+        let stopping = Task { await server.stop() }
+        try await Task.sleep(for: .milliseconds(20))
+        // Refused while draining (the transport is still attached in this test).
+        let refused = try? await client.failure("ping")
+        #expect(refused?.kind == .unavailable || refused == nil)
+        #expect(try await slow.value == "done")
+        await stopping.value
+    }
+}
+
+extension BrokerValue {
+    fileprivate var intValue: Int64? {
+        if case .value(.int(let i)) = self { return i }
+        return nil
+    }
+}
+
+private actor ConcurrencyProbe {
+    private var current = 0
+    private(set) var maximum = 0
+    func enter() {
+        current += 1
+        maximum = max(maximum, current)
+    }
+    func leave() { current -= 1 }
+}

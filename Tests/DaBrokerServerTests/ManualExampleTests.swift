@@ -1,0 +1,202 @@
+import DaBrokerCore
+import Foundation
+import OrderedCollections
+import Testing
+
+@testable import DaBrokerServer
+
+/// The manual's `Status`: servers, load, health.
+private final class Status: BrokeredObject, @unchecked Sendable {
+    // @unchecked: `health` is only read or written while `lock` is held.
+    static let info = BrokerClass("statusInfo", fields: ["servers", "load", "health"])
+    private let lock = NSLock()
+    private var health: String
+
+    init(health: String = "OK") { self.health = health }
+
+    var brokerClass: BrokerClass { Self.info }
+
+    func brokerValue(_ name: String) -> BrokerValue {
+        switch name {
+        case "servers": return .value(["joe", "curly", "moe"])
+        case "load": return .value(.dict(["joe": 0.1, "curly": .null, "moe": 2.5]))
+        case "health": return .string(lock.withLock { health })
+        default: return .null
+        }
+    }
+
+    func brokerSet(_ changes: [String: BrokerValue]) throws {
+        if case .value(.string(let h))? = changes["health"] { lock.withLock { health = h } }
+    }
+}
+
+/// The manual's `MyRoot`: version_string, version_tuple, login, status.
+private final class MyRoot: BrokeredObject, @unchecked Sendable {
+    // @unchecked: `status` is only read or written while `lock` is held.
+    static let info = BrokerClass(
+        "rootInfo", fields: ["version_string", "version_tuple"], refs: ["status"],
+        calls: [
+            .method("login", of: MyRoot.self) { root, args in
+                let name = try args.string(0, method: "login")
+                guard name == "jane" else { throw BrokerError.accessDenied("login refused") }
+                return .object(root.realRoot)
+            }
+        ])
+    private let lock = NSLock()
+    private var status: Status
+    let realRoot: StaticObject
+
+    init(status: Status, realRoot: StaticObject) {
+        self.status = status
+        self.realRoot = realRoot
+    }
+
+    var brokerClass: BrokerClass { Self.info }
+
+    var currentStatus: Status { lock.withLock { status } }
+
+    func brokerValue(_ name: String) -> BrokerValue {
+        switch name {
+        case "version_string": return "0.12.3"
+        case "version_tuple": return .value([0, 12, 3])
+        case "status": return .object(currentStatus)
+        default: return .null
+        }
+    }
+
+    func brokerSet(_ changes: [String: BrokerValue]) throws {
+        if case .object(let s as Status)? = changes["status"] { lock.withLock { status = s } }
+    }
+}
+
+@Suite("The manual's example, end to end through the codec")
+struct ManualExampleTests {
+    @Test func rootStatusUpdateAndReplace() async throws {
+        let server = BrokerServer(configuration: .init(secret: "manual"))
+        let transport = RecordingTransport()
+        server.addTransport(transport)
+        let client = TestClient(transport: transport)
+
+        // The manual's "manual" setup: infos and objects under keys the application chooses.
+        let realRootClass = BrokerClass("realRoot", fields: ["user"])
+        let realRoot = StaticObject(class: realRootClass, values: ["user": "jane"])
+        let status = Status()
+        let root = MyRoot(status: status, realRoot: realRoot)
+        try server.addStatic(MyRoot.info, "root", "meta")
+        try server.addStatic(Status.info, "status", "meta")
+        try server.addStatic(realRootClass, "real", "meta")
+        try server.addStatic(realRoot, "real", "jane")
+        try server.addStatic(root, "root")
+        try server.addStatic(status, "status", 0)
+        server.root = root
+        try await server.start()
+
+        // root whole, with codes on itself, its refs and its meta.
+        let rootObj = try #require(try await client.call("root").object)
+        #expect(rootObj.ref.key == ObjectKey(["static", "root"]))
+        #expect(rootObj.ref.code?.count == 12)
+        #expect(rootObj.fields["version_string"] == "0.12.3")
+        #expect(rootObj.fields["version_tuple"] == [0, 12, 3])
+        #expect(rootObj.meta?.key == ObjectKey(["static", "root", "meta"]))
+        let statusRef = try #require(rootObj.refs["status"] ?? nil)
+        #expect(statusRef.key == ObjectKey(["static", "status", 0]))
+
+        // root.status.health
+        let statusObj = try #require(try await client.get(statusRef).object)
+        #expect(statusObj.fields["health"] == "OK")
+        #expect(statusObj.fields["servers"] == ["joe", "curly", "moe"])
+        #expect(statusObj.fields["load"]?.dict?["moe"] == 2.5)
+
+        // The root's info lists login; login returns the real root as a ref (no include).
+        let rootMeta = try #require(rootObj.meta)
+        let rootInfo = try #require(try await client.get(rootMeta).info)
+        #expect(rootInfo.info.calls["login"] != nil)
+        #expect(rootInfo.meta.key == .metaRoot)
+        let real = try #require(try await client.call("login", target: rootObj.ref, args: ["jane", "hash"]).refValue)
+        #expect(try await client.get(real).object?.fields["user"] == "jane")
+        #expect(try await client.failure("login", target: rootObj.ref, args: ["joe", "x"])?.kind == .accessDenied)
+        #expect(try await client.failure("logout", target: rootObj.ref)?.kind == .unknownCommand)
+
+        // obj_update(status, health="poor") -> invalid_key, then the client reads "poor".
+        try await server.objUpdate(status, ["health": "poor"])
+        let b1 = try #require(try client.broadcasts().last)
+        #expect(b1.msgid == 1)
+        let d1 = try #require(b1.data.dict)
+        #expect(d1["_m"] == "invalid_key")
+        #expect(d1["_key"] == .ref(Ref(key: ObjectKey(["static", "status", 0]))))
+        #expect(d1["_meta"] == .ref(Ref(key: ObjectKey(["static", "status", "meta"]))))
+        #expect(d1["health"] == ["OK", "poor"])
+        #expect(d1["servers"] == nil)
+        let reply = try await client.request("get", args: [.ref(statusRef)])
+        #expect(reply.msgid == 1)
+        #expect(reply.data.object?.fields["health"] == "poor")
+
+        // Replace the status object: new one under a new sequence key, point root at it,
+        // delete the old one, and refresh root through its key.
+        let newStatus = try await server.objNew(Status(health: "poor"))
+        try server.addStatic(newStatus, "status", 1)
+        try await server.objUpdate(root, ["status": .object(newStatus)])
+        try await server.objDelete(status)
+        server.delStatic(status, "status", 0)
+
+        let bs = try client.broadcasts()
+        #expect(bs.map(\.msgid) == [1, 2, 3, 4])
+        let created = try #require(bs[1].data.dict)
+        #expect(created["_key"] == nil)
+        #expect(created["_meta"] == .ref(Ref(key: ObjectKey(["static", "status", "meta"]))))
+        #expect(created["health"] == ["poor"])
+        let rootChange = try #require(bs[2].data.dict)
+        #expect(
+            rootChange["status"]
+                == [
+                    .ref(Ref(key: ObjectKey(["static", "status", 0]))),
+                    .ref(Ref(key: ObjectKey(["static", "status", 1]))),
+                ])
+        let deleted = try #require(bs[3].data.dict)
+        #expect(deleted["_key"] == .ref(Ref(key: ObjectKey(["static", "status", 0]))))
+        #expect(deleted["health"] == ["poor"])
+        for b in transport.broadcasts { #expect(!contains(b, "\"c\"")) }
+
+        let refreshed = try #require(try await client.get(rootObj.ref).object)
+        let newRef = try #require(refreshed.refs["status"] ?? nil)
+        #expect(newRef.key == ObjectKey(["static", "status", 1]))
+        #expect(try await client.get(newRef).object?.fields["health"] == "poor")
+        // The old key is gone: a valid code gets NoData, not AccessDenied.
+        #expect(try await client.failure("get", args: [.ref(statusRef)])?.kind == .noData)
+        await server.stop()
+    }
+
+    @Test func exportConveniences() async throws {
+        let server = BrokerServer(configuration: .init(secret: "conv"))
+        let transport = RecordingTransport()
+        server.addTransport(transport)
+        let client = TestClient(transport: transport)
+        let statusClass = try server.exportClass(
+            "Status", key: ["status", "meta"], fields: ["servers", "load", "health"])
+        let status = StaticObject(class: statusClass, values: ["health": "OK", "servers": .value(["joe"])])
+        try server.addStatic(status, "status")
+        let root = try server.exportObject(
+            key: ["root"], className: "MyRoot", fields: ["version_string": "0.12.3"], refs: ["status": .object(status)],
+            calls: [.function("login") { args in .string("welcome \(try args.string(0))") }])
+        server.root = root
+        try await server.start()
+
+        let rootObj = try #require(try await client.call("root").object)
+        #expect(rootObj.meta?.key == ObjectKey(["static", "root", "meta"]))
+        let meta = try #require(rootObj.meta)
+        let info = try #require(try await client.get(meta).info)
+        #expect(Array(info.info.fields.keys) == ["version_string"])
+        #expect(info.info.refs["status"] != nil)
+        #expect(try await client.call("login", target: rootObj.ref, args: ["jane"]) == "welcome jane")
+        let s = try #require(rootObj.refs["status"] ?? nil)
+        #expect(try await client.get(s).object?.fields["health"] == "OK")
+        try await server.objUpdate(status, ["health": "poor"])
+        #expect(try await client.get(s).object?.fields["health"] == "poor")
+        #expect(try client.broadcasts().count == 1)
+        // Clients cannot update static objects.
+        #expect(
+            try await client.failure("update", args: [.ref(s)], named: ["k": .dict(["health": ["poor", "bad"]])])?
+                .kind == .readOnly)
+        await server.stop()
+    }
+}
