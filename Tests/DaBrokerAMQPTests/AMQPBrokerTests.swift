@@ -6,7 +6,7 @@ import Testing
 @testable import DaBrokerAMQP
 
 /// `BrokerClient` over AMQP against a `BrokerServer` with static objects.
-@Suite(.enabled(if: AMQPTest.enabled), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(2)))
 struct AMQPBrokerTests {
     @Test func rootCallAndUpdateBroadcastReachTwoClients() async throws {
         let c = try AMQPTest.configuration()

@@ -9,7 +9,7 @@ import Testing
 /// published with the captured properties by a raw librabbitmq client that replies through
 /// a classic exclusive queue (as the original client did), get replies with the original's
 /// properties; broadcasts carry the original's properties too.
-@Suite(.enabled(if: AMQPTest.enabled), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(2)))
 struct AMQPInteropTests {
     @Test func capturedRequestsGetRepliesWithTheOriginalProperties() async throws {
         let wire = try CapturedWire.load()

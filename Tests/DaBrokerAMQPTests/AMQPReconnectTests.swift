@@ -6,16 +6,17 @@ import Testing
 
 /// Reconnection after RabbitMQ drops the connections. Serialized: these tests close
 /// connections and stop the RabbitMQ application that other tests share.
-@Suite(.serialized, .enabled(if: AMQPTest.enabled), .timeLimit(.minutes(3)))
+@Suite(.serialized, .enabled(if: AMQPTest.enabled), .rabbit(.exclusive), .timeLimit(.minutes(3)))
 struct AMQPReconnectTests {
     @Test func connectionsClosedByTheBrokerComeBack() async throws {
-        try await checkRecovery {
+        try await checkRecovery(slow: .seconds(3)) {
             try await AMQPTest.stack("close-amqp-connections", $0)
         }
     }
 
     @Test func rabbitAppStopAndStartComeBack() async throws {
-        try await checkRecovery { _ in
+        // rabbitmqctl takes a few seconds to act: the call in flight must outlast that.
+        try await checkRecovery(slow: .seconds(10)) { _ in
             try await AMQPTest.stack("stop-rabbit-app")
             try await AMQPTest.stack("start-rabbit-app")
         }
@@ -24,11 +25,15 @@ struct AMQPReconnectTests {
     /// Starts a server and a client with a call in flight, breaks the connections with
     /// `disrupt`, then checks: the in-flight call failed with Unavailable, the client emitted
     /// `.resynchronize`, and a call succeeds again within 5 s of the disruption's end.
-    private func checkRecovery(_ disrupt: @Sendable (String) async throws -> Void) async throws {
+    private func checkRecovery(slow: Duration, _ disrupt: @Sendable (String) async throws -> Void) async throws {
         let c = try AMQPTest.configuration(timeout: .seconds(20))
         let server = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
+        let slowRuns = Atomic<Int>(0)
         try await server.start(handler: { request in
-            if request == AMQPTest.bytes("slow") { try? await Task.sleep(for: .seconds(2)) }
+            if request == AMQPTest.bytes("slow") {
+                slowRuns.add(1, ordering: .relaxed)
+                try? await Task.sleep(for: slow)
+            }
             return request
         })
         let client = try await AMQPTest.client(c)
@@ -59,10 +64,14 @@ struct AMQPReconnectTests {
         }
         let recovery = try #require(back)
         #expect(recovery < .seconds(5), "back after \(recovery)")
+        print("AMQP reconnect: a call succeeded again \(recovery) after the disruption")
         #expect(await AMQPTest.eventually { resynchronized.load(ordering: .relaxed) >= 1 })
         await client.close()
         watcher.cancel()
         await server.stop()
+        // RabbitMQ redelivered the unacknowledged request; the server's reply memory kept it
+        // from running twice.
+        #expect(slowRuns.load(ordering: .relaxed) == 1)
         await AMQPTest.cleanUp(c)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import DaBrokerAMQP
 
 /// RPC and broadcasts of the AMQP transports against the real RabbitMQ.
-@Suite(.enabled(if: AMQPTest.enabled), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(2)))
 struct AMQPTransportTests {
     @Test func echoCall() async throws {
         let c = try AMQPTest.configuration()

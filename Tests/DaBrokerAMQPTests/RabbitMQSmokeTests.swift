@@ -6,7 +6,7 @@ import Testing
 @testable import DaBrokerAMQP
 
 /// Issue 2's smoke test: librabbitmq itself (no DaBroker code) talks to the test RabbitMQ.
-@Suite(.enabled(if: AMQPTest.enabled), .timeLimit(.minutes(1)))
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(1)))
 struct RabbitMQSmokeTests {
     @Test func declarePublishConsume() async throws {
         let c = try AMQPTest.configuration()
