@@ -67,7 +67,9 @@ final class ChildProcess: @unchecked Sendable {
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Runs a command to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil, timeout: Double = 60)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, timeout: Double = 60
+    )
         async throws -> (status: Int32, out: String, err: String)
     {
         try await ChildProcess(arguments, environment: environment, directory: directory).finish(timeout: timeout)

@@ -32,7 +32,8 @@ enum ChinookCLIFixture: String, CaseIterable, Sendable, CustomStringConvertible 
         let dir = Self.chinookDirectory
         switch self {
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli_chinook-\(getpid()).sqlite").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli_chinook-\(getpid()).sqlite")
+                .path
             if !FileManager.default.fileExists(atPath: path) {
                 try await Self.shell(["sqlite3", path], input: dir.appendingPathComponent("Chinook_Sqlite.sql"))
             }
@@ -43,7 +44,8 @@ enum ChinookCLIFixture: String, CaseIterable, Sendable, CustomStringConvertible 
             try await Self.shell(["psql", base, "-q", "-c", "CREATE DATABASE cli_chinook"])
             let url = Self.replacingDatabase(base, with: "cli_chinook")
             try await Self.shell(
-                ["psql", url, "-q", "-v", "ON_ERROR_STOP=1"], input: dir.appendingPathComponent("Chinook_PostgreSql.sql"))
+                ["psql", url, "-q", "-v", "ON_ERROR_STOP=1"],
+                input: dir.appendingPathComponent("Chinook_PostgreSql.sql"))
             return url
         case .mariadb:
             let base = try TestServices.url(for: .mysql)
@@ -78,7 +80,8 @@ enum ChinookCLIFixture: String, CaseIterable, Sendable, CustomStringConvertible 
             let text = try String(contentsOf: input, encoding: .utf8)
             let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
                 let l = line.trimmingCharacters(in: .whitespaces).uppercased()
-                return !(l.hasPrefix("DROP DATABASE") || l.hasPrefix("CREATE DATABASE") || l.hasPrefix("USE ")
+                return
+                    !(l.hasPrefix("DROP DATABASE") || l.hasPrefix("CREATE DATABASE") || l.hasPrefix("USE ")
                     || l.hasPrefix("\\C "))
             }
             let data = Data(kept.joined(separator: "\n").utf8)

@@ -21,7 +21,11 @@ struct ModelsCommandTests {
             var primaryKey: [String]
             var refs: [Ref]
             var backrefs: [Backref]
-            var fields: [String: String]? = nil
+            struct Field: Decodable {
+                var name: String
+                var kind: String
+            }
+            var fields: [Field]
         }
         var tables: [Table]
     }
@@ -51,6 +55,9 @@ struct ModelsCommandTests {
             #expect(tables[name]?.backrefs.isEmpty == false, "\(name) has backrefs")
         }
         #expect(listing.tables.allSatisfy { $0.mode == "readOnly" })
+        let invoice = try #require(tables["invoice"])
+        #expect(invoice.fields.first { Self.norm($0.name) == "total" }?.kind == "decimal")
+        #expect(invoice.fields.first { Self.norm($0.name) == "invoicedate" }?.kind == "timestamp")
 
         let text = try await ChildProcess.run(["models", "--database", url])
         #expect(text.out.hasPrefix("11 tables exported from"))

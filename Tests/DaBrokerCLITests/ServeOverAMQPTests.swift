@@ -71,22 +71,34 @@ struct ServeOverAMQPTests {
         #expect(watched.out.contains("grace@navy.mil"))
         #expect(!watched.out.contains("secret-hash"))
 
-        // SIGTERM mid-load: calls in flight are answered, the exit is clean.
-        let load = (0..<6).map { _ in
-            Task { try await ChildProcess.run(["find"] + client + ["person"], environment: env) }
+        // SIGTERM mid-load: calls in flight are answered, the exit is clean, and a call that
+        // could not be served fails cleanly with Unavailable.
+        let quick = ["--amqp", amqp, "--compact", "--timeout", "4"]
+        let firstAnswer = AsyncStream.makeStream(of: Void.self)
+        let load = (0..<4).map { _ in
+            Task { () -> [(status: Int32, out: String, err: String)] in
+                var results: [(status: Int32, out: String, err: String)] = []
+                for _ in 0..<6 {
+                    let r = try await ChildProcess.run(["find"] + quick + ["person"], environment: env)
+                    results.append(r)
+                    if r.status == 0 { firstAnswer.continuation.yield() } else { break }
+                }
+                return results
+            }
         }
-        try await Task.sleep(for: .milliseconds(150))
+        for await _ in firstAnswer.stream { break }
         server.signal(SIGTERM)
         let end = await server.finish(timeout: 30)
         #expect(end.status == 0, "\(end.err)")
         var answered = 0
         for t in load {
-            let r = try await t.value
-            if r.status == 0 {
-                answered += 1
-                #expect(r.out.contains("Ada Lovelace"))
-            } else {
-                #expect(r.err.contains("Unavailable"), "a call that was not answered fails cleanly: \(r.err)")
+            for r in try await t.value {
+                if r.status == 0 {
+                    answered += 1
+                    #expect(r.out.contains("Ada Lovelace"))
+                } else {
+                    #expect(r.err.contains("Unavailable"), "a call that was not answered fails cleanly: \(r.err)")
+                }
             }
         }
         #expect(answered > 0)
