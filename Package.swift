@@ -134,6 +134,8 @@ let package = Package(
         .testTarget(
             name: "DaBrokerClientTests",
             dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),
-        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerCLITests",
+            dependencies: ["DaBrokerCLI", "DaBrokerTestSupport", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
     ]
 )
