@@ -7,7 +7,7 @@ import Testing
 /// Reconnection after RabbitMQ drops the connections. Serialized: these tests close
 /// connections and stop the RabbitMQ application that other tests share.
 @Suite(.serialized, .enabled(if: AMQPTest.enabled), .rabbit(.exclusive), .timeLimit(.minutes(3)))
-struct AMQPReconnectTests {
+struct AMQPReconnectDisruptiveTests {
     @Test func connectionsClosedByTheBrokerComeBack() async throws {
         try await checkRecovery(slow: .seconds(3)) {
             try await AMQPTest.stack("close-amqp-connections", $0)

@@ -12,7 +12,7 @@ import Testing
 /// restarts (one per server) run only in CI or with `DABROKER_TEST_RESTARTS=1`, because they
 /// interrupt every other test using the shared servers at that moment.
 @Suite("Conformance: reconnect", .serialized)
-struct ReconnectConformanceTests {
+struct ReconnectConformanceDisruptiveTests {
     static let restartsEnabled =
         TestServices.isCI || ProcessInfo.processInfo.environment["DABROKER_TEST_RESTARTS"] == "1"
 
