@@ -75,6 +75,20 @@ struct ReconnectConformanceDisruptiveTests {
         }
     }
 
+    @Test(arguments: Conformance.serverBackends)
+    func healthCheckOnCheckoutReplacesADeadIdleConnection(kind: DatabaseKind) async throws {
+        let options = DatabaseOptions(maxConnections: 1, healthCheckAfterIdle: .zero)
+        try await Conformance.withDatabase(kind, options: options) { db in
+            let first = try await Self.backendID(db)
+            try await Self.kill(first, kind: kind)
+            // withConnection never retries: it succeeds only because checkout replaced the dead one.
+            let sql = kind == .postgres ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()"
+            let second = try await db.withConnection { conn in try await conn.execute(sql).rows.first?[0] }
+            #expect(second != nil)
+            #expect(second != first)
+        }
+    }
+
     @Test(.enabled(if: restartsEnabled), arguments: Conformance.serverBackends)
     func serverRestartIsSurvived(kind: DatabaseKind) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
