@@ -226,6 +226,7 @@ struct PostgresReflector {
               CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
              WHERE \(Self.plainUniqueIndex)
                AND k.ord <= i.indnkeyatts AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
+             ORDER BY 1, 2, 3, 4
             """, params
         ).rows
         // Referenced tables outside the selected schemas: their column names, in one more query.
@@ -243,37 +244,36 @@ struct PostgresReflector {
                 }
             }
         }
-        struct Key: Hashable {
-            let oid: Int64
-            let name: String
-            let type: String
-        }
-        var groups: [Key: [Row]] = [:]
-        for row in rows {
-            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let name = row[1].catalogString,
-                let type = row[2].catalogString
-            else { continue }
-            groups[Key(oid: oid, name: name, type: type), default: []].append(row)
-        }
+        // Rows come ordered by relation, name, type and position: one run per key.
         var sum = XminSum()
-        for (key, group) in groups {
-            sum.add(group[0][11])  // one catalog row per constraint or index
-            let ordered = group.sorted { ($0[3].catalogInt ?? 0) < ($1[3].catalogInt ?? 0) }
-            let cols = ordered.compactMap { r in r[4].catalogInt.flatMap { names[key.oid]?[$0] } }
-            switch key.type {
+        var start = 0
+        while start < rows.count {
+            let first = rows[start]
+            var end = start + 1
+            while end < rows.count, rows[end][0] == first[0], rows[end][1] == first[1], rows[end][2] == first[2] {
+                end += 1
+            }
+            defer { start = end }
+            guard let oid = first[0].catalogInt, tables.index(forKey: oid) != nil, let name = first[1].catalogString,
+                let type = first[2].catalogString, let own = names[oid]
+            else { continue }
+            sum.add(first[11])  // one catalog row per constraint or index
+            let run = rows[start..<end]
+            let cols = run.compactMap { r in r[4].catalogInt.flatMap { own[$0] } }
+            switch type {
             case "p":
-                tables[key.oid]?.primaryKey = cols
+                tables[oid]?.primaryKey = cols
             case "f":
-                let target = ordered[0][6].catalogInt ?? 0
-                tables[key.oid]?.foreignKeys.append(
+                let target = names[first[6].catalogInt ?? 0] ?? [:]
+                tables[oid]?.foreignKeys.append(
                     ForeignKeyDescription(
-                        name: key.name, columns: cols, referencedSchema: ordered[0][7].catalogString ?? "",
-                        referencedTable: ordered[0][8].catalogString ?? "",
-                        referencedColumns: ordered.compactMap { r in r[5].catalogInt.flatMap { names[target]?[$0] } },
-                        onDelete: ReferentialAction(postgresCode: ordered[0][9].catalogString ?? "a"),
-                        onUpdate: ReferentialAction(postgresCode: ordered[0][10].catalogString ?? "a")))
+                        name: name, columns: cols, referencedSchema: first[7].catalogString ?? "",
+                        referencedTable: first[8].catalogString ?? "",
+                        referencedColumns: run.compactMap { r in r[5].catalogInt.flatMap { target[$0] } },
+                        onDelete: ReferentialAction(postgresCode: first[9].catalogString ?? "a"),
+                        onUpdate: ReferentialAction(postgresCode: first[10].catalogString ?? "a")))
             default:
-                tables[key.oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: key.name, columns: cols))
+                tables[oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: name, columns: cols))
             }
         }
         for oid in tables.keys {
