@@ -159,6 +159,30 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
+    /// With a 1 s heartbeat RabbitMQ closes a connection that stays silent for ~2 s: the I/O
+    /// threads must send heartbeats while idle.
+    @Test func heartbeatsKeepIdleConnectionsOpen() async throws {
+        var c = try AMQPTest.configuration()
+        c.heartbeat = 1
+        let server = try await AMQPTest.echoServer(c)
+        let client = try await AMQPTest.client(c)
+        let resynchronized = Atomic<Bool>(false)
+        let watcher = Task {
+            for await event in client.events {
+                if case .resynchronize = event { resynchronized.store(true, ordering: .relaxed) }
+            }
+        }
+        #expect(try await client.call(AMQPTest.bytes("a")) == AMQPTest.bytes("a"))
+        try await Task.sleep(for: .seconds(4))
+        #expect(try await client.call(AMQPTest.bytes("b")) == AMQPTest.bytes("b"))
+        let resynced = resynchronized.load(ordering: .relaxed)
+        #expect(!resynced)
+        await client.close()
+        watcher.cancel()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
     @Test func unreachableBrokerFailsToConnect() async throws {
         var c = try AMQPTest.configuration()
         c.port = 1  // nothing listens there
