@@ -11,11 +11,8 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let object = try await c.model(table).get(try ArgumentValue.filters(filters))
-            client.output(object.value)
-            await c.close()
+        try await client.run { [table, filters] c in
+            try await c.model(table).get(try ArgumentValue.filters(filters)).value
         }
     }
 }
@@ -30,11 +27,8 @@ struct FindCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let rows = try await c.model(table).find(try ArgumentValue.filters(filters), limit: limit)
-            client.output(.list(rows.map(\.value)))
-            await c.close()
+        try await client.run { [table, filters, limit] c in
+            .list(try await c.model(table).find(try ArgumentValue.filters(filters), limit: limit).map(\.value))
         }
     }
 }
@@ -48,11 +42,8 @@ struct CountCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let n = try await c.model(table).count(try ArgumentValue.filters(filters))
-            client.output(.int(Int64(n)))
-            await c.close()
+        try await client.run { [table, filters] c in
+            .int(Int64(try await c.model(table).count(try ArgumentValue.filters(filters))))
         }
     }
 }
@@ -66,12 +57,8 @@ struct CallCommand: AsyncParsableCommand {
     @Argument(help: "Positional arguments (42, 1.5, true, null, or text).") var arguments: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let result = try await c.call(method, arguments: arguments.map(ArgumentValue.parse))
-            client.output(result)
-            await c.close()
-        }
+        let arguments = arguments.map(ArgumentValue.parse)
+        try await client.run { [method] c in try await c.call(method, arguments: arguments) }
     }
 }
 
@@ -86,17 +73,12 @@ struct UpdateCommand: AsyncParsableCommand {
     @Argument(help: "Filters that find the row: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
+        try await client.run { [table, filters, set] c in
             let changes = try ArgumentValue.filters(set)
-            guard !changes.isEmpty else {
-                throw ConfigurationError("update needs at least one --set column=value")
-            }
-            let c = try await client.connect()
+            guard !changes.isEmpty else { throw ConfigurationError("update needs at least one --set column=value") }
+            let filters = try ArgumentValue.filters(filters)
             let model = try await c.model(table)
-            let row = try await model.get(try ArgumentValue.filters(filters))
-            let updated = try await model.update(row, changes)
-            client.output(updated.value)
-            await c.close()
+            return try await model.update(try await model.get(filters), changes).value
         }
     }
 }

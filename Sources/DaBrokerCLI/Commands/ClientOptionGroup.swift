@@ -42,6 +42,21 @@ struct ClientOptionGroup: ParsableArguments {
         return HTTPClientTransport(configuration: configuration)
     }
 
+    /// Connects, runs `body`, prints its result as plain JSON and closes; errors become
+    /// messages and exit codes.
+    func run(_ body: @escaping (BrokerClient) async throws -> Value) async throws {
+        try await CLIErrors.reporting {
+            let c = try await connect()
+            do {
+                output(try await body(c))
+                await c.close()
+            } catch {
+                await c.close()
+                throw error
+            }
+        }
+    }
+
     func output(_ value: Value) {
         Output.line(PlainJSON.render(value, pretty: !compact))
     }
