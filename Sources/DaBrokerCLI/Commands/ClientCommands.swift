@@ -11,11 +11,9 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let object = try await c.model(table).get(try ArgumentValue.filters(filters))
-            client.output(object.value)
-            await c.close()
+        try await client.run {
+            let object = try await $0.model(table).get(try ArgumentValue.filters(filters))
+            return object.value
         }
     }
 }
@@ -30,11 +28,9 @@ struct FindCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let rows = try await c.model(table).find(try ArgumentValue.filters(filters), limit: limit)
-            client.output(.list(rows.map(\.value)))
-            await c.close()
+        try await client.run {
+            let rows = try await $0.model(table).find(try ArgumentValue.filters(filters), limit: limit)
+            return .list(rows.map(\.value))
         }
     }
 }
@@ -48,11 +44,9 @@ struct CountCommand: AsyncParsableCommand {
     @Argument(help: "Filters: column=value.") var filters: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let n = try await c.model(table).count(try ArgumentValue.filters(filters))
-            client.output(.int(Int64(n)))
-            await c.close()
+        try await client.run {
+            let n = try await $0.model(table).count(try ArgumentValue.filters(filters))
+            return .int(Int64(n))
         }
     }
 }
@@ -66,12 +60,7 @@ struct CallCommand: AsyncParsableCommand {
     @Argument(help: "Positional arguments (42, 1.5, true, null, or text).") var arguments: [String] = []
 
     func run() async throws {
-        try await CLIErrors.reporting {
-            let c = try await client.connect()
-            let result = try await c.call(method, arguments: arguments.map(ArgumentValue.parse))
-            client.output(result)
-            await c.close()
-        }
+        try await client.run { try await $0.call(method, arguments: arguments.map(ArgumentValue.parse)) }
     }
 }
 

@@ -29,6 +29,21 @@ struct ClientOptionGroup: ParsableArguments {
         return client
     }
 
+    /// Runs a client command: connects, prints what `body` returns and closes the connection
+    /// (also when `body` fails), reporting errors as `CLIErrors.reporting` does.
+    func run(_ body: (BrokerClient) async throws -> Value) async throws {
+        try await CLIErrors.reporting {
+            let c = try await connect()
+            do {
+                output(try await body(c))
+            } catch {
+                await c.close()
+                throw error
+            }
+            await c.close()
+        }
+    }
+
     func makeTransport() throws -> any ClientTransport {
         let env = ProcessInfo.processInfo.environment
         if let amqp = amqp ?? (http == nil ? env["DABROKER_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
