@@ -110,7 +110,7 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .target(name: "DaBrokerTestSupport", swiftSettings: strict),
+        .target(name: "DaBrokerTestSupport", dependencies: ["DaBrokerSQL"], swiftSettings: strict),
 
         .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 import DaBrokerSQL
+import DaBrokerTestSupport
 import Foundation
 import Testing
 
@@ -8,9 +9,9 @@ import Testing
 struct ChinookReflectionTests {
     @Test("Chinook reflects identically", arguments: ReflectionBackend.available)
     func chinook(_ backend: ReflectionBackend) async throws {
-        let script = try backend.chinookScript
+        let script = try ChinookScript.text(for: backend.kind)
         try await backend.withFreshDatabase("refl_chinook") { connection in
-            try await backend.runScript(script, on: connection)
+            try await ChinookScript.run(script, on: connection)
             let schema = try await SchemaReflector.reflect(connection)
             let model = ReflectedModel(schema: schema)
             #expect(schema.tables.count == 11)

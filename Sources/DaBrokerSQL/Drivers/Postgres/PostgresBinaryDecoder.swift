@@ -8,7 +8,7 @@ struct PostgresBinaryDecoder {
 
     /// 2000-01-01 (PostgreSQL's epoch) in microseconds since 1970-01-01.
     static let epochShift: Int64 = 946_684_800_000_000
-    static let epochShiftDays = 10_957
+    static let epochShiftDays: Int64 = 10_957
 
     func decode(_ type: PostgresType, _ bytes: UnsafeRawBufferPointer) throws -> Value {
         var r = Reader(bytes: bytes, column: column)
@@ -42,7 +42,7 @@ struct PostgresBinaryDecoder {
         case .date:
             let days = Int32(bitPattern: try r.uint32())
             if days == Int32.max || days == Int32.min { throw infinite("date") }
-            return .date(CivilCalendar.date(days: Int(days) + Self.epochShiftDays))
+            return .date(CivilCalendar.date(days: Int64(days) + Self.epochShiftDays))
         case .time:
             return .time(time(Int64(bitPattern: try r.uint64()), offset: nil))
         case .timetz:

@@ -19,13 +19,9 @@ enum SQLiteTemporal {
 
     static func format(_ ts: TimestampValue) -> String {
         let local = ts.microsecondsSinceEpoch + Int64(ts.utcOffset ?? 0) * 1_000_000
-        let (days, micros) = floorDivide(local, 86_400_000_000)
-        let (y, m, d) = civil(fromDays: days)
-        let secs = Int(micros / 1_000_000)
-        let time = TimeValue(
-            hour: secs / 3600, minute: secs / 60 % 60, second: secs % 60,
-            microsecond: Int(micros % 1_000_000), utcOffset: ts.utcOffset)
-        return format(DateValue(year: y, month: m, day: d)) + " " + format(time)
+        var (date, time) = CivilCalendar.split(local)
+        time.utcOffset = ts.utcOffset
+        return format(date) + " " + format(time)
     }
 
     // MARK: parsing (nil when the text is not of the expected form)
@@ -53,47 +49,15 @@ enum SQLiteTemporal {
         }
         let offset = s.offset()
         guard s.atEnd else { return nil }
-        let days = Self.days(year: d.year, month: d.month, day: d.day)
+        let days = CivilCalendar.days(of: d)
         let secs = Int64(t.hour * 3600 + t.minute * 60 + t.second)
         let local = (days * 86_400 + secs) * 1_000_000 + Int64(t.microsecond)
         return TimestampValue(
             microsecondsSinceEpoch: local - Int64(offset ?? 0) * 1_000_000, utcOffset: offset)
     }
 
-    // MARK: calendar arithmetic (proleptic Gregorian, days since 1970-01-01)
-
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((month + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-        let q = a / b
-        let r = a % b
-        return r < 0 ? (q - 1, r + b) : (q, r)
-    }
-
     private static func pad(_ n: Int, _ width: Int) -> String {
-        let digits = String(abs(n))
-        let padded = String(repeating: "0", count: max(0, width - digits.count)) + digits
-        return n < 0 ? "-" + padded : padded
+        CivilCalendar.pad(Int64(n), width)
     }
 
     private static func formatOffset(_ seconds: Int) -> String {
@@ -130,9 +94,9 @@ enum SQLiteTemporal {
         mutating func date() -> DateValue? {
             guard let y = number(4), eat("-"), let m = number(2), eat("-"), let d = number(2) else { return nil }
             guard (1...12).contains(m), d >= 1 else { return nil }
-            let (cy, cm, cd) = SQLiteTemporal.civil(fromDays: SQLiteTemporal.days(year: y, month: m, day: d))
-            guard cy == y, cm == m, cd == d else { return nil }
-            return DateValue(year: y, month: m, day: d)
+            let date = DateValue(year: y, month: m, day: d)
+            guard CivilCalendar.date(days: CivilCalendar.days(of: date)) == date else { return nil }
+            return date
         }
 
         mutating func time() -> TimeValue? {
