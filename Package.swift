@@ -110,6 +110,10 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .executableTarget(
+            name: "dabroker-fuzz", dependencies: ["DaBrokerCore", "DaBrokerServer"],
+            swiftSettings: strict),
+
         .target(name: "DaBrokerTestSupport", swiftSettings: strict),
 
         .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
@@ -134,6 +138,13 @@ let package = Package(
         .testTarget(
             name: "DaBrokerClientTests",
             dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerReliabilityTests",
+            dependencies: [
+                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport", "DaBrokerAMQP",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
     ]
 )
