@@ -118,11 +118,13 @@ let package = Package(
 
         .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
         .testTarget(
-            name: "DaBrokerSQLTests", dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
+            name: "DaBrokerSQLTests",
+            dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerServerTests",
-            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"], swiftSettings: strict),
+            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "DaBrokerAMQPTests",
             dependencies: [
@@ -141,10 +143,12 @@ let package = Package(
         .testTarget(
             name: "DaBrokerReliabilityTests",
             dependencies: [
-                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport", "DaBrokerAMQP",
+                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
+                "DaBrokerAMQP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
     ]
 )

@@ -28,7 +28,9 @@ struct FaultDisruptiveTests {
 
     static func counterValue(_ db: Database) async throws -> Int64 {
         let q = db.dialect.quote
-        guard case .int(let n)? = try await db.execute("SELECT \(q("n")) FROM \(q("rel_counter")) WHERE \(q("id")) = 1").rows.first?[0]
+        guard
+            case .int(let n)? = try await db.execute("SELECT \(q("n")) FROM \(q("rel_counter")) WHERE \(q("id")) = 1")
+                .rows.first?[0]
         else { throw BrokerError.internal("no counter") }
         return n
     }
@@ -61,8 +63,9 @@ struct FaultDisruptiveTests {
         #expect(t.successes > 0)
     }
 
-    @Test("database sessions killed under write load: in-flight calls fail cleanly, the pool recovers",
-          arguments: RelBackend.available.filter { $0 != .sqlite })
+    @Test(
+        "database sessions killed under write load: in-flight calls fail cleanly, the pool recovers",
+        arguments: RelBackend.available.filter { $0 != .sqlite })
     func databaseSessionsKilled(_ backend: RelBackend) async throws {
         let name = "fault_\(backend.rawValue)"
         let url = try await backend.createDatabase(name)
@@ -92,7 +95,8 @@ struct FaultDisruptiveTests {
         }
         let kills = killedAt.withLock { $0 }
         let recoveries = kills.map { tally.recovery(after: $0, window: .milliseconds(900)) }
-        print("[reliability] \(backend): recovery after each kill (first success after the last failure): \(recoveries)")
+        print(
+            "[reliability] \(backend): recovery after each kill (first success after the last failure): \(recoveries)")
         #expect(recoveries.allSatisfy { $0 != nil })
         let final = try await Self.counterValue(db)
         Self.checkCounter("\(backend) sessions killed 3×", start: 0, final: final, tally)
@@ -109,15 +113,18 @@ struct FaultDisruptiveTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(recovered != nil, "the pool did not recover")
-        print("[reliability] \(backend): get works \(String(describing: recovered)) after the load; failures \(tally.failureMessages)")
+        print(
+            "[reliability] \(backend): get works \(String(describing: recovered)) after the load; failures \(tally.failureMessages)"
+        )
         for (c, _) in loads { await c.close() }
         await s.stop()
         await db.close()
         await backend.dropDatabase(name)
     }
 
-    @Test("RabbitMQ stopped and started under write load: no acknowledged write lost or doubled",
-          .enabled(if: TestServices.isAvailable(.amqp)))
+    @Test(
+        "RabbitMQ stopped and started under write load: no acknowledged write lost or doubled",
+        .enabled(if: TestServices.isAvailable(.amqp)))
     func rabbitRestarted() async throws {
         let name = "fault_rabbit"
         let url = try await RelBackend.sqlite.createDatabase(name)
@@ -171,8 +178,9 @@ struct FaultDisruptiveTests {
         let t = times.withLock { $0 }
         let writesBack = upAt.flatMap { tally.recovery(after: $0, window: .seconds(5)) }
         let sinceStop = stoppedAt.withLock { $0 }.flatMap { tally.recovery(after: $0, window: .seconds(10)) }
-        print("[reliability] RabbitMQ: writes succeed again \(String(describing: writesBack)) after start-rabbit-app "
-            + "returned, \(String(describing: sinceStop)) after stop-rabbit-app began")
+        print(
+            "[reliability] RabbitMQ: writes succeed again \(String(describing: writesBack)) after start-rabbit-app "
+                + "returned, \(String(describing: sinceStop)) after stop-rabbit-app began")
         #expect(writesBack != nil)
         print(
             "[reliability] RabbitMQ: stop-rabbit-app took \(t.stop), down for \(t.start) (incl. start-rabbit-app); "

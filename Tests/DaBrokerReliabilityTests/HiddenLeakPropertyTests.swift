@@ -92,7 +92,8 @@ struct HiddenLeakPropertyTests {
             case "find": _ = try await s.request("_dab_search", target: tref, named: ["_mt": true])
             case "find-filter":
                 if let c = t.visible.first {
-                    _ = try await s.request("_dab_search", target: tref, named: [c: .string("v\(rng.int(0...3))"), "_mt": true])
+                    _ = try await s.request(
+                        "_dab_search", target: tref, named: [c: .string("v\(rng.int(0...3))"), "_mt": true])
                 }
             case "count": _ = try await s.request("_dab_count", target: tref, named: ["_mt": true])
             case "new":
@@ -106,18 +107,21 @@ struct HiddenLeakPropertyTests {
                         let m = rng.marker("HID")
                         markers.append(m)
                         _ = try await db.execute(
-                            "UPDATE \(q(t.name)) SET \(q(c)) = \(p(0)) WHERE \(q("id")) = \(p(1))", [.string(m), .int(nextID)])
+                            "UPDATE \(q(t.name)) SET \(q(c)) = \(p(0)) WHERE \(q("id")) = \(p(1))",
+                            [.string(m), .int(nextID)])
                     }
                     _ = try await s.request("get", args: [.ref(s.rowRef(t.name, .int(nextID)))])
                 }
                 nextID += 1
             case "update":
                 if let c = t.visible.first {
-                    let current = try await db.execute(
-                        "SELECT \(q(c)) FROM \(q(t.name)) WHERE \(q("id")) = \(p(0))", [.int(id)]
-                    ).rows.first?[0] ?? .null
+                    let current =
+                        try await db.execute(
+                            "SELECT \(q(c)) FROM \(q(t.name)) WHERE \(q("id")) = \(p(0))", [.int(id)]
+                        ).rows.first?[0] ?? .null
                     _ = try await s.request(
-                        "update", args: [.ref(row)], named: ["k": .dict([c: .list([current, .string("u\(rng.int(0...3))")])])])
+                        "update", args: [.ref(row)],
+                        named: ["k": .dict([c: .list([current, .string("u\(rng.int(0...3))")])])])
                 }
             case "update-hidden":
                 if let c = t.hidden.first {

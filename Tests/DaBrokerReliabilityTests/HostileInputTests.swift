@@ -57,7 +57,9 @@ struct HostileInputTests {
                 var next = 0
                 func add(_ i: Int) {
                     let bytes = batch[i].bytes
-                    group.addTask { (i, try await withDeadline(.seconds(20), "a hostile request") { try await send(bytes) }) }
+                    group.addTask {
+                        (i, try await withDeadline(.seconds(20), "a hostile request") { try await send(bytes) })
+                    }
                 }
                 while next < min(concurrency, batch.count) {
                     add(next)
@@ -91,13 +93,17 @@ struct HostileInputTests {
 
     static func report(_ label: String, _ run: HostileRun) {
         print("[reliability] hostile \(label): \(run)")
-        print("[reliability] hostile \(label) by category: "
-            + run.byCategory.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        print(
+            "[reliability] hostile \(label) by category: "
+                + run.byCategory.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         for u in run.unexpected.prefix(20) { print("[reliability]   unexpected: \(u)") }
-        #expect(run.unexpected.isEmpty, "\(run.unexpected.count) unexpected replies, first: \(run.unexpected.first ?? "")")
+        #expect(
+            run.unexpected.isEmpty, "\(run.unexpected.count) unexpected replies, first: \(run.unexpected.first ?? "")")
     }
 
-    @Test("10,000 hostile requests through the in-process transport", arguments: RelBackend.available.filter { $0 != .mariadb })
+    @Test(
+        "10,000 hostile requests through the in-process transport",
+        arguments: RelBackend.available.filter { $0 != .mariadb })
     func inProcess(_ backend: RelBackend) async throws {
         let name = "hostile_\(backend.rawValue)"
         let url = try await backend.createDatabase(name)
@@ -123,7 +129,11 @@ struct HostileInputTests {
             #expect(!outgoing.contains { contains($0, m) }, "hidden value \(String(decoding: m, as: UTF8.self)) leaked")
         }
         let normal = try await s.call("get", args: [.ref(s.rowRef("rel_account", 1))])
-        if case .object(let o) = normal { #expect(o.fields["owner"] == "owner1") } else { Issue.record("get: \(normal)") }
+        if case .object(let o) = normal {
+            #expect(o.fields["owner"] == "owner1")
+        } else {
+            Issue.record("get: \(normal)")
+        }
         await s.stop()
         await db.close()
         await backend.dropDatabase(name)

@@ -69,7 +69,8 @@ struct LimitsTests {
         func found(_ limit: Value?) async throws -> Message {
             var named: [String: Value] = ["_mt": true]
             if let limit { named["_limit"] = limit }
-            return try await s.request("_dab_search", target: table, named: .init(uniqueKeysWithValues: named.sorted { $0.key < $1.key }))
+            return try await s.request(
+                "_dab_search", target: table, named: .init(uniqueKeysWithValues: named.sorted { $0.key < $1.key }))
         }
         func count(_ m: Message) -> Int? { if case .list(let l) = m.data { l.count } else { nil } }
         #expect(count(try await found(.int(1))) == 1)
@@ -103,7 +104,9 @@ struct LimitsTests {
             gauge.reset()
             let started = clock.now
             let errors = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<requests { group.addTask { try await Self.call(client, Request(method: "slow")).error != nil } }
+                for _ in 0..<requests {
+                    group.addTask { try await Self.call(client, Request(method: "slow")).error != nil }
+                }
                 var n = 0
                 for try await failed in group where failed { n += 1 }
                 return n
@@ -119,8 +122,9 @@ struct LimitsTests {
         await server.stop()
     }
 
-    @Test("call timeout (AMQP client): a reply within the timeout arrives, a slower one is Unavailable",
-          .enabled(if: TestServices.isAvailable(.amqp)))
+    @Test(
+        "call timeout (AMQP client): a reply within the timeout arrives, a slower one is Unavailable",
+        .enabled(if: TestServices.isAvailable(.amqp)))
     func callTimeout() async throws {
         var c = try AMQPConfiguration(url: TestServices.url(for: .amqp))
         let id = "rel_" + UUID().uuidString.prefix(8).lowercased()
@@ -164,12 +168,14 @@ struct LimitsTests {
         }.value
     }
 
-    @Test("statement timeout: a statement under it runs, one over it fails cleanly and the pool goes on",
-          arguments: RelBackend.available.filter { $0 != .mariadb })
+    @Test(
+        "statement timeout: a statement under it runs, one over it fails cleanly and the pool goes on",
+        arguments: RelBackend.available.filter { $0 != .mariadb })
     func statementTimeout(_ backend: RelBackend) async throws {
         let name = "stmt_\(backend.rawValue)"
         let url = try await backend.createDatabase(name)
-        let db = try await Database.open(url: url, options: DatabaseOptions(maxConnections: 2, statementTimeout: .milliseconds(500)))
+        let db = try await Database.open(
+            url: url, options: DatabaseOptions(maxConnections: 2, statementTimeout: .milliseconds(500)))
         let (server, client) = try await Self.bareServer(.init(secret: "limits")) { server in
             server.register("busy") { args in
                 let ms = try args.int(0, method: "busy")
@@ -178,7 +184,8 @@ struct LimitsTests {
                 case .postgres: sql = "SELECT pg_sleep(\(Double(ms) / 1000))"
                 default:
                     // Work proportional to ms (about 1e4 rows per ms in a debug build).
-                    sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(ms * 20_000)) SELECT count(*) FROM c"
+                    sql =
+                        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < \(ms * 20_000)) SELECT count(*) FROM c"
                 }
                 _ = try await db.execute(sql)
                 return .value("done")
@@ -193,7 +200,9 @@ struct LimitsTests {
         #expect(slow.error != nil)
         #expect(slow.error.map { !$0.message.isEmpty } == true)
         #expect(took < .seconds(3), "the statement ran \(took) despite a 500 ms timeout")
-        print("[reliability] statement timeout 500 ms on \(backend): slow call ended after \(took) with \(String(describing: slow.error))")
+        print(
+            "[reliability] statement timeout 500 ms on \(backend): slow call ended after \(took) with \(String(describing: slow.error))"
+        )
         let again = try await Self.call(client, Request(method: "busy", args: [.int(50)]))
         #expect(again.error == nil)
         await client.close()
@@ -206,7 +215,12 @@ struct LimitsTests {
 /// Counts how many calls run at once, and the most seen.
 final class PeakGauge: Sendable {
     private let state = Mutex<(running: Int, peak: Int)>((0, 0))
-    func enter() { state.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+    func enter() {
+        state.withLock {
+            $0.running += 1
+            $0.peak = max($0.peak, $0.running)
+        }
+    }
     func leave() { state.withLock { $0.running -= 1 } }
     func reset() { state.withLock { $0.peak = 0 } }
     var peak: Int { state.withLock { $0.peak } }

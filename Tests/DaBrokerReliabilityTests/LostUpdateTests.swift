@@ -43,7 +43,8 @@ struct LostUpdateTests {
             return sum
         }
         let elapsed = clock.now - started
-        let final = try await db.execute("SELECT \(q("n")) FROM \(q("rel_counter")) WHERE \(q("id")) = 1").rows.first?[0]
+        let final = try await db.execute("SELECT \(q("n")) FROM \(q("rel_counter")) WHERE \(q("id")) = 1").rows.first?[
+            0]
         print("[reliability] lost-updates \(backend): \(total) in \(elapsed); final \(String(describing: final))")
         #expect(total.attempts == Self.clients * Self.updatesPerClient)
         #expect(total.successes + total.stale == total.attempts, "\(total.failureMessages)")

@@ -104,10 +104,12 @@ struct HostileCorpus {
     mutating func make(_ category: String) -> (String, HostileCase.Expect) {
         switch category {
         case "unknown-method":
-            let m = rng.pick([
-                "__init__", "drop", "exec", "eval", "_dab_search", "_dab_count", "new", "delete", "objUpdate", "GET",
-                "Get", "get ", "root\u{0}", "", "system", "../root", "_meta", "_m", "__class__", "pickle",
-            ] + [junkString()])
+            let m = rng.pick(
+                [
+                    "__init__", "drop", "exec", "eval", "_dab_search", "_dab_count", "new", "delete", "objUpdate",
+                    "GET",
+                    "Get", "get ", "root\u{0}", "", "system", "../root", "_meta", "_m", "__class__", "pickle",
+                ] + [junkString()])
             let target = rng.bool() ? nil : rng.pick([t.account1, t.accountTable, t.accountMeta, t.txn1])
             if target == nil && ["_dab_search", "_dab_count", "new", "delete"].contains(m) {
                 return (Self.request(m), Self.any)
@@ -132,14 +134,22 @@ struct HostileCorpus {
                 (Self.request("get", args: [t.account1], extra: "\"extra\":1"), Self.only(.badRequest)),
             ])
         case "wrong-types":
-            let bad = rng.pick(["1", "\"s\"", "null", "true", "1.5", "{}", Self.list([]), "{\"_o\":\"Dec\",\"s\":\"1\"}"])
+            let bad = rng.pick([
+                "1", "\"s\"", "null", "true", "1.5", "{}", Self.list([]), "{\"_o\":\"Dec\",\"s\":\"1\"}",
+            ])
             return rng.pick([
                 ("{\"data\":{\"_m\":\(bad)}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":\(bad)}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_o_\":\(bad)}}", Self.only(.badRequest)),
                 (Self.request("get", args: [bad]), Self.only(.badRequest)),
-                (Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":\(bad)"), Self.only(.badRequest)),
-                (Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":-\(rng.int(1...1000))"), Self.only(.badRequest)),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":\(bad)"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":-\(rng.int(1...1000))"),
+                    Self.only(.badRequest)
+                ),
                 (Self.request("new", target: t.accountTable, extra: "\"_mt\":\(bad)"), Self.any),
                 (Self.request("backref_idx", args: [t.account1, "\"rel_txn\"", "-\(rng.int(1...99))"]), Self.any),
                 (Self.request("backref_idx", args: [t.account1, "\"rel_txn\"", "9223372036854775807"]), Self.any),
@@ -150,21 +160,31 @@ struct HostileCorpus {
             ])
         case "forged-code":
             let verb = rng.pick(["get", "update", "delete", "search", "backref"])
-            let code: String? = rng.pick([nil, "", randomCode(), String(t.account1Code.dropLast()), t.account1Code + "A",
-                                          t.account1Code.lowercased(), t.account1Code.uppercased()])
+            let code: String? = rng.pick([
+                nil, "", randomCode(), String(t.account1Code.dropLast()), t.account1Code + "A",
+                t.account1Code.lowercased(), t.account1Code.uppercased(),
+            ])
             let id = rng.pick(["1", "2", "99999", "-1", "\"1\"", "1.0", "null"])
             let forged = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\",\(id)]}", code)
             let forgedTable = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\"]}", code)
             switch verb {
             case "get": return (Self.request("get", args: [forged]), Self.only(.accessDenied, .badRequest))
             case "update":
-                return (Self.request("update", args: [forged], extra: "\"k\":{\"balance\":\(Self.list(["100", "0"]))}"),
-                        Self.only(.accessDenied, .badRequest))
-            case "delete": return (Self.request("delete", target: forged, args: []), Self.only(.accessDenied, .badRequest))
+                return (
+                    Self.request("update", args: [forged], extra: "\"k\":{\"balance\":\(Self.list(["100", "0"]))}"),
+                    Self.only(.accessDenied, .badRequest)
+                )
+            case "delete":
+                return (Self.request("delete", target: forged, args: []), Self.only(.accessDenied, .badRequest))
             case "search":
-                return (Self.request("_dab_search", target: forgedTable, extra: "\"_mt\":true"), Self.only(.accessDenied, .badRequest))
+                return (
+                    Self.request("_dab_search", target: forgedTable, extra: "\"_mt\":true"),
+                    Self.only(.accessDenied, .badRequest)
+                )
             default:
-                return (Self.request("backref_len", args: [forged, "\"rel_txn\""]), Self.only(.accessDenied, .badRequest))
+                return (
+                    Self.request("backref_len", args: [forged, "\"rel_txn\""]), Self.only(.accessDenied, .badRequest)
+                )
             }
         case "cross-object":
             // A real code, but for another object.
@@ -172,47 +192,111 @@ struct HostileCorpus {
             return rng.pick([
                 (Self.request("get", args: [Self.ref(k2, t.account1Code)]), Self.only(.accessDenied)),
                 (Self.request("get", args: [Self.ref(t.account1Key, t.account2Code)]), Self.only(.accessDenied)),
-                (Self.request("update", args: [Self.ref(k2, t.account1Code)],
-                              extra: "\"k\":{\"balance\":\(Self.list(["0", "1"]))}"), Self.only(.accessDenied)),
+                (
+                    Self.request(
+                        "update", args: [Self.ref(k2, t.account1Code)],
+                        extra: "\"k\":{\"balance\":\(Self.list(["0", "1"]))}"), Self.only(.accessDenied)
+                ),
                 (Self.request("delete", target: Self.ref(k2, t.account1Code), args: []), Self.only(.accessDenied)),
-                (Self.request("_dab_search", target: Self.ref(
-                    "{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\"]}", t.account1Code), extra: "\"_mt\":true"),
-                 Self.only(.accessDenied)),
-                (Self.request("get", args: [Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"_meta\",\"\(t.accountTableName)\"]}",
-                                                     t.account1Code)]), Self.only(.accessDenied)),
-                (Self.request("get", args: [Self.ref("{\"_o\":\"LIST\",\"_d\":[\"static\",\"root\"]}", t.account1Code)]),
-                 Self.only(.accessDenied)),
+                (
+                    Self.request(
+                        "_dab_search",
+                        target: Self.ref(
+                            "{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\"]}", t.account1Code),
+                        extra: "\"_mt\":true"),
+                    Self.only(.accessDenied)
+                ),
+                (
+                    Self.request(
+                        "get",
+                        args: [
+                            Self.ref(
+                                "{\"_o\":\"LIST\",\"_d\":[\"sql\",\"_meta\",\"\(t.accountTableName)\"]}",
+                                t.account1Code)
+                        ]), Self.only(.accessDenied)
+                ),
+                (
+                    Self.request(
+                        "get", args: [Self.ref("{\"_o\":\"LIST\",\"_d\":[\"static\",\"root\"]}", t.account1Code)]),
+                    Self.only(.accessDenied)
+                ),
             ])
         case "hidden-probe":
-            let h = rng.pick([t.hiddenColumn, t.hiddenColumn.uppercased(), " \(t.hiddenColumn)", "\(t.hiddenColumn)--",
-                              "rel_account.\(t.hiddenColumn)", "\"\(t.hiddenColumn)\""])
+            let h = rng.pick([
+                t.hiddenColumn, t.hiddenColumn.uppercased(), " \(t.hiddenColumn)", "\(t.hiddenColumn)--",
+                "rel_account.\(t.hiddenColumn)", "\"\(t.hiddenColumn)\"",
+            ])
             let v = Self.str(rng.pick(["1234", "0000", "' OR '1'='1", junkString()]))
             return rng.pick([
-                (Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(h)):\(v),\"_mt\":true"), Self.only(.badRequest)),
-                (Self.request("_dab_count", target: t.accountTable, extra: "\(Self.str(h)):\(v),\"_mt\":true"), Self.only(.badRequest)),
-                (Self.request("update", args: [t.account1], extra: "\"k\":{\(Self.str(h)):\(Self.list([v, "\"9999\""]))}"),
-                 Self.only(.badRequest)),
-                (Self.request("update", target: t.account1, args: [], extra: "\(Self.str(h)):\(Self.list([v, "\"9999\""]))"),
-                 Self.only(.badRequest)),
-                (Self.request("new", target: t.accountTable, extra: "\"_mt\":true,\"id\":\(rng.int(1000...9999)),\"owner\":\"x\",\"balance\":1,\(Self.str(h)):\(v)"),
-                 Self.only(.badRequest)),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(h)):\(v),\"_mt\":true"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request("_dab_count", target: t.accountTable, extra: "\(Self.str(h)):\(v),\"_mt\":true"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request(
+                        "update", args: [t.account1], extra: "\"k\":{\(Self.str(h)):\(Self.list([v, "\"9999\""]))}"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request(
+                        "update", target: t.account1, args: [], extra: "\(Self.str(h)):\(Self.list([v, "\"9999\""]))"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request(
+                        "new", target: t.accountTable,
+                        extra:
+                            "\"_mt\":true,\"id\":\(rng.int(1000...9999)),\"owner\":\"x\",\"balance\":1,\(Self.str(h)):\(v)"
+                    ),
+                    Self.only(.badRequest)
+                ),
             ])
         case "sql-injection-name":
-            let name = rng.pick(Self.injections + ["owner; DROP TABLE rel_account", "owner\" OR \"1\"=\"1", "1=1 --", "owner--", "*"])
+            let name = rng.pick(
+                Self.injections + ["owner; DROP TABLE rel_account", "owner\" OR \"1\"=\"1", "1=1 --", "owner--", "*"])
             return rng.pick([
-                (Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(name)):1,\"_mt\":true"), Self.only(.badRequest)),
-                (Self.request("_dab_count", target: t.accountTable, extra: "\(Self.str(name)):1,\"_mt\":true"), Self.only(.badRequest)),
-                (Self.request("update", args: [t.account1], extra: "\"k\":{\(Self.str(name)):\(Self.list(["1", "2"]))}"), Self.only(.badRequest)),
-                (Self.request("backref_len", args: [t.account1, Self.str(name)]), Self.only(.badRequest, .unknownCommand, .noData)),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(name)):1,\"_mt\":true"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request("_dab_count", target: t.accountTable, extra: "\(Self.str(name)):1,\"_mt\":true"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request(
+                        "update", args: [t.account1], extra: "\"k\":{\(Self.str(name)):\(Self.list(["1", "2"]))}"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request("backref_len", args: [t.account1, Self.str(name)]),
+                    Self.only(.badRequest, .unknownCommand, .noData)
+                ),
             ])
         case "sql-injection-value":
             let v = Self.str(rng.pick(Self.injections))
             return rng.pick([
-                (Self.request("_dab_search", target: t.accountTable, extra: "\"owner\":\(v),\"_mt\":true"), .harmlessRead),
-                (Self.request("_dab_count", target: t.accountTable, extra: "\"owner\":\(v),\"_mt\":true"), .harmlessRead),
-                (Self.request("_dab_search", target: t.accountTable, extra: "\"balance\":\(v),\"_mt\":true"), .harmlessRead),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\"owner\":\(v),\"_mt\":true"),
+                    .harmlessRead
+                ),
+                (
+                    Self.request("_dab_count", target: t.accountTable, extra: "\"owner\":\(v),\"_mt\":true"),
+                    .harmlessRead
+                ),
+                (
+                    Self.request("_dab_search", target: t.accountTable, extra: "\"balance\":\(v),\"_mt\":true"),
+                    .harmlessRead
+                ),
                 // The old value never matches: StaleData, nothing written.
-                (Self.request("update", args: [t.account1], extra: "\"k\":{\"owner\":\(Self.list([v, v]))}"), Self.only(.staleData)),
+                (
+                    Self.request("update", args: [t.account1], extra: "\"k\":{\"owner\":\(Self.list([v, v]))}"),
+                    Self.only(.staleData)
+                ),
             ])
         case "o-escape":
             return rng.pick([
@@ -226,9 +310,15 @@ struct HostileCorpus {
                 ("{\"data\":{\"_m\":\"echo\",\"_a\":{\"_o\":\"LIST\"}}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_or\":\(rng.int(1...99))}]}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_or\":1,\"x\":2}]}}", Self.only(.badRequest)),
-                ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"a\":1},{\"_oi\":1,\"b\":1}]}}", Self.only(.badRequest)),
+                (
+                    "{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"a\":1},{\"_oi\":1,\"b\":1}]}}",
+                    Self.only(.badRequest)
+                ),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Ref\",\"c\":\"x\"}]}}", Self.only(.badRequest)),
-                ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Ref\",\"k\":\"notalist\",\"c\":\"x\"}]}}", Self.only(.badRequest)),
+                (
+                    "{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Ref\",\"k\":\"notalist\",\"c\":\"x\"}]}}",
+                    Self.only(.badRequest)
+                ),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Dec\",\"s\":\"1e99999999\"}]}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"date\",\"d\":-5}]}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"bin\",\"b\":\"!!!\"}]}}", Self.only(.badRequest)),
@@ -241,14 +331,25 @@ struct HostileCorpus {
                 (Self.request(String(repeating: "m", count: n)), Self.only(.unknownCommand, .badRequest)),
                 (Self.request("get", args: [Self.str(String(repeating: "x", count: n))]), Self.only(.badRequest)),
                 (Self.request("get", args: Array(repeating: "1", count: n / 10)), Self.only(.badRequest)),
-                (Self.request("_dab_search", target: t.accountTable,
-                              extra: "\"owner\":\(Self.str(String(repeating: "y", count: n))),\"_limit\":9223372036854775807,\"_mt\":true"),
-                 .harmlessRead),
-                (Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":99999999999999999999,\"_mt\":true"),
-                 Self.only(.badRequest)),
-                (Self.request("update", args: [t.account1],
-                              extra: "\"k\":{\"owner\":\(Self.list([Self.str(String(repeating: "z", count: n)), "\"q\""]))}"),
-                 Self.only(.staleData)),
+                (
+                    Self.request(
+                        "_dab_search", target: t.accountTable,
+                        extra:
+                            "\"owner\":\(Self.str(String(repeating: "y", count: n))),\"_limit\":9223372036854775807,\"_mt\":true"
+                    ),
+                    .harmlessRead
+                ),
+                (
+                    Self.request(
+                        "_dab_search", target: t.accountTable, extra: "\"_limit\":99999999999999999999,\"_mt\":true"),
+                    Self.only(.badRequest)
+                ),
+                (
+                    Self.request(
+                        "update", args: [t.account1],
+                        extra: "\"k\":{\"owner\":\(Self.list([Self.str(String(repeating: "z", count: n)), "\"q\""]))}"),
+                    Self.only(.staleData)
+                ),
             ])
         case "deep-nesting":
             let depth = rng.pick([257, 300, 1000, 10_000, 100_000])
@@ -258,20 +359,34 @@ struct HostileCorpus {
             case 0: inner = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
             case 1: inner = String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)
             default:
-                inner = String(repeating: "{\"_o\":\"LIST\",\"_d\":[", count: depth) + String(repeating: "]}", count: depth)
+                inner =
+                    String(repeating: "{\"_o\":\"LIST\",\"_d\":[", count: depth) + String(repeating: "]}", count: depth)
             }
             return (Self.request("echo", args: [inner]), Self.only(.badRequest))
         case "cycle":
             return rng.pick([
                 ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"self\":{\"_or\":1}}]}}", Self.only(.badRequest)),
-                ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_o\":\"LIST\",\"_oi\":2,\"_d\":[{\"_or\":2}]}]}}", Self.only(.badRequest)),
-                ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"b\":{\"_oi\":2,\"a\":{\"_or\":1}}}]}}", Self.only(.badRequest)),
-                ("{\"data\":{\"_or\":1},\"cache\":[{\"_oi\":1,\"_m\":\"echo\",\"_a\":[{\"_or\":1}]}]}", Self.only(.badRequest)),
-                ("{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Obj\",\"_oi\":3,\"k\":\(t.account1Key),\"c\":\"AAAAAAAAAAAA\",\"f\":{\"me\":{\"_or\":3}},\"r\":{}}]}}",
-                 Self.only(.badRequest, .accessDenied)),
+                (
+                    "{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_o\":\"LIST\",\"_oi\":2,\"_d\":[{\"_or\":2}]}]}}",
+                    Self.only(.badRequest)
+                ),
+                (
+                    "{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"b\":{\"_oi\":2,\"a\":{\"_or\":1}}}]}}",
+                    Self.only(.badRequest)
+                ),
+                (
+                    "{\"data\":{\"_or\":1},\"cache\":[{\"_oi\":1,\"_m\":\"echo\",\"_a\":[{\"_or\":1}]}]}",
+                    Self.only(.badRequest)
+                ),
+                (
+                    "{\"data\":{\"_m\":\"get\",\"_a\":[{\"_o\":\"Obj\",\"_oi\":3,\"k\":\(t.account1Key),\"c\":\"AAAAAAAAAAAA\",\"f\":{\"me\":{\"_or\":3}},\"r\":{}}]}}",
+                    Self.only(.badRequest, .accessDenied)
+                ),
                 // Many references to one big shared value: a decompression bomb.
-                ("{\"data\":{\"_m\":\"echo\",\"_a\":[\(Array(repeating: "{\"_or\":1}", count: 3000).joined(separator: ","))]},\"cache\":[{\"_o\":\"LIST\",\"_oi\":1,\"_d\":[\(Array(repeating: "\"xxxxxxxx\"", count: 1000).joined(separator: ","))]}]}",
-                 Self.only(.badRequest)),
+                (
+                    "{\"data\":{\"_m\":\"echo\",\"_a\":[\(Array(repeating: "{\"_or\":1}", count: 3000).joined(separator: ","))]},\"cache\":[{\"_o\":\"LIST\",\"_oi\":1,\"_d\":[\(Array(repeating: "\"xxxxxxxx\"", count: 1000).joined(separator: ","))]}]}",
+                    Self.only(.badRequest)
+                ),
             ])
         case "malformed-json":
             let valid = Self.request("get", args: [t.account1])
@@ -282,33 +397,66 @@ struct HostileCorpus {
             case 1:
                 bytes[rng.int(0...(bytes.count - 1))] = rng.pick([0xFF, 0xC0, 0x00, 0x80, 0xED])
                 return (String(decoding: bytes, as: UTF8.self) + "\u{0}", Self.only(.badRequest))
-            case 2: return (rng.pick(["", "null", "[]", "1", "\"data\"", "{}", "{\"data\":}", "{\"data\":1,}", "{\"data\":NaN}",
-                                      "{\"data\":{\"_m\":\"ping\"}} trailing", "{'data':{}}", "{\"data\":{\"_m\":\"get\",\"_m\":\"ping\"}}"]),
-                            Self.any)
+            case 2:
+                return (
+                    rng.pick([
+                        "", "null", "[]", "1", "\"data\"", "{}", "{\"data\":}", "{\"data\":1,}", "{\"data\":NaN}",
+                        "{\"data\":{\"_m\":\"ping\"}} trailing", "{'data':{}}",
+                        "{\"data\":{\"_m\":\"get\",\"_m\":\"ping\"}}",
+                    ]),
+                    Self.any
+                )
             case 3: return ("{\"data\":{\"_m\":\"\\ud800\"}}", Self.only(.badRequest))
             case 4: return ("{\"data\":{\"_m\":\"echo\",\"_a\":[1e999999]}}", Self.only(.badRequest))
-            case 5: return ("{\"data\":{\"_m\":\"echo\",\"_a\":[123456789012345678901234567890]}}", Self.only(.badRequest))
+            case 5:
+                return ("{\"data\":{\"_m\":\"echo\",\"_a\":[123456789012345678901234567890]}}", Self.only(.badRequest))
             default:
-                return (String((0..<rng.int(1...200)).map { _ in Character(UnicodeScalar(UInt8(rng.int(0x20...0x7E)))) }),
-                        Self.only(.badRequest))
+                return (
+                    String((0..<rng.int(1...200)).map { _ in Character(UnicodeScalar(UInt8(rng.int(0x20...0x7E)))) }),
+                    Self.only(.badRequest)
+                )
             }
         case "read-only-table":
             return rng.pick([
-                (Self.request("update", args: [t.txn1], extra: "\"k\":{\"amount\":\(Self.list(["0", "1"]))}"),
-                 Self.only(.readOnly, .staleData, .unknownCommand)),
+                (
+                    Self.request("update", args: [t.txn1], extra: "\"k\":{\"amount\":\(Self.list(["0", "1"]))}"),
+                    Self.only(.readOnly, .staleData, .unknownCommand)
+                ),
                 (Self.request("delete", target: t.txn1, args: []), Self.only(.readOnly, .unknownCommand)),
-                (Self.request("new", target: t.txnTable, extra: "\"_mt\":true,\"id\":77,\"amount\":1"), Self.only(.readOnly, .unknownCommand)),
-                (Self.request("delete", target: t.txnTable, args: [t.txn1], extra: "\"_mt\":true"), Self.only(.readOnly, .unknownCommand)),
+                (
+                    Self.request("new", target: t.txnTable, extra: "\"_mt\":true,\"id\":77,\"amount\":1"),
+                    Self.only(.readOnly, .unknownCommand)
+                ),
+                (
+                    Self.request("delete", target: t.txnTable, args: [t.txn1], extra: "\"_mt\":true"),
+                    Self.only(.readOnly, .unknownCommand)
+                ),
             ])
         default:  // mt-tricks
             return rng.pick([
-                (Self.request("new", target: t.account1, extra: "\"_mt\":true,\"owner\":\"x\""), Self.only(.unknownCommand, .badRequest)),
-                (Self.request("_dab_search", target: t.account1, extra: "\"_mt\":true"), Self.only(.unknownCommand, .badRequest)),
-                (Self.request("update", target: t.accountTable, args: [], extra: "\"owner\":\(Self.list(["\"a\"", "\"b\""]))"),
-                 Self.only(.unknownCommand, .badRequest)),
+                (
+                    Self.request("new", target: t.account1, extra: "\"_mt\":true,\"owner\":\"x\""),
+                    Self.only(.unknownCommand, .badRequest)
+                ),
+                (
+                    Self.request("_dab_search", target: t.account1, extra: "\"_mt\":true"),
+                    Self.only(.unknownCommand, .badRequest)
+                ),
+                (
+                    Self.request(
+                        "update", target: t.accountTable, args: [], extra: "\"owner\":\(Self.list(["\"a\"", "\"b\""]))"),
+                    Self.only(.unknownCommand, .badRequest)
+                ),
                 (Self.request("delete", target: t.accountMeta, args: [t.account1], extra: "\"_mt\":true"), Self.any),
-                (Self.request("new", target: t.accountTable, extra: "\"_mt\":true,\"id\":1,\"owner\":\"dup\",\"balance\":1"), Self.any),
-                (Self.request("new", target: t.accountTable, extra: "\"_mt\":true,\"nosuchcolumn\":1"), Self.only(.badRequest)),
+                (
+                    Self.request(
+                        "new", target: t.accountTable, extra: "\"_mt\":true,\"id\":1,\"owner\":\"dup\",\"balance\":1"),
+                    Self.any
+                ),
+                (
+                    Self.request("new", target: t.accountTable, extra: "\"_mt\":true,\"nosuchcolumn\":1"),
+                    Self.only(.badRequest)
+                ),
             ])
         }
     }

@@ -16,14 +16,16 @@ struct HostileRun: CustomStringConvertible {
         tried += 1
         byCategory[c.category, default: 0] += 1
         for m in markers where contains(replyBytes, m) {
-            unexpected.append("\(c.category): the reply contains the hidden value \(String(decoding: m, as: UTF8.self))")
+            unexpected.append(
+                "\(c.category): the reply contains the hidden value \(String(decoding: m, as: UTF8.self))")
         }
         if let e = reply.error {
             errors += 1
             byKind[e.kind.rawValue, default: 0] += 1
             if e.message.isEmpty { unexpected.append("\(c.category): empty error message (\(e.kind))") }
             if case .error(let kinds) = c.expect, !kinds.isEmpty, !kinds.contains(e.kind) {
-                unexpected.append("\(c.category): \(e) not in \(kinds.map(\.rawValue).sorted()) for \(Self.excerpt(c.bytes))")
+                unexpected.append(
+                    "\(c.category): \(e) not in \(kinds.map(\.rawValue).sorted()) for \(Self.excerpt(c.bytes))")
             }
             return
         }
