@@ -6,7 +6,8 @@ import Foundation
 /// with the codec (which must either decode or throw, never crash) and then handed to a
 /// ``BrokerServer`` serving a few static objects, whose reply must decode as an error or a result.
 ///
-/// Built by `scripts/fuzz.sh` with `-sanitize=fuzzer,address -DDABROKER_FUZZ`; without that flag
+/// Built by `scripts/fuzz.sh` with `-sanitize=fuzzer,address -DDABROKER_FUZZ` (then `main` runs libFuzzer's
+/// driver over ``FuzzTarget/run(_:)``); without that flag
 /// the target is a small program that runs the same check over files given as arguments (so a
 /// normal `swift build` links and a crash input can be replayed).
 enum FuzzTarget {
@@ -62,11 +63,28 @@ final class ReplyBox: @unchecked Sendable {
 }
 
 #if DABROKER_FUZZ
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-        guard let data else { return 0 }
-        FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
+    /// libFuzzer's driver (from `-sanitize=fuzzer`); we call it from our own `main`, because
+    /// SwiftPM renames an executable's entry point and would not find libFuzzer's `main`.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runFuzzerDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
+    /// Runs libFuzzer over ``FuzzTarget/run(_:)``; the command line goes to libFuzzer.
+    @main
+    enum FuzzMain {
+        static func main() {
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            let status = runFuzzerDriver(&argc, &argv) { data, size in
+                guard let data else { return 0 }
+                FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
+                return 0
+            }
+            exit(status)
+        }
     }
 #else
     /// Without the fuzzer: replays the files named on the command line (or stdin).

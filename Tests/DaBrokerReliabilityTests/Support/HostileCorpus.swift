@@ -101,7 +101,13 @@ struct HostileCorpus {
 
     // MARK: categories
 
+    typealias Case = (String, HostileCase.Expect)
+
+    mutating func pickCase(_ options: [Case]) -> Case { rng.pick(options) }
+
     mutating func make(_ category: String) -> (String, HostileCase.Expect) {
+        let junk = junkString()
+        let code = randomCode()
         switch category {
         case "unknown-method":
             let m = rng.pick(
@@ -109,7 +115,7 @@ struct HostileCorpus {
                     "__init__", "drop", "exec", "eval", "_dab_search", "_dab_count", "new", "delete", "objUpdate",
                     "GET",
                     "Get", "get ", "root\u{0}", "", "system", "../root", "_meta", "_m", "__class__", "pickle",
-                ] + [junkString()])
+                ] + [junk])
             let target = rng.bool() ? nil : rng.pick([t.account1, t.accountTable, t.accountMeta, t.txn1])
             if target == nil && ["_dab_search", "_dab_count", "new", "delete"].contains(m) {
                 return (Self.request(m), Self.any)
@@ -120,7 +126,7 @@ struct HostileCorpus {
             }
             return (Self.request(m, target: target, args: []), Self.only(.unknownCommand, .badRequest))
         case "wrong-arity":
-            return rng.pick([
+            return pickCase([
                 (Self.request("get", args: []), Self.only(.badRequest)),
                 (Self.request("get", args: [t.account1, t.account2]), Self.only(.badRequest)),
                 (Self.request("echo", args: []), Self.only(.badRequest)),
@@ -137,7 +143,7 @@ struct HostileCorpus {
             let bad = rng.pick([
                 "1", "\"s\"", "null", "true", "1.5", "{}", Self.list([]), "{\"_o\":\"Dec\",\"s\":\"1\"}",
             ])
-            return rng.pick([
+            return pickCase([
                 ("{\"data\":{\"_m\":\(bad)}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_a\":\(bad)}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_m\":\"get\",\"_o_\":\(bad)}}", Self.only(.badRequest)),
@@ -160,13 +166,13 @@ struct HostileCorpus {
             ])
         case "forged-code":
             let verb = rng.pick(["get", "update", "delete", "search", "backref"])
-            let code: String? = rng.pick([
-                nil, "", randomCode(), String(t.account1Code.dropLast()), t.account1Code + "A",
+            let forgedCode: String? = rng.pick([
+                nil, "", code, String(t.account1Code.dropLast()), t.account1Code + "A",
                 t.account1Code.lowercased(), t.account1Code.uppercased(),
             ])
             let id = rng.pick(["1", "2", "99999", "-1", "\"1\"", "1.0", "null"])
-            let forged = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\",\(id)]}", code)
-            let forgedTable = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\"]}", code)
+            let forged = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\",\(id)]}", forgedCode)
+            let forgedTable = Self.ref("{\"_o\":\"LIST\",\"_d\":[\"sql\",\"\(t.accountTableName)\"]}", forgedCode)
             switch verb {
             case "get": return (Self.request("get", args: [forged]), Self.only(.accessDenied, .badRequest))
             case "update":
@@ -189,7 +195,7 @@ struct HostileCorpus {
         case "cross-object":
             // A real code, but for another object.
             let k2 = t.account1Key.replacingOccurrences(of: ",1]", with: ",2]")
-            return rng.pick([
+            return pickCase([
                 (Self.request("get", args: [Self.ref(k2, t.account1Code)]), Self.only(.accessDenied)),
                 (Self.request("get", args: [Self.ref(t.account1Key, t.account2Code)]), Self.only(.accessDenied)),
                 (
@@ -226,8 +232,8 @@ struct HostileCorpus {
                 t.hiddenColumn, t.hiddenColumn.uppercased(), " \(t.hiddenColumn)", "\(t.hiddenColumn)--",
                 "rel_account.\(t.hiddenColumn)", "\"\(t.hiddenColumn)\"",
             ])
-            let v = Self.str(rng.pick(["1234", "0000", "' OR '1'='1", junkString()]))
-            return rng.pick([
+            let v = Self.str(rng.pick(["1234", "0000", "' OR '1'='1", junk]))
+            return pickCase([
                 (
                     Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(h)):\(v),\"_mt\":true"),
                     Self.only(.badRequest)
@@ -258,7 +264,7 @@ struct HostileCorpus {
         case "sql-injection-name":
             let name = rng.pick(
                 Self.injections + ["owner; DROP TABLE rel_account", "owner\" OR \"1\"=\"1", "1=1 --", "owner--", "*"])
-            return rng.pick([
+            return pickCase([
                 (
                     Self.request("_dab_search", target: t.accountTable, extra: "\(Self.str(name)):1,\"_mt\":true"),
                     Self.only(.badRequest)
@@ -279,7 +285,7 @@ struct HostileCorpus {
             ])
         case "sql-injection-value":
             let v = Self.str(rng.pick(Self.injections))
-            return rng.pick([
+            return pickCase([
                 (
                     Self.request("_dab_search", target: t.accountTable, extra: "\"owner\":\(v),\"_mt\":true"),
                     .harmlessRead
@@ -299,7 +305,7 @@ struct HostileCorpus {
                 ),
             ])
         case "o-escape":
-            return rng.pick([
+            return pickCase([
                 ("{\"data\":{\"_m\":\"get\",\"_ox\":1}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_o\":\"Ref\",\"_m\":\"get\"}}", Self.only(.badRequest)),
                 ("{\"data\":{\"_o\":\"Obj\",\"_m\":\"get\",\"k\":\(t.account1Key)}}", Self.only(.badRequest)),
@@ -327,7 +333,7 @@ struct HostileCorpus {
             ])
         case "oversized":
             let n = rng.int(100_000...400_000)
-            return rng.pick([
+            return pickCase([
                 (Self.request(String(repeating: "m", count: n)), Self.only(.unknownCommand, .badRequest)),
                 (Self.request("get", args: [Self.str(String(repeating: "x", count: n))]), Self.only(.badRequest)),
                 (Self.request("get", args: Array(repeating: "1", count: n / 10)), Self.only(.badRequest)),
@@ -364,7 +370,7 @@ struct HostileCorpus {
             }
             return (Self.request("echo", args: [inner]), Self.only(.badRequest))
         case "cycle":
-            return rng.pick([
+            return pickCase([
                 ("{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_oi\":1,\"self\":{\"_or\":1}}]}}", Self.only(.badRequest)),
                 (
                     "{\"data\":{\"_m\":\"echo\",\"_a\":[{\"_o\":\"LIST\",\"_oi\":2,\"_d\":[{\"_or\":2}]}]}}",
@@ -417,7 +423,7 @@ struct HostileCorpus {
                 )
             }
         case "read-only-table":
-            return rng.pick([
+            return pickCase([
                 (
                     Self.request("update", args: [t.txn1], extra: "\"k\":{\"amount\":\(Self.list(["0", "1"]))}"),
                     Self.only(.readOnly, .staleData, .unknownCommand)
@@ -433,7 +439,7 @@ struct HostileCorpus {
                 ),
             ])
         default:  // mt-tricks
-            return rng.pick([
+            return pickCase([
                 (
                     Self.request("new", target: t.account1, extra: "\"_mt\":true,\"owner\":\"x\""),
                     Self.only(.unknownCommand, .badRequest)
