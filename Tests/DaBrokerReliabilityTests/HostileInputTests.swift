@@ -102,7 +102,7 @@ struct HostileInputTests {
     }
 
     @Test(
-        "10,000 hostile requests through the in-process transport",
+        "hostile requests through the in-process transport (10,000 on SQLite, 2,000 on PostgreSQL)",
         arguments: RelBackend.available.filter { $0 != .mariadb })
     func inProcess(_ backend: RelBackend) async throws {
         let name = "hostile_\(backend.rawValue)"
@@ -114,15 +114,16 @@ struct HostileInputTests {
         let targets = try await Self.targets(s)
         let clock = ContinuousClock()
         let start = clock.now
+        let count = backend == .sqlite ? Self.count : 2_000
         let run = try await Self.attack(
-            count: Self.count, seed: 0xDAB0_0010, targets: targets, markers: schema.markers,
+            count: count, seed: 0xDAB0_0010, targets: targets, markers: schema.markers,
             send: { try await s.client.call($0) },
             checksum: {
                 try await s.checksum("rel_account", columns: AccountSchema.accountColumns, orderBy: "id")
                     + s.checksum("rel_txn", columns: AccountSchema.txnColumns, orderBy: "id")
             })
         Self.report("\(backend) in-process (\(clock.now - start))", run)
-        #expect(run.tried == Self.count)
+        #expect(run.tried == count)
         // Nothing hidden anywhere in the traffic either (broadcasts included).
         let outgoing = s.log.outgoing
         for m in schema.markers.map({ Array($0.utf8) }) {
@@ -139,7 +140,7 @@ struct HostileInputTests {
         await backend.dropDatabase(name)
     }
 
-    @Test("2,000 hostile requests through AMQP", .enabled(if: TestServices.isAvailable(.amqp)))
+    @Test("1,000 hostile requests through AMQP", .enabled(if: TestServices.isAvailable(.amqp)))
     func throughAMQP() async throws {
         let name = "hostile_amqp"
         let url = try await RelBackend.sqlite.createDatabase(name)
@@ -157,14 +158,14 @@ struct HostileInputTests {
         let clock = ContinuousClock()
         let start = clock.now
         let run = try await Self.attack(
-            count: 2_000, seed: 0xDAB0_A000, targets: targets, markers: schema.markers, concurrency: 8,
+            count: 1_000, seed: 0xDAB0_A000, targets: targets, markers: schema.markers, concurrency: 8,
             send: { try await client.call($0) },
             checksum: {
                 try await s.checksum("rel_account", columns: AccountSchema.accountColumns, orderBy: "id")
                     + s.checksum("rel_txn", columns: AccountSchema.txnColumns, orderBy: "id")
             })
         Self.report("sqlite AMQP (\(clock.now - start))", run)
-        #expect(run.tried == 2_000)
+        #expect(run.tried == 1_000)
         await client.close()
         await s.stop()
         await db.close()

@@ -10,7 +10,8 @@ import Testing
 @Suite("No lost updates")
 struct LostUpdateTests {
     static let clients = 8
-    static let updatesPerClient = 500
+    /// The 500; `DABROKER_REL_UPDATES` overrides it (for a quicker local run).
+    static let updatesPerClient = ProcessInfo.processInfo.environment["DABROKER_REL_UPDATES"].flatMap { Int($0) } ?? 500
 
     @Test("8 clients × 500 checked updates on one counter", arguments: RelBackend.available)
     func counter(_ backend: RelBackend) async throws {

@@ -2,6 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerTestSupport
 import Foundation
+import Testing
 
 /// The databases the reliability tests run on. Each test gets a database of its own
 /// (`rel_<name>` on PostgreSQL and MariaDB, a temporary file on SQLite), dropped at the end.
