@@ -13,7 +13,7 @@ shift || true
 build=.build-fuzz
 echo "fuzz: building dabroker-fuzz with -sanitize=fuzzer,address (first build takes minutes)" >&2
 swift build -c debug --build-path "$build" --product dabroker-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDABROKER_FUZZ -Xswiftc -use-ld=lld
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDABROKER_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 bin="$(swift build -c debug --build-path "$build" --show-bin-path)/dabroker-fuzz"
 mkdir -p "$build/corpus" "$build/artifacts"
 echo "fuzz: running for ${seconds}s" >&2

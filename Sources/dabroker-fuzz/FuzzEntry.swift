@@ -63,6 +63,14 @@ final class ReplyBox: @unchecked Sendable {
 }
 
 #if DABROKER_FUZZ
+    /// The libFuzzer entry point (libFuzzer's own `main` may be linked in and calls it).
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        guard let data else { return 0 }
+        FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+
     /// libFuzzer's driver (from `-sanitize=fuzzer`); we call it from our own `main`, because
     /// SwiftPM renames an executable's entry point and would not find libFuzzer's `main`.
     @_silgen_name("LLVMFuzzerRunDriver")
