@@ -151,7 +151,7 @@ struct HostileCorpus {
                 (Self.request("get", args: [bad]), Self.only(.badRequest)),
                 (
                     Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":\(bad)"),
-                    Self.only(.badRequest)
+                    .harmlessRead  // `1` and `null` are valid limits
                 ),
                 (
                     Self.request("_dab_search", target: t.accountTable, extra: "\"_limit\":-\(rng.int(1...1000))"),
