@@ -110,15 +110,21 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .executableTarget(
+            name: "dabroker-fuzz", dependencies: ["DaBrokerCore", "DaBrokerServer"],
+            swiftSettings: strict),
+
         .target(name: "DaBrokerTestSupport", dependencies: ["DaBrokerSQL"], swiftSettings: strict),
 
         .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
         .testTarget(
-            name: "DaBrokerSQLTests", dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
+            name: "DaBrokerSQLTests",
+            dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerServerTests",
-            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"], swiftSettings: strict),
+            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "DaBrokerAMQPTests",
             dependencies: [
@@ -135,6 +141,14 @@ let package = Package(
             name: "DaBrokerClientTests",
             dependencies: [
                 "DaBrokerClient", "DaBrokerServer", "DaBrokerSQL", "DaBrokerTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerReliabilityTests",
+            dependencies: [
+                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
+                "DaBrokerAMQP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),

@@ -62,7 +62,8 @@ extension SQLLoader {
     }
 
     /// Runs a statement; a database error becomes `BadRequest` naming the table and the
-    /// operation (its text, which may hold values, is only logged).
+    /// operation (its text, which may hold values, is only logged), except a lost or
+    /// unreachable connection or a timeout, which is `Unavailable`.
     func run(_ st: SQLStatement, _ operation: String, _ m: SQLTableModel) async throws -> QueryResult {
         do {
             return try await database.execute(st.sql, st.parameters)
@@ -70,6 +71,14 @@ extension SQLLoader {
             throw e
         } catch is CancellationError {
             throw CancellationError()
+        } catch let e as DatabaseError
+            where [.connection, .connectionLost, .closed, .unavailable, .timeout].contains(e.kind)
+        {
+            // Not the request's fault: the database is unreachable or the statement ran too long.
+            logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: e)) [\(st.sql)]")
+            throw BrokerError.unavailable(
+                "\(operation) on '\(m.name)': the database is unavailable (\(e.kind.rawValue)); it may or may not have run"
+            )
         } catch {
             logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: error)) [\(st.sql)]")
             throw BrokerError.badRequest("the database refused \(operation) on '\(m.name)'")

@@ -62,11 +62,13 @@ extension SQLLoader {
             let r = try await run(st, "update", m)
             if r.affectedRows == 0 {
                 let now = try await fetchRow(m, keyValues)
-                if let stale = Self.staleField(now, changes) {
-                    throw BrokerError(
-                        .staleData, "update on \(now.ref.key): '\(stale)' was changed by someone else; nothing written",
-                        details: ["field": stale])
-                }
+                // No row matched the old values, so nothing was written. Under REPEATABLE READ
+                // (MariaDB's default) the re-read sees the transaction's snapshot, which may still
+                // hold the old values: then the stale field is unknown, but it is StaleData all the same.
+                let stale = Self.staleField(now, changes) ?? changes.keys.first ?? ""
+                throw BrokerError(
+                    .staleData, "update on \(now.ref.key): '\(stale)' was changed by someone else; nothing written",
+                    details: ["field": stale])
             }
             return (before, try await fetchRow(m, keyValues))
         }
