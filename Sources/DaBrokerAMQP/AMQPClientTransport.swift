@@ -1,0 +1,222 @@
+import DaBrokerCore
+import Logging
+import Synchronization
+
+/// The client side of the AMQP transport: publishes requests to the shared queue
+/// (`dab_queue`) with `reply_to` = `amq.rabbitmq.reply-to` (RabbitMQ's direct reply-to) and a
+/// `correlation_id`, and receives broadcasts through its own exclusive, auto-delete queue
+/// bound to the fanout exchange (`dab_alert`).
+///
+/// A call without a reply within ``AMQPConfiguration/callTimeout`` fails with `Unavailable`.
+/// When the connection drops, calls in flight fail with `Unavailable` (they may or may not
+/// have run), the transport reconnects with backoff, subscribes again and emits
+/// ``TransportEvent/resynchronize``. See `docs/amqp.md`.
+public final class AMQPClientTransport: ClientTransport {
+    private struct Pending {
+        var continuation: CheckedContinuation<[UInt8], any Error>
+        var timer: Task<Void, Never>?
+    }
+
+    private struct State {
+        var link: AMQPLink?
+        var pending: [String: Pending] = [:]
+        var nextID: UInt64 = 0
+        var connected = false
+        var everConnected = false
+        var closed = false
+        var broadcastConsumer: String?
+        var started: CheckedContinuation<Void, any Error>?
+        var stopped: CheckedContinuation<Void, Never>?
+    }
+
+    /// RabbitMQ's pseudo-queue for direct reply-to.
+    static let replyQueue = "amq.rabbitmq.reply-to"
+
+    /// Where to connect and which names to use.
+    public let configuration: AMQPConfiguration
+    /// Broadcasts, in order, and ``TransportEvent/resynchronize`` after each reconnect.
+    public let events: AsyncStream<TransportEvent>
+    private let sink: AsyncStream<TransportEvent>.Continuation
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(configuration: AMQPConfiguration, logger: Logger = Logger(label: "dabroker.amqp.client")) {
+        self.configuration = configuration
+        self.logger = logger
+        (events, sink) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// A transport for `url` (`amqp://user:pass@host:port/vhost`) with the default names.
+    public convenience init(url: String, logger: Logger = Logger(label: "dabroker.amqp.client")) throws {
+        try self.init(configuration: AMQPConfiguration(url: url), logger: logger)
+    }
+
+    /// Connects and subscribes; throws `Unavailable` if RabbitMQ cannot be reached.
+    public func connect() async throws {
+        let link: AMQPLink
+        do {
+            link = try AMQPLink(
+                configuration: configuration, label: "client", logger: logger, keepsOutbox: false,
+                setUp: { [weak self] session, _ throws(AMQPFailure) in try self?.setUp(session) },
+                onEvent: { [weak self] event in self?.handle(event) })
+        } catch {
+            throw BrokerError.unavailable("AMQP transport: \(error.description)")
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ok = state.withLock { s -> Bool in
+                guard s.link == nil, !s.closed else { return false }
+                s.link = link
+                s.started = continuation
+                return true
+            }
+            if ok {
+                link.start()
+            } else {
+                continuation.resume(throwing: BrokerError.internal("AMQP client transport connected twice or closed"))
+            }
+        }
+    }
+
+    /// Runs on the I/O thread for each new connection. The reply consumer starts before any
+    /// request is published (RabbitMQ requires it for direct reply-to).
+    private func setUp(_ session: borrowing AMQPSession) throws(AMQPFailure) {
+        let c = configuration
+        _ = try session.consume(Self.replyQueue, noAck: true)
+        try session.declareExchange(c.exchange, type: "fanout", durable: false, autoDelete: false)
+        let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
+        try session.bindQueue(queue, exchange: c.exchange, routingKey: c.routingKey)
+        let tag = try session.consume(queue, noAck: true, exclusive: true)
+        state.withLock { $0.broadcastConsumer = tag }
+    }
+
+    /// Runs on the I/O thread: must not block.
+    private func handle(_ event: AMQPLinkEvent) {
+        switch event {
+        case .connected:
+            let reconnected = state.withLock { s -> Bool in
+                s.connected = true
+                s.started?.resume()
+                s.started = nil
+                defer { s.everConnected = true }
+                return s.everConnected
+            }
+            if reconnected {
+                logger.info("AMQP client transport reconnected; caches must be dropped")
+                sink.yield(.resynchronize)
+            }
+        case .failedToStart(let reason):
+            let message = "cannot reach RabbitMQ at \(configuration.host):\(configuration.port): \(reason)"
+            state.withLock { s in
+                s.started?.resume(throwing: BrokerError.unavailable(message))
+                s.started = nil
+                s.link = nil
+            }
+        case .disconnected(let reason):
+            failAll(
+                BrokerError.unavailable("connection to RabbitMQ lost (\(reason)); the call may or may not have run"))
+        case .delivery(let delivery):
+            if delivery.consumerTag == state.withLock({ $0.broadcastConsumer }) {
+                sink.yield(.broadcast(delivery.body))
+            } else {
+                complete(delivery)
+            }
+        case .stopped:
+            state.withLock { s in
+                s.stopped?.resume()
+                s.stopped = nil
+            }
+        }
+    }
+
+    private func complete(_ delivery: AMQPDelivery) {
+        guard let id = delivery.correlationID,
+            let pending = state.withLock({ $0.pending.removeValue(forKey: id) })
+        else {
+            logger.debug(
+                "AMQP reply for an unknown or timed-out call dropped",
+                metadata: ["correlation_id": "\(delivery.correlationID ?? "-")"])
+            return
+        }
+        pending.timer?.cancel()
+        pending.continuation.resume(returning: delivery.body)
+    }
+
+    private func fail(_ id: String, _ error: any Error) {
+        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+        pending.timer?.cancel()
+        pending.continuation.resume(throwing: error)
+    }
+
+    private func failAll(_ error: BrokerError) {
+        let all = state.withLock { s -> [Pending] in
+            s.connected = false
+            defer { s.pending.removeAll() }
+            return Array(s.pending.values)
+        }
+        for p in all {
+            p.timer?.cancel()
+            p.continuation.resume(throwing: error)
+        }
+    }
+
+    /// Publishes one request and waits for its reply; throws `Unavailable` when not connected,
+    /// when the connection drops, or when no reply comes within the call timeout.
+    public func call(_ request: [UInt8]) async throws -> [UInt8] {
+        let id = state.withLock { s in
+            s.nextID += 1
+            return String(s.nextID)
+        }
+        let c = configuration
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                let link = state.withLock { s -> AMQPLink? in
+                    guard s.connected, !s.closed, let link = s.link else { return nil }
+                    s.pending[id] = Pending(continuation: continuation)
+                    return link
+                }
+                guard let link else {
+                    continuation.resume(throwing: BrokerError.unavailable("not connected to RabbitMQ (reconnecting)"))
+                    return
+                }
+                let timer = Task { [weak self] in
+                    guard (try? await Task.sleep(for: c.callTimeout)) != nil else { return }
+                    self?.fail(
+                        id, BrokerError.unavailable("no server answered within \(c.callTimeout) (queue '\(c.queue)')"))
+                }
+                let waiting = state.withLock { s -> Bool in
+                    guard s.pending[id] != nil else { return false }
+                    s.pending[id]?.timer = timer
+                    return true
+                }
+                if !waiting { timer.cancel() }
+                let queued = link.enqueue { session, _ throws(AMQPFailure) in
+                    try session.publish(
+                        AMQPOutgoing(
+                            exchange: "", routingKey: c.queue, body: request, correlationID: id,
+                            replyTo: Self.replyQueue))
+                }
+                if !queued { fail(id, BrokerError.unavailable("not connected to RabbitMQ (reconnecting)")) }
+            }
+        } onCancel: {
+            fail(id, CancellationError())
+        }
+    }
+
+    /// Closes the connection; pending calls fail with `Unavailable`; ends ``events``.
+    public func close() async {
+        let (link, already) = state.withLock { s -> (AMQPLink?, Bool) in
+            defer { s.closed = true }
+            return (s.link, s.closed)
+        }
+        if already { return }
+        failAll(BrokerError.unavailable("AMQP client transport closed"))
+        if let link {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                state.withLock { $0.stopped = c }
+                link.stop()
+            }
+        }
+        state.withLock { $0.link = nil }
+        sink.finish()
+    }
+}

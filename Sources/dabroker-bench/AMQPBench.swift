@@ -1,0 +1,225 @@
+import CRabbitMQ
+import DaBrokerAMQP
+import DaBrokerClient
+import DaBrokerCore
+import DaBrokerServer
+import Foundation
+import Synchronization
+
+/// Latency of an echo call over AMQP in milliseconds (one client, sequential, after warm-up):
+/// through `AMQPClientTransport` → RabbitMQ → `AMQPServerTransport` with an echo handler.
+/// Uses queue/exchange names of its own and deletes them afterwards.
+func runAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (p50: Double, p99: Double) {
+    let c = try benchConfiguration(url)
+    let server = AMQPServerTransport(configuration: c)
+    try await server.start(handler: { $0 })
+    let client = AMQPClientTransport(configuration: c)
+    try await client.connect()
+    let body = Array(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#.utf8)
+    let result = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(body) }
+    await client.close()
+    await server.stop()
+    try await onBenchThread { try RawEcho.deleteNames(c) }
+    return result
+}
+
+/// Latency of `echo` and of a get-by-key (`get` of a ref, bypassing the cache) through
+/// `BrokerClient` → AMQP → `BrokerServer`, in milliseconds.
+func runAMQPBrokerBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (
+    echo: (p50: Double, p99: Double), get: (p50: Double, p99: Double)
+) {
+    let c = try benchConfiguration(url)
+    let server = BrokerServer(configuration: .init(secret: "bench"))
+    server.addTransport(AMQPServerTransport(configuration: c))
+    let itemClass = BrokerClass("Item", fields: ["name"])
+    let item = StaticObject(class: itemClass, values: ["name": "one"])
+    try server.addStatic(itemClass, "item", "meta")
+    try server.addStatic(item, "item", 1)
+    let rootClass = BrokerClass("Root", fields: ["version"], refs: ["item"])
+    let root = StaticObject(class: rootClass, values: ["version": "1", "item": .object(item)])
+    try server.addStatic(rootClass, "root", "meta")
+    try server.addStatic(root, "root")
+    server.root = root
+    try await server.start(purge: true)
+    let client = BrokerClient(transport: AMQPClientTransport(configuration: c))
+    try await client.connect()
+    let echo = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call("echo", "hi") }
+    // The item's ref with its access code, from the root object sent whole.
+    guard case .object(let rootValue) = try await client.call("root"), let itemRef = rootValue.refs["item"] ?? nil
+    else { throw BrokerError.internal("the root carries no item ref") }
+    let get = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call("get", .ref(itemRef)) }
+    await client.close()
+    await server.stop()
+    try await onBenchThread { try RawEcho.deleteNames(c) }
+    return (echo, get)
+}
+
+/// The floor: the same echo round trip with raw librabbitmq on two threads (an echo server
+/// and a caller using direct reply-to), no DaBroker code at all; milliseconds.
+func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (p50: Double, p99: Double) {
+    let c = try benchConfiguration(url)
+    let ready = BenchFlag()
+    let stop = BenchFlag()
+    Thread { try? RawEcho.serve(c, ready: ready, stop: stop) }.start()
+    while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+    let samples = try await onBenchThread { try RawEcho.call(c, calls: calls + warmUp) }
+    stop.value.store(true, ordering: .releasing)
+    try await onBenchThread { try RawEcho.deleteNames(c) }
+    return percentiles(Array(samples.dropFirst(warmUp)))
+}
+
+/// A flag shared between threads.
+private final class BenchFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
+private func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
+    var c = try AMQPConfiguration(url: url)
+    let id = "amqpbench_" + UUID().uuidString.prefix(8).lowercased()
+    c.queue = id + "_q"
+    c.exchange = id + "_x"
+    c.connectionName = id
+    return c
+}
+
+private func measure(calls: Int, warmUp: Int, _ body: () async throws -> Void) async throws -> (
+    p50: Double, p99: Double
+) {
+    for _ in 0..<warmUp { try await body() }
+    let clock = ContinuousClock()
+    var samples: [Double] = []
+    samples.reserveCapacity(calls)
+    for _ in 0..<calls {
+        let start = clock.now
+        try await body()
+        samples.append(milliseconds(clock.now - start))
+    }
+    return percentiles(samples)
+}
+
+private func milliseconds(_ d: Duration) -> Double {
+    let (s, atto) = d.components
+    return Double(s) * 1000 + Double(atto) / 1e15
+}
+
+private func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
+    let sorted = samples.sorted()
+    guard !sorted.isEmpty else { return (0, 0) }
+    func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+    return (at(0.5), at(0.99))
+}
+
+private func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }.start()
+    }
+}
+
+/// Raw librabbitmq echo server and caller.
+private enum RawEcho {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func connect(_ c: AMQPConfiguration) throws -> amqp_connection_state_t {
+        guard let conn = amqp_new_connection(), let socket = amqp_tcp_socket_new(conn) else {
+            throw Failure(description: "cannot allocate a connection")
+        }
+        guard amqp_socket_open(socket, c.host, Int32(c.port)) == AMQP_STATUS_OK.rawValue else {
+            amqp_destroy_connection(conn)
+            throw Failure(description: "cannot connect to \(c.host):\(c.port)")
+        }
+        let login = dab_amqp_login_plain(conn, c.vhost, 0, 131_072, 0, c.user, c.password)
+        amqp_channel_open(conn, 1)
+        guard login.reply_type == AMQP_RESPONSE_NORMAL, amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL
+        else {
+            amqp_destroy_connection(conn)
+            throw Failure(description: "login or channel.open failed")
+        }
+        return conn
+    }
+
+    static func close(_ conn: amqp_connection_state_t) {
+        _ = amqp_connection_close(conn, AMQP_REPLY_SUCCESS)
+        amqp_destroy_connection(conn)
+    }
+
+    /// Copies `s` into malloc'ed AMQP bytes (free with `amqp_bytes_free`).
+    static func bytes(_ s: String) -> amqp_bytes_t {
+        s.withCString { amqp_bytes_malloc_dup(amqp_cstring_bytes($0)) }
+    }
+
+    static func serve(_ c: AMQPConfiguration, ready: BenchFlag, stop: BenchFlag) throws {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let queue = bytes(c.queue)
+        defer { amqp_bytes_free(queue) }
+        amqp_queue_declare(conn, 1, queue, 0, 0, 0, 0, dab_amqp_empty_table())
+        amqp_basic_consume(conn, 1, queue, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
+        guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
+            throw Failure(description: "declare/consume failed")
+        }
+        ready.value.store(true, ordering: .releasing)
+        while !stop.value.load(ordering: .acquiring) {
+            amqp_maybe_release_buffers(conn)
+            var envelope = amqp_envelope_t()
+            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            let reply = amqp_consume_message(conn, &envelope, &timeout, 0)
+            guard reply.reply_type == AMQP_RESPONSE_NORMAL else { continue }
+            var props = amqp_basic_properties_t()
+            props._flags = amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG)
+            props.correlation_id = envelope.message.properties.correlation_id
+            amqp_basic_publish(
+                conn, 1, dab_amqp_empty_bytes(), envelope.message.properties.reply_to, 0, 0, &props,
+                envelope.message.body)
+            amqp_destroy_envelope(&envelope)
+        }
+    }
+
+    /// Sequential calls; returns each round trip in milliseconds.
+    static func call(_ c: AMQPConfiguration, calls: Int) throws -> [Double] {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let replyTo = bytes("amq.rabbitmq.reply-to")
+        let queue = bytes(c.queue)
+        let body = bytes(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#)
+        defer { for b in [replyTo, queue, body] { amqp_bytes_free(b) } }
+        amqp_basic_consume(conn, 1, replyTo, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
+        guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
+            throw Failure(description: "consume of direct reply-to failed")
+        }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for i in 0..<calls {
+            let id = bytes(String(i))
+            defer { amqp_bytes_free(id) }
+            var props = amqp_basic_properties_t()
+            props._flags = amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG)
+            props.correlation_id = id
+            props.reply_to = replyTo
+            let start = clock.now
+            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, body)
+            amqp_maybe_release_buffers(conn)
+            var envelope = amqp_envelope_t()
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            let reply = amqp_consume_message(conn, &envelope, &timeout, 0)
+            guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw Failure(description: "no echo reply") }
+            amqp_destroy_envelope(&envelope)
+            samples.append(milliseconds(clock.now - start))
+        }
+        return samples
+    }
+
+    static func deleteNames(_ c: AMQPConfiguration) throws {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let queue = bytes(c.queue)
+        let exchange = bytes(c.exchange)
+        defer {
+            amqp_bytes_free(queue)
+            amqp_bytes_free(exchange)
+        }
+        amqp_queue_delete(conn, 1, queue, 0, 0)
+        amqp_exchange_delete(conn, 1, exchange, 0)
+    }
+}

@@ -1,0 +1,106 @@
+import DaBrokerCore
+import DaBrokerTestSupport
+import Foundation
+import Testing
+
+@testable import DaBrokerAMQP
+
+/// A client of the original DaBroker talks to this server: the captured request bodies,
+/// published with the captured properties by a raw librabbitmq client that replies through
+/// a classic exclusive queue (as the original client did), get replies with the original's
+/// properties; broadcasts carry the original's properties too.
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(2)))
+struct AMQPInteropTests {
+    @Test func capturedRequestsGetRepliesWithTheOriginalProperties() async throws {
+        let wire = try CapturedWire.load()
+        try #require(wire.rpcs.count >= 8)
+        let c = try AMQPTest.configuration()
+        let broker = try await AMQPStaticBroker(c)
+        let (replyQueue, replies) = try await AMQPTest.onThread { () throws -> (String, [RawMessage?]) in
+            let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
+            let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
+            _ = try session.consume(queue, noAck: true)
+            var replies: [RawMessage?] = []
+            for rpc in wire.rpcs {
+                // AMQPSession.publish sets exactly the captured request properties.
+                try session.publish(
+                    AMQPOutgoing(
+                        exchange: "", routingKey: c.queue, body: rpc.requestBody,
+                        correlationID: rpc.requestProperties["correlation_id"], replyTo: queue))
+                replies.append(RawAMQP.next(session))
+            }
+            return (queue, replies)
+        }
+        for (rpc, reply) in zip(wire.rpcs, replies) {
+            #expect(
+                Set(rpc.requestProperties.keys) == ["reply_to", "correlation_id", "content_encoding", "content_type"])
+            #expect(rpc.requestProperties["content_type"] == AMQPOutgoing.contentType)
+            #expect(rpc.requestProperties["content_encoding"] == AMQPOutgoing.contentEncoding)
+            let reply = try #require(reply, "no reply to '\(rpc.step)'")
+            #expect(reply.exchange == "")
+            #expect(reply.routingKey == replyQueue)
+            #expect(reply.properties == rpc.replyProperties, "reply properties of '\(rpc.step)'")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])
+            #expect(json["msgid"] != nil)
+            #expect(json["data"] != nil || json["error"] != nil)
+        }
+        let echo = try #require(replies.last ?? nil)
+        let echoJSON = try #require(try JSONSerialization.jsonObject(with: Data(echo.body)) as? [String: Any])
+        #expect(echoJSON["data"] as? String == "hi")
+        let root = try #require(replies.first ?? nil)
+        let rootJSON = try #require(try JSONSerialization.jsonObject(with: Data(root.body)) as? [String: Any])
+        #expect((rootJSON["data"] as? [String: Any])?["_o"] as? String == "Obj")
+        await broker.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func broadcastsCarryTheOriginalProperties() async throws {
+        let wire = try CapturedWire.load()
+        var config = try AMQPTest.configuration()
+        config.routingKey = wire.key
+        let c = config
+        let broker = try await AMQPStaticBroker(c)
+        let listener = try await AMQPTest.onThread { () throws -> RawMessage? in
+            let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
+            let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
+            try session.bindQueue(queue, exchange: c.exchange, routingKey: "")
+            _ = try session.consume(queue, noAck: true)
+            Task { try await broker.server.objUpdate(broker.status, ["health": "poor"]) }
+            return RawAMQP.next(session)
+        }
+        let message = try #require(listener)
+        #expect(wire.broadcastExchange == "dab_alert" && wire.key == "dab_info")
+        #expect(message.exchange == c.exchange)
+        #expect(message.routingKey == wire.key)
+        #expect(message.properties == wire.broadcast)
+        #expect(AMQPTest.text(message.body).contains("invalid_key"))
+        await broker.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    /// With `DABROKER_TEST_PYTHON_AMQP` naming a python that has py-amqp 5: the original-style
+    /// client script (`scripts/amqp-interop-check.py`) runs against this server.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DABROKER_TEST_PYTHON_AMQP"] != nil))
+    func pyAMQPClientOfTheOriginalKind() async throws {
+        let python = try #require(ProcessInfo.processInfo.environment["DABROKER_TEST_PYTHON_AMQP"])
+        let wirePath = try #require(CapturedWire.path())
+        let c = try AMQPTest.configuration()
+        let broker = try await AMQPStaticBroker(c)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let url = try TestServices.url(for: .amqp)
+        let status = try await AMQPTest.onThread { () throws -> Int32 in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: python)
+            p.arguments = [
+                root.appendingPathComponent("scripts/amqp-interop-check.py").path, url, c.queue, c.exchange, wirePath,
+            ]
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        #expect(status == 0)
+        await broker.stop()
+        await AMQPTest.cleanUp(c)
+    }
+}

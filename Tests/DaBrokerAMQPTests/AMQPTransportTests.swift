@@ -1,0 +1,152 @@
+import DaBrokerCore
+import Synchronization
+import Testing
+
+@testable import DaBrokerAMQP
+
+/// RPC and broadcasts of the AMQP transports against the real RabbitMQ.
+@Suite(.enabled(if: AMQPTest.enabled), .rabbit(.shared), .timeLimit(.minutes(2)))
+struct AMQPTransportTests {
+    @Test func echoCall() async throws {
+        let c = try AMQPTest.configuration()
+        let server = try await AMQPTest.echoServer(c, tag: "s:")
+        let client = try await AMQPTest.client(c)
+        let reply = try await client.call(AMQPTest.bytes("hello"))
+        #expect(AMQPTest.text(reply) == "s:hello")
+        let empty = try await client.call([])
+        #expect(AMQPTest.text(empty) == "s:")
+        await client.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func twoHundredConcurrentCallsAreCorrelated() async throws {
+        let c = try AMQPTest.configuration()
+        let server = try await AMQPTest.echoServer(c, delay: .milliseconds(5))
+        let client = try await AMQPTest.client(c)
+        let results = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for i in 0..<200 {
+                group.addTask { (i, AMQPTest.text(try await client.call(AMQPTest.bytes("call \(i)")))) }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == 200)
+        for i in 0..<200 { #expect(results[i] == "call \(i)") }
+        await client.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func twoServersOnOneQueueBothServe() async throws {
+        var c = try AMQPTest.configuration()
+        c.prefetch = 2
+        let a = try await AMQPTest.echoServer(c, tag: "A", delay: .milliseconds(20))
+        let b = try await AMQPTest.echoServer(c, tag: "B", delay: .milliseconds(20))
+        let client = try await AMQPTest.client(c)
+        let replies = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<40 { group.addTask { AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)"))) } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(replies.count == 40)
+        #expect(replies.contains { $0.hasPrefix("A") })
+        #expect(replies.contains { $0.hasPrefix("B") })
+        await client.close()
+        await a.stop()
+        await b.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func broadcastReachesTwoClients() async throws {
+        let c = try AMQPTest.configuration()
+        let server = try await AMQPTest.echoServer(c)
+        let one = try await AMQPTest.client(c, "one")
+        let two = try await AMQPTest.client(c, "two")
+        try await server.broadcast(AMQPTest.bytes("first"))
+        try await server.broadcast(AMQPTest.bytes("second"))
+        for client in [one, two] {
+            var got: [String] = []
+            for await event in client.events {
+                if case .broadcast(let b) = event { got.append(AMQPTest.text(b)) }
+                if got.count == 2 { break }
+            }
+            #expect(got == ["first", "second"])
+        }
+        await one.close()
+        await two.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func callWithoutServerFailsUnavailableAfterTheTimeout() async throws {
+        let c = try AMQPTest.configuration(timeout: .milliseconds(800))
+        // The queue must exist, or RabbitMQ drops the request silently; declare it like a server would.
+        let server = try await AMQPTest.echoServer(c)
+        await server.stop()
+        let client = try await AMQPTest.client(c)
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await client.call(AMQPTest.bytes("anyone?"))
+        } throws: { error in
+            (error as? BrokerError)?.kind == .unavailable
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(750) && elapsed < .seconds(3))
+        await client.close()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func lateReplyIsDroppedAndLaterCallsWork() async throws {
+        let c = try AMQPTest.configuration(timeout: .milliseconds(300))
+        let slowServer = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
+        try await slowServer.start(handler: { request in
+            if request == AMQPTest.bytes("slow") { try? await Task.sleep(for: .milliseconds(700)) }
+            return request
+        })
+        let client = try await AMQPTest.client(c)
+        await #expect(throws: BrokerError.self) { _ = try await client.call(AMQPTest.bytes("slow")) }
+        try await Task.sleep(for: .milliseconds(600))  // the late reply arrives and is dropped
+        #expect(try await client.call(AMQPTest.bytes("fast")) == AMQPTest.bytes("fast"))
+        await client.close()
+        await slowServer.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func purgeDropsRequestsLeftInTheQueue() async throws {
+        let c = try AMQPTest.configuration(timeout: .milliseconds(300))
+        let first = try await AMQPTest.echoServer(c)
+        await first.stop()
+        let client = try await AMQPTest.client(c)
+        for _ in 0..<3 { _ = try? await client.call(AMQPTest.bytes("stale")) }
+        let handled = Atomic<Int>(0)
+        let server = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
+        try await server.start(
+            handler: { request in
+                handled.add(1, ordering: .relaxed)
+                return request
+            }, purge: true)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(handled.load(ordering: .relaxed) == 0)
+        var patient = c
+        patient.callTimeout = .seconds(10)
+        let second = try await AMQPTest.client(patient, "second")
+        #expect(try await second.call(AMQPTest.bytes("fresh")) == AMQPTest.bytes("fresh"))
+        #expect(handled.load(ordering: .relaxed) == 1)
+        await client.close()
+        await second.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func unreachableBrokerFailsToConnect() async throws {
+        var c = try AMQPTest.configuration()
+        c.port = 1  // nothing listens there
+        let client = AMQPClientTransport(configuration: c)
+        await #expect {
+            try await client.connect()
+        } throws: { error in
+            (error as? BrokerError)?.kind == .unavailable
+        }
+        let server = AMQPServerTransport(configuration: c)
+        await #expect(throws: BrokerError.self) { try await server.start(handler: { $0 }) }
+    }
+}
