@@ -134,7 +134,14 @@ let package = Package(
             ], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerClientTests",
-            dependencies: ["DaBrokerClient", "DaBrokerServer", "DaBrokerTestSupport"], swiftSettings: strict),
-        .testTarget(name: "DaBrokerCLITests", dependencies: ["DaBrokerCLI", "DaBrokerTestSupport"], swiftSettings: strict),
+            dependencies: [
+                "DaBrokerClient", "DaBrokerServer", "DaBrokerSQL", "DaBrokerTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerCLITests",
+            dependencies: ["DaBrokerCLI", "DaBrokerTestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
     ]
 )

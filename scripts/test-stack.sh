@@ -33,7 +33,7 @@ TEST_PASS=dabroker
 TEST_DB=dabroker
 
 PACKAGES=(libpq-dev libmariadb-dev libsqlite3-dev librabbitmq-dev postgresql mariadb-server
-    rabbitmq-server sqlite3 pkg-config)
+    rabbitmq-server sqlite3 pkg-config docker-compose)
 
 PG_DIR=$BASE/postgres
 MY_DIR=$BASE/mariadb

@@ -42,7 +42,7 @@ public struct Attribute: Sendable, CustomStringConvertible {
     /// The object this member points to, through the cache (fetched with `get` when not
     /// cached): for a ref, or a field holding an object or ref. `nil` for a ref that is
     /// not set or a `null` field.
-    public var object: ClientObject? {
+    public nonisolated(nonsending) var object: ClientObject? {
         get async throws {
             let value = try value
             if value.isNull { return nil }
@@ -56,7 +56,7 @@ public struct Attribute: Sendable, CustomStringConvertible {
 
     /// The member `name` of the object this one points to (so `root.status.health` reads
     /// `health` of the object behind the ref `status`). Throws `NoData` if the ref is not set.
-    public subscript(dynamicMember member: String) -> Attribute {
+    public nonisolated(nonsending) subscript(dynamicMember member: String) -> Attribute {
         get async throws {
             guard let target = try await object else {
                 throw BrokerError.noData("ref '\(name)' of object \(owner.key) is not set")
@@ -72,7 +72,7 @@ public struct Attribute: Sendable, CustomStringConvertible {
     /// Calls this member as a method on the server with positional arguments:
     /// `try await root.login("jane", "secret")`.
     @discardableResult
-    public func callAsFunction(_ arguments: Value...) async throws -> Value {
+    public nonisolated(nonsending) func callAsFunction(_ arguments: Value...) async throws -> Value {
         try await call(arguments, named: [:])
     }
 
@@ -83,7 +83,7 @@ public struct Attribute: Sendable, CustomStringConvertible {
     /// and registered in the cache; turn one into a ``ClientObject`` with
     /// ``BrokerClient/object(from:)``.
     @discardableResult
-    public func call(_ arguments: [Value], named: [String: Value] = [:]) async throws -> Value {
+    public nonisolated(nonsending) func call(_ arguments: [Value], named: [String: Value] = [:]) async throws -> Value {
         let client = try owner.requireClient()
         return try await client.call(name, on: owner, arguments: arguments, named: named)
     }

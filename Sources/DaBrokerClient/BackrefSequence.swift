@@ -21,7 +21,7 @@ public struct BackrefSequence: AsyncSequence, Sendable {
     public let name: String
 
     /// How many objects the back-reference holds now (`backref_len`).
-    public func count() async throws -> Int {
+    public nonisolated(nonsending) func count() async throws -> Int {
         let client = try owner.requireClient()
         let reply = try await client.call("backref_len", arguments: [.ref(owner.ref), .string(name)])
         guard case .int(let n) = reply else {
@@ -31,7 +31,7 @@ public struct BackrefSequence: AsyncSequence, Sendable {
     }
 
     /// The object at `index` (`backref_idx`), in primary key order.
-    public func object(at index: Int) async throws -> ClientObject {
+    public nonisolated(nonsending) func object(at index: Int) async throws -> ClientObject {
         let client = try owner.requireClient()
         let reply = try await client.call(
             "backref_idx", arguments: [.ref(owner.ref), .string(name), .int(Int64(index))])
@@ -49,7 +49,7 @@ public struct BackrefSequence: AsyncSequence, Sendable {
         var length: Int?
         var index = 0
 
-        public mutating func next() async throws -> ClientObject? {
+        public nonisolated(nonsending) mutating func next() async throws -> ClientObject? {
             if length == nil { length = try await sequence.count() }
             guard let length, index < length else { return nil }
             defer { index += 1 }

@@ -5,14 +5,14 @@ extension BrokerClient {
     /// Calls a server-level method (`echo`, `ping`, or one the application registered) with
     /// positional arguments: `try await client.call("hello", "you")` gives `"hello you"`.
     @discardableResult
-    public nonisolated func call(_ method: String, _ arguments: Value...) async throws -> Value {
+    public nonisolated(nonsending) func call(_ method: String, _ arguments: Value...) async throws -> Value {
         try await call(method, arguments: arguments)
     }
 
     /// Calls a server-level method with positional and named arguments. Objects in the
     /// result are registered in the cache; ``object(from:)`` turns one into a ``ClientObject``.
     @discardableResult
-    public nonisolated func call(
+    public nonisolated(nonsending) func call(
         _ method: String, arguments: [Value], named: [String: Value] = [:]
     ) async throws -> Value {
         let (data, epoch) = try await send(ClientWire.request(method, arguments: arguments, named: named))
@@ -24,7 +24,7 @@ extension BrokerClient {
     /// `_dab_search`). The target's info (its `_meta`) says whether the call is `cached`
     /// (its result is then kept until `target` or its table is invalidated) and whether it is
     /// class-level (`_mt`).
-    nonisolated func call(
+    nonisolated(nonsending) func call(
         _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value]
     ) async throws -> Value {
         if case .value(let value)? = cachedCall(method, on: target, arguments: arguments, named: named) {
@@ -42,10 +42,16 @@ extension BrokerClient {
         cache.callResult(for: Self.callKey(method, on: target, arguments: arguments, named: named))
     }
 
+    /// The result of the cached call with this key, if there.
+    nonisolated func cachedCall(_ key: ObjectCache.CallKey) -> ObjectCache.CachedResult? {
+        cache.callResult(for: key)
+    }
+
     /// Makes the call and, when the target's info marks it `cached`, stores the result
     /// (`interning`: as the list of objects it holds).
-    nonisolated func callThroughCache(
-        _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value], interning: Bool
+    nonisolated(nonsending) func callThroughCache(
+        _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value], interning: Bool,
+        key: ObjectCache.CallKey? = nil
     ) async throws -> (value: Value, objects: [ClientObject]) {
         let callable = try? await target.meta().info?.calls[method]
         let request = ClientWire.request(
@@ -53,7 +59,7 @@ extension BrokerClient {
         let (data, epoch) = try await send(request)
         let objects = register(data, since: epoch)
         if callable?.cached == true {
-            let key = Self.callKey(method, on: target, arguments: arguments, named: named)
+            let key = key ?? Self.callKey(method, on: target, arguments: arguments, named: named)
             cache.storeCallResult(interning ? .objects(objects) : .value(data), for: key, since: epoch)
         }
         return (data, objects)
@@ -64,7 +70,9 @@ extension BrokerClient {
     /// `StaleData` (naming the field, changing nothing) if someone changed it meanwhile.
     /// Returns the object's new state.
     @discardableResult
-    public nonisolated func update(_ object: ClientObject, _ changes: [String: Value]) async throws -> ClientObject {
+    public nonisolated(nonsending) func update(_ object: ClientObject, _ changes: [String: Value]) async throws
+        -> ClientObject
+    {
         var pairs: OrderedDictionary<String, Value> = [:]
         for name in changes.keys.sorted() {
             guard let new = changes[name] else { continue }
@@ -88,7 +96,7 @@ extension BrokerClient {
 
     /// Deletes `object` on the server (its `delete` method); the server's broadcast, applied
     /// before this returns, evicts it from the cache.
-    public nonisolated func delete(_ object: ClientObject) async throws {
+    public nonisolated(nonsending) func delete(_ object: ClientObject) async throws {
         _ = try await send(ClientWire.request("delete", target: object.ref))
         object.markObsolete()
     }
@@ -110,9 +118,13 @@ extension BrokerClient {
     static func callKey(
         _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value]
     ) -> ObjectCache.CallKey {
-        var sorted: OrderedDictionary<String, Value> = [:]
-        for name in named.keys.sorted() { sorted[name] = named[name] }
-        return ObjectCache.CallKey(
-            target: target.key, method: method, arguments: .list([.list(arguments), .dict(sorted)]))
+        var sorted = OrderedDictionary<String, Value>(minimumCapacity: named.count)
+        if named.count == 1, let (name, value) = named.first {
+            sorted[name] = value
+        } else {
+            for name in named.keys.sorted() { sorted[name] = named[name] }
+        }
+        let canonical: Value = arguments.isEmpty ? .dict(sorted) : .list([.list(arguments), .dict(sorted)])
+        return ObjectCache.CallKey(target: target.key, method: method, arguments: canonical)
     }
 }

@@ -2,7 +2,7 @@ import DaBrokerCore
 
 extension BrokerClient {
     /// The server's root object (server-level `root`), from the cache while it is valid.
-    public nonisolated var root: ClientObject {
+    public nonisolated(nonsending) var root: ClientObject {
         get async throws {
             if let ref = rootRef.withLock({ $0 }), let cached = cache.object(for: ref.key) { return cached }
             let (data, epoch) = try await send(ClientWire.request("root"))
@@ -22,27 +22,27 @@ extension BrokerClient {
 
     /// The object `ref` points to: the cached one if valid, else fetched with the
     /// server-level `get` (the ref must carry the access code the server gave).
-    public nonisolated func get(_ ref: Ref) async throws -> ClientObject {
+    public nonisolated(nonsending) func get(_ ref: Ref) async throws -> ClientObject {
         if let cached = cache.object(for: ref.key) { return cached }
         return try await fetch(ref)
     }
 
     /// The object's current state from the server (server-level `get`), bypassing the cache;
     /// the cache then holds the fresh copy.
-    public nonisolated func refresh(_ object: ClientObject) async throws -> ClientObject {
+    public nonisolated(nonsending) func refresh(_ object: ClientObject) async throws -> ClientObject {
         try await fetch(object.ref)
     }
 
     /// Turns a value from a reply into a client object: an object or info sent whole becomes
     /// a ``ClientObject`` (the cached instance when the cache holds the same state), a ref is
     /// resolved through the cache. `nil` for `null`; throws `BadRequest` for any other value.
-    public nonisolated func object(from value: Value) async throws -> ClientObject? {
+    public nonisolated(nonsending) func object(from value: Value) async throws -> ClientObject? {
         try await object(from: value, since: nil)
     }
 
     /// As `object(from:)`; `epoch` is the cache epoch when the request that brought `value`
     /// was sent, or `nil` when unknown (then the object is used but not cached).
-    nonisolated func object(from value: Value, since epoch: UInt64?) async throws -> ClientObject? {
+    nonisolated(nonsending) func object(from value: Value, since epoch: UInt64?) async throws -> ClientObject? {
         switch value {
         case .null:
             return nil
@@ -63,7 +63,7 @@ extension BrokerClient {
     /// A handle on the model (table or searchable class) called `name`, found in the root
     /// object's `data` dictionary (or another dictionary field of the root), as the
     /// server's SQL loader publishes them.
-    public nonisolated func model(_ name: String) async throws -> ModelHandle {
+    public nonisolated(nonsending) func model(_ name: String) async throws -> ModelHandle {
         let root = try await root
         var found: Value?
         if case .dict(let data)? = root.fields["data"] { found = data[name] }
@@ -89,7 +89,7 @@ extension BrokerClient {
 
     // MARK: - Internals
 
-    nonisolated func fetch(_ ref: Ref) async throws -> ClientObject {
+    nonisolated(nonsending) func fetch(_ ref: Ref) async throws -> ClientObject {
         let (data, epoch) = try await send(ClientWire.request("get", arguments: [.ref(ref)]))
         guard let object = intern(data, since: epoch) else {
             throw BrokerError.noData("the server returned no object for \(ref.key)")
@@ -115,7 +115,7 @@ extension BrokerClient {
 extension Ref {
     /// The object this ref points to, through `client`'s cache; after an invalidation this
     /// fetches the new state (the manual's `root = root._key()`).
-    public func resolve(with client: BrokerClient) async throws -> ClientObject {
+    public nonisolated(nonsending) func resolve(with client: BrokerClient) async throws -> ClientObject {
         try await client.get(self)
     }
 }

@@ -75,7 +75,7 @@ public actor BrokerClient {
     /// Makes sure every broadcast the server sent before now has been applied to the cache:
     /// one `ping` round trip, whose reply waits for them (read-your-writes). Use it after
     /// something outside this client changed data and you must not read the old state.
-    public nonisolated func synchronize() async throws {
+    public nonisolated(nonsending) func synchronize() async throws {
         let reply = try await exchange(.dict(["_m": "ping"]))
         if let error = reply.error { throw error }
     }
@@ -90,7 +90,7 @@ public actor BrokerClient {
 
     /// Sends one request and returns its reply after read-your-writes; throws the reply's
     /// error, if any. `epoch` is the cache epoch before sending (for `ObjectCache.intern`).
-    nonisolated func send(_ request: Value) async throws -> (data: Value, epoch: UInt64) {
+    nonisolated(nonsending) func send(_ request: Value) async throws -> (data: Value, epoch: UInt64) {
         let epoch = cache.epoch
         let reply = try await exchange(request)
         if let error = reply.error { throw error }
@@ -98,7 +98,9 @@ public actor BrokerClient {
     }
 
     /// One round trip: encode, send, decode, wait for the broadcasts the reply follows.
-    nonisolated func exchange(_ request: Value, waitForBroadcasts: Bool = true) async throws -> ClientWire.Reply {
+    nonisolated(nonsending) func exchange(_ request: Value, waitForBroadcasts: Bool = true) async throws
+        -> ClientWire.Reply
+    {
         let bytes = ClientWire.encode(request: request)
         let answer = try await transport.call(bytes)
         let reply = try ClientWire.decodeReply(answer)
@@ -106,7 +108,7 @@ public actor BrokerClient {
         return reply
     }
 
-    private nonisolated func readYourWrites(sid: String, msgid: Int64) async {
+    private nonisolated(nonsending) func readYourWrites(sid: String, msgid: Int64) async {
         if watermark.isApplied(sid: sid, msgid: msgid) { return }
         if msgid <= 0, watermark.applied(for: sid) == nil {
             watermark.baseline(sid: sid, msgid: msgid)

@@ -76,14 +76,14 @@ public final class ClientObject: Sendable, CustomStringConvertible {
     public subscript(_ name: String) -> Attribute { Attribute(owner: self, name: name) }
 
     /// The info object that describes this object (its class or table), through the cache.
-    public func meta() async throws -> ClientObject {
+    public nonisolated(nonsending) func meta() async throws -> ClientObject {
         guard let metaRef else { throw BrokerError.badRequest("object \(key) has no _meta") }
         return try await requireClient().get(metaRef)
     }
 
     /// The current state of this object: the cached copy if it is still valid, else a fresh
     /// one from the server. Use it after ``isObsolete`` turned true.
-    public func refresh() async throws -> ClientObject {
+    public nonisolated(nonsending) func refresh() async throws -> ClientObject {
         try await requireClient().get(ref)
     }
 

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import OrderedCollections
 
 /// The client's handle on one model: a SQL table, or a class the server made searchable.
 ///
@@ -31,7 +32,7 @@ public struct ModelHandle: Sendable {
 
     /// The one object matching `filters` (`_dab_search` with `_limit: 2`); throws `NoData`
     /// when none matches and `ManyData` when several do.
-    public func get(_ filters: [String: Value]) async throws -> ClientObject {
+    public nonisolated(nonsending) func get(_ filters: [String: Value]) async throws -> ClientObject {
         let found = try await search(filters, limit: 2)
         guard let first = found.first else {
             throw BrokerError.noData("no \(name) with \(Self.describe(filters))")
@@ -44,12 +45,14 @@ public struct ModelHandle: Sendable {
 
     /// The objects matching every filter (equality), at most `limit` of them (the server
     /// caps it further by its configured maximum).
-    public func find(_ filters: [String: Value] = [:], limit: Int? = nil) async throws -> [ClientObject] {
+    public nonisolated(nonsending) func find(_ filters: [String: Value] = [:], limit: Int? = nil) async throws
+        -> [ClientObject]
+    {
         try await search(filters, limit: limit)
     }
 
     /// How many objects match every filter (`_dab_count`).
-    public func count(_ filters: [String: Value] = [:]) async throws -> Int {
+    public nonisolated(nonsending) func count(_ filters: [String: Value] = [:]) async throws -> Int {
         let named = try Self.checked(filters)
         let client = try table.requireClient()
         let value: Value
@@ -68,7 +71,7 @@ public struct ModelHandle: Sendable {
 
     /// Creates an object with the given field values (`new`; read-write models only) and
     /// returns it as the server stored it.
-    public func new(_ fields: [String: Value]) async throws -> ClientObject {
+    public nonisolated(nonsending) func new(_ fields: [String: Value]) async throws -> ClientObject {
         let client = try table.requireClient()
         let (value, objects) = try await client.callThroughCache(
             "new", on: table, arguments: [], named: fields, interning: true)
@@ -82,34 +85,47 @@ public struct ModelHandle: Sendable {
     /// change is refused with `StaleData`; returns the new state. See
     /// ``BrokerClient/update(_:_:)``.
     @discardableResult
-    public func update(_ object: ClientObject, _ changes: [String: Value]) async throws -> ClientObject {
+    public nonisolated(nonsending) func update(_ object: ClientObject, _ changes: [String: Value]) async throws
+        -> ClientObject
+    {
         try await table.requireClient().update(object, changes)
     }
 
     /// Deletes `object` (read-write models only).
-    public func delete(_ object: ClientObject) async throws {
+    public nonisolated(nonsending) func delete(_ object: ClientObject) async throws {
         try await table.requireClient().delete(object)
     }
 
-    private func search(_ filters: [String: Value], limit: Int?) async throws -> [ClientObject] {
-        var named = try Self.checked(filters)
-        if let limit { named["_limit"] = .int(Int64(limit)) }
+    private nonisolated(nonsending) func search(
+        _ filters: [String: Value], limit: Int?
+    ) async throws -> [ClientObject] {
         let client = try table.requireClient()
-        if case .objects(let objects)? = client.cachedCall(
-            "_dab_search", on: table, arguments: [], named: named)
-        {
-            return objects
+        // The cache key is built once, in a canonical order, without intermediate copies:
+        // this is the hot path of a cached `get`.
+        var canonical = OrderedDictionary<String, Value>(minimumCapacity: filters.count + 1)
+        if filters.count <= 1 {
+            for (name, value) in filters { canonical[name] = value }
+        } else {
+            for name in filters.keys.sorted() { canonical[name] = filters[name] }
         }
+        for name in canonical.keys where name.hasPrefix("_") { throw Self.reserved(name) }
+        if let limit { canonical["_limit"] = .int(Int64(limit)) }
+        let key = ObjectCache.CallKey(target: table.key, method: "_dab_search", arguments: .dict(canonical))
+        if case .objects(let objects)? = client.cachedCall(key) { return objects }
+        var named = filters
+        if let limit { named["_limit"] = .int(Int64(limit)) }
         return try await client.callThroughCache(
-            "_dab_search", on: table, arguments: [], named: named, interning: true
+            "_dab_search", on: table, arguments: [], named: named, interning: true, key: key
         ).objects
     }
 
     private static func checked(_ filters: [String: Value]) throws -> [String: Value] {
-        for name in filters.keys where name.hasPrefix("_") {
-            throw BrokerError.badRequest("filter '\(name)' is not a column name (names starting with _ are reserved)")
-        }
+        for name in filters.keys where name.hasPrefix("_") { throw reserved(name) }
         return filters
+    }
+
+    private static func reserved(_ name: String) -> BrokerError {
+        BrokerError.badRequest("filter '\(name)' is not a column name (names starting with _ are reserved)")
     }
 
     private static func describe(_ filters: [String: Value]) -> String {

@@ -21,6 +21,8 @@ final class EventStreamClient: Sendable {
         var channel: (any Channel)?
         var task: Task<Void, Never>?
         var closed = false
+        /// `start()` gave up before the first `ready`; the attempt in progress must end.
+        var abandoned = false
     }
 
     private let pool: HTTPConnectionPool
@@ -42,6 +44,7 @@ final class EventStreamClient: Sendable {
             defer {
                 s.task = nil
                 s.channel = nil
+                s.abandoned = false
             }
             return (s.task, s.channel)
         }
@@ -55,7 +58,11 @@ final class EventStreamClient: Sendable {
             self.finishWaiter(
                 .failure(BrokerError.unavailable("no event stream from \(self.pool.hostHeader) within \(timeout)")))
             // Never confirmed: give up this attempt (the run loop ends, it does not retry).
-            let pending = self.state.withLockedValue { $0.hadStream ? nil : $0.channel }
+            let pending = self.state.withLockedValue { s -> (any Channel)? in
+                guard !s.hadStream else { return nil }
+                s.abandoned = true
+                return s.channel
+            }
             try? await pending?.close()
         }
         defer { timer.cancel() }
@@ -112,7 +119,7 @@ final class EventStreamClient: Sendable {
         let (closed, lastID) = state.withLockedValue { s in
             s.channel = channel
             s.resumedFrom = s.lastEventID
-            return (s.closed, s.lastEventID)
+            return (s.closed || s.abandoned, s.lastEventID)
         }
         if closed {
             try? await channel.close()

@@ -45,7 +45,7 @@ extension BrokerServer {
         case .object(var o):
             o.ref = codes.sign(o.ref)
             for (k, v) in o.fields { o.fields[k] = sign(v) }
-            for (k, r) in o.refs { o.refs[k] = r.map { codes.sign($0) } }
+            for (k, r) in o.refs { o.refs[k] = .some(r.map { codes.sign($0) }) }
             return .object(o)
         case .info(var i):
             i.ref = codes.sign(i.ref)

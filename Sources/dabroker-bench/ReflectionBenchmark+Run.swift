@@ -9,17 +9,16 @@ struct ReflectionBenchmark {
     static let database = "refl_bench"
 
     func run() async throws {
-        let admin = try await connect(serverURL)
-        let benchURL = Self.url(serverURL, database: Self.database)
+        let admin = kind == .sqlite ? nil : try await connect(serverURL)
+        let benchURL = kind == .sqlite ? serverURL : Self.url(serverURL, database: Self.database)
         var connection = try? await connect(benchURL)
         if let c = connection, try await tableCount(c) != options.tables {
             await c.close()
             connection = nil
         }
         if connection == nil {
-            let q = admin.dialect.quote(Self.database)
-            _ = try await admin.execute("DROP DATABASE IF EXISTS \(q)" + (kind == .postgres ? " WITH (FORCE)" : ""))
-            _ = try await admin.execute("CREATE DATABASE \(q)")
+            try await dropDatabase(admin)
+            if let admin { _ = try await admin.execute("CREATE DATABASE \(admin.dialect.quote(Self.database))") }
             let c = try await connect(benchURL)
             let start = ContinuousClock.now
             try await generate(c)
@@ -54,28 +53,38 @@ struct ReflectionBenchmark {
                 "\(kind.rawValue): SQLAlchemy MetaData.reflect(): \(sa.tables) tables in \(String(format: "%.3f s", sa.seconds));"
                     + " ratio \(String(format: "%.1f", ratio))x")
         }
-        if !options.keep {
-            _ = try await admin.execute(
-                "DROP DATABASE IF EXISTS \(admin.dialect.quote(Self.database))"
-                    + (kind == .postgres ? " WITH (FORCE)" : ""))
+        if !options.keep { try await dropDatabase(admin) }
+        await admin?.close()
+    }
+
+    /// Drops `refl_bench` (the SQLite file).
+    private func dropDatabase(_ admin: (any DatabaseConnection)?) async throws {
+        guard let admin else {
+            let path = String(serverURL.dropFirst("sqlite:".count))
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            return
         }
-        await admin.close()
+        let force = kind == .postgres ? " WITH (FORCE)" : ""
+        _ = try await admin.execute("DROP DATABASE IF EXISTS \(admin.dialect.quote(Self.database))\(force)")
     }
 
     private func connect(_ url: String) async throws -> any DatabaseConnection {
         switch kind {
         case .postgres: return try await PostgresConnection.connect(url: url)
         case .mysql: return try await MariaDBConnection.connect(url: url)
-        case .sqlite: throw ReflectionBenchmarkOptions.BadArgument(description: "SQLite is not benchmarked here")
+        case .sqlite: return try await SQLiteConnection.connect(url: url)
         }
     }
 
     private func tableCount(_ c: any DatabaseConnection) async throws -> Int {
         let sql =
-            kind == .postgres
-            ? "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = 'public' AND c.relkind = 'r'"
-            : "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+            switch kind {
+            case .postgres:
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+            case .mysql: "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+            case .sqlite: "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+            }
         let v = try await c.execute(sql).rows.first?[0]
         if case .int(let n) = v { return Int(n) }
         return -1
@@ -85,17 +94,17 @@ struct ReflectionBenchmark {
     /// index; `t0000` references itself), and seven plain columns of assorted types.
     private func generate(_ c: any DatabaseConnection) async throws {
         let pg = kind == .postgres
-        if pg { _ = try await c.execute("BEGIN") }
+        if kind != .mysql { _ = try await c.execute("BEGIN") }
         for i in 0..<options.tables {
             let name = Self.table(i)
             let parent = Self.table(max(0, i - 1))
             let other = Self.table(i / 2)
             let sql: String
-            if pg {
+            if pg || kind == .sqlite {
                 sql = """
                     CREATE TABLE \(name) (id int PRIMARY KEY, parent_id int REFERENCES \(parent) (id),
                       other_id int REFERENCES \(other) (id), name varchar(40) NOT NULL, amount numeric(10,2),
-                      created timestamp DEFAULT now(), note text, flag boolean, score double precision, code char(8))
+                      created timestamp DEFAULT CURRENT_TIMESTAMP, note text, flag boolean, score double precision, code char(8))
                     """
             } else {
                 sql = """
@@ -107,7 +116,7 @@ struct ReflectionBenchmark {
             }
             _ = try await c.execute(sql)
         }
-        if pg { _ = try await c.execute("COMMIT") }
+        if kind != .mysql { _ = try await c.execute("COMMIT") }
     }
 
     static func table(_ i: Int) -> String { "t" + String(format: "%04d", i) }
@@ -125,6 +134,7 @@ struct ReflectionBenchmark {
 
     /// The SQLAlchemy URL of the same database (psycopg2 / PyMySQL drivers).
     static func sqlalchemyURL(_ url: String, kind: DatabaseKind) -> String {
+        if kind == .sqlite { return "sqlite:///" + url.dropFirst("sqlite:".count) }
         guard let schemeEnd = url.range(of: "://") else { return url }
         let scheme = kind == .postgres ? "postgresql+psycopg2" : "mysql+pymysql"
         return scheme + url[schemeEnd.lowerBound...]

@@ -6,12 +6,13 @@ import Foundation
 /// SQLAlchemy 2.x `MetaData.reflect()` (from a throw-away virtual environment) and prints the
 /// times and their ratio. Not a test: nothing is asserted.
 ///
-/// Options: `--tables N` (2000), `--runs N` (5), `--only postgres,mysql` (both),
+/// Options: `--tables N` (2000), `--runs N` (5), `--only postgres,mysql,sqlite` (all three),
 /// `--keep` (leave `refl_bench` for the next run; an existing one with the right table count
 /// is reused), `--venv PATH` (`/tmp/sa-venv`; created with `python3 -m venv` and
 /// `pip install sqlalchemy psycopg2-binary pymysql` when missing), `--no-sqlalchemy`.
 /// Server URLs come from `DABROKER_TEST_POSTGRES_URL` / `DABROKER_TEST_MYSQL_URL` (or
-/// `--postgres URL`, `--mysql URL`).
+/// `--postgres URL`, `--mysql URL`); SQLite uses the file `--sqlite PATH`
+/// (`/tmp/refl_bench.sqlite`).
 func runReflectionBenchmark(arguments: [String]) async throws {
     var options = ReflectionBenchmarkOptions()
     try options.parse(arguments)
@@ -30,13 +31,14 @@ func runReflectionBenchmark(arguments: [String]) async throws {
 struct ReflectionBenchmarkOptions {
     var tables = 2000
     var runs = 5
-    var only: [DatabaseKind] = [.postgres, .mysql]
+    var only: [DatabaseKind] = [.postgres, .mysql, .sqlite]
     var keep = false
     var venv = "/tmp/sa-venv"
     var sqlalchemy = true
     var urls: [DatabaseKind: String] = [
         .postgres: ProcessInfo.processInfo.environment["DABROKER_TEST_POSTGRES_URL"],
         .mysql: ProcessInfo.processInfo.environment["DABROKER_TEST_MYSQL_URL"],
+        .sqlite: "sqlite:/tmp/refl_bench.sqlite",
     ].compactMapValues { $0 }
 
     struct BadArgument: Error, CustomStringConvertible {
@@ -58,7 +60,9 @@ struct ReflectionBenchmarkOptions {
                     switch name {
                     case "postgres", "pg": return .postgres
                     case "mysql", "mariadb": return .mysql
-                    default: throw BadArgument(description: "--only: unknown database '\(name)' (postgres, mysql)")
+                    case "sqlite": return .sqlite
+                    default:
+                        throw BadArgument(description: "--only: unknown database '\(name)' (postgres, mysql, sqlite)")
                     }
                 }
             case "--keep": keep = true
@@ -66,6 +70,7 @@ struct ReflectionBenchmarkOptions {
             case "--no-sqlalchemy": sqlalchemy = false
             case "--postgres": urls[.postgres] = try value()
             case "--mysql": urls[.mysql] = try value()
+            case "--sqlite": urls[.sqlite] = "sqlite:" + (try value())
             default: throw BadArgument(description: "unknown option \(a)")
             }
         }

@@ -56,6 +56,28 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
+    @Test func stoppingOneOfTwoServersMidLoadLosesNoCall() async throws {
+        var c = try AMQPTest.configuration()
+        c.prefetch = 4
+        let a = try await AMQPTest.echoServer(c, tag: "A", delay: .milliseconds(20))
+        let b = try await AMQPTest.echoServer(c, tag: "B", delay: .milliseconds(20))
+        let client = try await AMQPTest.client(c)
+        let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for i in 0..<200 {
+                group.addTask { (i, AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)")))) }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            await a.stop()  // mid-load: A finishes what it started; what it had not started goes back
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(replies.count == 200)
+        for i in 0..<200 { #expect(replies[i] == "A\(i)" || replies[i] == "B\(i)") }
+        #expect(replies.values.contains { $0.hasPrefix("A") } && replies.values.contains { $0.hasPrefix("B") })
+        await client.close()
+        await b.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
     @Test func broadcastReachesTwoClients() async throws {
         let c = try AMQPTest.configuration()
         let server = try await AMQPTest.echoServer(c)
@@ -133,6 +155,30 @@ struct AMQPTransportTests {
         #expect(handled.load(ordering: .relaxed) == 1)
         await client.close()
         await second.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    /// With a 1 s heartbeat RabbitMQ closes a connection that stays silent for ~2 s: the I/O
+    /// threads must send heartbeats while idle.
+    @Test func heartbeatsKeepIdleConnectionsOpen() async throws {
+        var c = try AMQPTest.configuration()
+        c.heartbeat = 1
+        let server = try await AMQPTest.echoServer(c)
+        let client = try await AMQPTest.client(c)
+        let resynchronized = Atomic<Bool>(false)
+        let watcher = Task {
+            for await event in client.events {
+                if case .resynchronize = event { resynchronized.store(true, ordering: .relaxed) }
+            }
+        }
+        #expect(try await client.call(AMQPTest.bytes("a")) == AMQPTest.bytes("a"))
+        try await Task.sleep(for: .seconds(4))
+        #expect(try await client.call(AMQPTest.bytes("b")) == AMQPTest.bytes("b"))
+        let resynced = resynchronized.load(ordering: .relaxed)
+        #expect(!resynced)
+        await client.close()
+        watcher.cancel()
         await server.stop()
         await AMQPTest.cleanUp(c)
     }

@@ -48,10 +48,28 @@ final class ChildProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Reads standard error until `marker` arrives (or `timeout`).
+    func waitForStderr(containing marker: String, timeout: Double = 30) async -> Bool {
+        var seen = ""
+        let deadline = Date().addingTimeInterval(timeout)
+        let handle = err.fileHandleForReading
+        while Date() < deadline {
+            let chunk = await withCheckedContinuation { (c: CheckedContinuation<Data, Never>) in
+                DispatchQueue.global().async { c.resume(returning: handle.availableData) }
+            }
+            if chunk.isEmpty { return seen.contains(marker) }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if seen.contains(marker) { return true }
+        }
+        return false
+    }
+
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Runs a command to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil, timeout: Double = 60)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, timeout: Double = 60
+    )
         async throws -> (status: Int32, out: String, err: String)
     {
         try await ChildProcess(arguments, environment: environment, directory: directory).finish(timeout: timeout)

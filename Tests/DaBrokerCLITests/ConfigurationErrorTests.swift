@@ -74,7 +74,8 @@ struct ConfigurationErrorTests {
     }
 
     @Test func modesAndEnvironment() throws {
-        let c = try loader.parse(yaml: "export:\n  rw: null\ntables:\n  a:\n    rw: true\n  b:\n    rw: false\n", file: "x")
+        let c = try loader.parse(
+            yaml: "export:\n  rw: null\ntables:\n  a:\n    rw: true\n  b:\n    rw: false\n", file: "x")
         #expect(c.export.mode == .none)
         #expect(c.tables["a"]?.mode == .readWrite)
         #expect(c.tables["b"]?.mode == .readOnly)

@@ -19,7 +19,7 @@ struct ClientHotPathTests {
         return samples[n / 2]
     }
 
-    @Test func cachedReadsSendNothingAndAreFast() async throws {
+    @Test func cachedReadsSendNothing() async throws {
         let fixture = try await ManualFixture.start()
         let client = try await fixture.client()
         let root = try await client.root
@@ -38,8 +38,6 @@ struct ClientHotPathTests {
                 + "model.get \(modelGet)")
         #expect(client.statistics.misses == misses)
         #expect(fixture.items.searchCount == searches)
-        #expect(byRef < .microseconds(100))
-        #expect(modelGet < .microseconds(100))
         await client.close()
         await fixture.stop()
     }

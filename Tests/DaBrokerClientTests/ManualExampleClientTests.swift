@@ -115,3 +115,25 @@ struct BackrefClientTests {
         await fixture.stop()
     }
 }
+
+@Suite("Client: access codes")
+struct AccessCodeClientTests {
+    @Test func forgedMissingAndBorrowedCodesAreRefused() async throws {
+        let fixture = try await ManualFixture.start()
+        let client = try await fixture.client()
+        let root = try await client.root
+        let statusRef = try #require(try root.status.value.refValue)
+        let fresh = try await fixture.client()  // an empty cache: every get asks the server
+        for ref in [
+            Ref(key: statusRef.key, code: "AAAAAAAAAAAA"), Ref(key: statusRef.key),
+            Ref(key: statusRef.key, code: root.ref.code),
+        ] {
+            let refused = await #expect(throws: BrokerError.self) { try await fresh.get(ref) }
+            #expect(refused?.kind == .accessDenied)
+        }
+        #expect(try await fresh.get(statusRef).health == "OK")
+        await client.close()
+        await fresh.close()
+        await fixture.stop()
+    }
+}

@@ -42,4 +42,31 @@ struct HTTPLatencyTests {
         await client.close()
         await broker.stop()
     }
+
+    @Test("get-by-key of a SQLite row through the SQL loader over HTTP")
+    func sqliteGet() async throws {
+        let broker = try await SQLiteBroker.start()
+        let client = HTTPClientTransport(configuration: .init(port: broker.port))
+        let codec = JSONCodec()
+        let rootReply = try codec.decode(try await client.call(codec.encode(Request(method: "root").message)))
+        guard case .object(let root) = rootReply.data, case .dict(let data)? = root.fields["data"],
+            case .info(let table)? = data["http_album"]
+        else { throw BrokerError.internal("no table: \(rootReply)") }
+        let search = codec.encode(Request(method: "_dab_search", target: table.ref, named: ["id": 2]).message)
+        guard case .list(let rows) = try codec.decode(try await client.call(search)).data,
+            case .object(let row)? = rows.first
+        else { throw BrokerError.internal("no row 2") }
+        let get = codec.encode(Request(method: "get", args: [.ref(row.ref)]).message)
+        #expect(try codec.decode(try await client.call(get)).error == nil)
+        let latency = try await Latency.measure("HTTP get-by-key (SQL loader, SQLite row)") {
+            _ = try await client.call(get)
+        }
+        print(latency)
+        let searchLatency = try await Latency.measure("HTTP _dab_search id=2 (SQL loader, SQLite)") {
+            _ = try await client.call(search)
+        }
+        print(searchLatency)
+        await client.close()
+        await broker.stop()
+    }
 }

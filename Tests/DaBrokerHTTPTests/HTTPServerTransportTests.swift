@@ -157,19 +157,22 @@ struct HTTPServerTransportTests {
     @Test("requests over the concurrency limit get 503 Unavailable, not a queue")
     func concurrencyLimit() async throws {
         let started = NIOLockedValueBox(0)
+        let released = NIOLockedValueBox(false)
         let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: 1))
         try await transport.start { request in
             started.withLockedValue { $0 += 1 }
-            try? await Task.sleep(for: .milliseconds(500))
+            await waitUntil { released.withLockedValue { $0 } }
             return request
         }
         let port = try #require(transport.port)
         async let slow = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
         await waitUntil { started.withLockedValue { $0 } == 1 }
         let rejected = try await RawHTTP.post(port: port, #"{"_m":"fast"}"#)
+        released.withLockedValue { $0 = true }
         #expect(rejected.status == 503)
         #expect(rejected.text.contains(#""_t":"Unavailable""#))
         #expect(rejected.header("Retry-After") == "1")
+        #expect(started.withLockedValue { $0 } == 1)
         #expect(try await slow.status == 200)
         #expect(try await RawHTTP.post(port: port, #"{"_m":"again"}"#).status == 200)
         await transport.stop()
@@ -205,9 +208,9 @@ struct HTTPServerTransportTests {
     }
 }
 
-/// Polls `condition` every 5 ms for up to 5 s.
+/// Polls `condition` every 5 ms for up to 10 s.
 func waitUntil(_ condition: () -> Bool) async {
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(10)
     while !condition(), ContinuousClock.now < deadline {
         try? await Task.sleep(for: .milliseconds(5))
     }

@@ -66,6 +66,9 @@ struct DispatchTests {
         #expect(many.count == 3)
         #expect(many[0].object?.fields["n"] == 1)
         #expect(many[1].object?.fields["n"] == 2)
+        // An unset ref travels as null, its name kept.
+        #expect(many[1].object?.refs.keys.contains("next") == true)
+        #expect(many[1].object?.refs["next"] == .some(nil))
         #expect(many[2].dict?["x"]?.refValue?.code != nil)
         #expect(try await client.call("nested").dict?["a"]?.refValue != nil)
         await server.stop()
@@ -74,7 +77,13 @@ struct DispatchTests {
     @Test func malformedRequestsAndSwiftErrors() async throws {
         let (server, client, transport) = try await served { server in
             server.register("boom") { _ in throw Boom() }
+            // An object whose class was never registered: a setup mistake, not the client's.
+            let orphan = StaticObject(class: BrokerClass("Orphan", fields: ["x"]), values: ["x": 1])
+            server.register("orphan", include: true) { _ in .object(orphan) }
         }
+        let orphan = try await client.failure("orphan")
+        #expect(orphan?.kind == .internal)
+        #expect(orphan?.message.contains("Orphan") == false)
         let garbage = try JSONCodec().decode(try await transport.send(Array("{not json".utf8)))
         #expect(garbage.error?.kind == .badRequest)
         #expect(try await client.raw(Message(data: "just a string")).error?.kind == .badRequest)

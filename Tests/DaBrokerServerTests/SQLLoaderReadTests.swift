@@ -16,6 +16,7 @@ extension ChinookTests {
                 try sql.addModel(n.track, into: root)
                 try sql.addModel(n.playlist, into: root)
                 try sql.addModel(n.playlistTrack, into: root)
+                try sql.addModel(n.employee, into: root)
             }
             defer { Task { await f.close() } }
             let artists = try await f.table(n.artist)
@@ -81,6 +82,25 @@ extension ChinookTests {
             #expect(pt.object?.ref.key == ObjectKey(["sql", .string(n.playlistTrack), 1, 3402]))
             #expect((pt.object?.refs[n.playlist] ?? nil)?.key == ObjectKey(["sql", .string(n.playlist), 1]))
             #expect((pt.object?.refs[n.track] ?? nil)?.key == ObjectKey(["sql", .string(n.track), 3402]))
+
+            // Concurrent requests each get their own session.
+            try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for i in 0..<24 {
+                    group.addTask { try await f.count(albums, i % 2 == 0 ? [:] : [n.artistId: 1]) }
+                }
+                var results: [Int64?] = []
+                for try await r in group { results.append(r) }
+                #expect(results.filter { $0 == 347 }.count == 12)
+                #expect(results.filter { $0 == 2 }.count == 12)
+            }
+
+            // A NULL foreign key is a nil ref; a set one a ref to its row.
+            let reportsTo = backend == .postgres ? "reports_to_ref" : "ReportsToRef"
+            let boss = try #require(try await f.client.get(f.rowRef(n.employee, 1)).object)
+            #expect(boss.refs.keys.contains(reportsTo))
+            #expect(boss.refs[reportsTo] == .some(nil))
+            let report = try #require(try await f.client.get(f.rowRef(n.employee, 2)).object)
+            #expect((report.refs[reportsTo] ?? nil)?.key == ObjectKey(["sql", .string(n.employee), 1]))
 
             // get of a missing row: NoData.
             #expect(try await f.client.failure("get", args: [.ref(f.rowRef(n.artist, 999_999))])?.kind == .noData)

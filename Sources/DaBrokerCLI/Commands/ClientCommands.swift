@@ -74,3 +74,29 @@ struct CallCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `dabroker update TABLE col=value… --set col=value…`: changes one row, checking that the
+/// values it read are still current (StaleData otherwise).
+struct UpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update", abstract: "Change exactly one row of TABLE (found by filters) with --set col=value.")
+    @OptionGroup var client: ClientOptionGroup
+    @Option(name: .long, help: "A change: column=value (repeatable).") var set: [String] = []
+    @Argument(help: "The table (as exported).") var table: String
+    @Argument(help: "Filters that find the row: column=value.") var filters: [String] = []
+
+    func run() async throws {
+        try await CLIErrors.reporting {
+            let changes = try ArgumentValue.filters(set)
+            guard !changes.isEmpty else {
+                throw ConfigurationError("update needs at least one --set column=value")
+            }
+            let c = try await client.connect()
+            let model = try await c.model(table)
+            let row = try await model.get(try ArgumentValue.filters(filters))
+            let updated = try await model.update(row, changes)
+            client.output(updated.value)
+            await c.close()
+        }
+    }
+}

@@ -32,7 +32,8 @@ struct ClientOptionGroup: ParsableArguments {
     func makeTransport() throws -> any ClientTransport {
         let env = ProcessInfo.processInfo.environment
         if let amqp = amqp ?? (http == nil ? env["DABROKER_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) {
-            return try AMQPClientFactory.make(url: amqp, timeout: timeout)
+            return try AMQPClientFactory.make(
+                url: amqp, timeout: timeout, queue: env["DABROKER_AMQP_QUEUE"], exchange: env["DABROKER_AMQP_EXCHANGE"])
         }
         let url = http ?? "http://127.0.0.1:8080"
         var configuration = try HTTPClientConfiguration.parse(url: url)

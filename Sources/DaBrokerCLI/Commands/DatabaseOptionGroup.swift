@@ -33,7 +33,8 @@ struct DatabaseOptionGroup: ParsableArguments {
         }
         guard config.database != nil else {
             throw ConfigurationError(
-                "no database given", hint: "pass --database URL, set DABROKER_DATABASE_URL, or give `database:` in --config")
+                "no database given",
+                hint: "pass --database URL, set DABROKER_DATABASE_URL, or give `database:` in --config")
         }
         return (config, embedded)
     }

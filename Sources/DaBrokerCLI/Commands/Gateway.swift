@@ -15,10 +15,12 @@ struct Gateway {
     static func make(
         _ config: GatewayConfiguration, embedded: Bool, migrations: String, migrate: Bool, logger: Logger
     ) async throws -> Gateway {
-        let opened = try await GatewayDatabase.open(config, embedded: embedded, migrations: migrations, migrate: migrate)
+        let opened = try await GatewayDatabase.open(
+            config, embedded: embedded, migrations: migrations, migrate: migrate)
         let plan: ExportPlan
         do {
-            plan = try ExportPlan(configuration: config, model: opened.model, databaseKind: opened.database.kind.rawValue)
+            plan = try ExportPlan(
+                configuration: config, model: opened.model, databaseKind: opened.database.kind.rawValue)
         } catch {
             await opened.database.close()
             throw error

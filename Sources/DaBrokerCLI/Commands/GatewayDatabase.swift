@@ -24,7 +24,9 @@ struct GatewayDatabase {
         let schema = try await db.withConnection { conn in try await SchemaReflector.reflect(conn) }
         var overrides = NamingOverrides()
         for (table, t) in config.tables {
-            if !t.refNames.isEmpty { overrides.refs[table] = Dictionary(uniqueKeysWithValues: t.refNames.map { ($0, $1) }) }
+            if !t.refNames.isEmpty {
+                overrides.refs[table] = Dictionary(uniqueKeysWithValues: t.refNames.map { ($0, $1) })
+            }
             if !t.backrefNames.isEmpty {
                 overrides.backrefs[table] = Dictionary(uniqueKeysWithValues: t.backrefNames.map { ($0, $1) })
             }

@@ -6,7 +6,9 @@ enum ModelsListing {
     static func json(_ plan: ExportPlan) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(plan), let text = String(data: data, encoding: .utf8) else { return "{}\n" }
+        guard let data = try? encoder.encode(plan), let text = String(data: data, encoding: .utf8) else {
+            return "{}\n"
+        }
         return text + "\n"
     }
 

@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await CLIErrors.reporting {
             guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
                 throw ConfigurationError(
-                    "--log-level '\(logLevel)' is not a level", hint: "use trace, debug, info, notice, warning or error")
+                    "--log-level '\(logLevel)' is not a level", hint: "use trace, debug, info, notice, warning or error"
+                )
             }
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)

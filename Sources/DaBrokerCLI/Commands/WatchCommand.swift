@@ -22,7 +22,8 @@ struct WatchCommand: AsyncParsableCommand {
                     if let message = try? JSONCodec().decode(bytes) {
                         var pairs: [String: Value] = ["data": message.data]
                         if let id = message.msgid { pairs["msgid"] = .int(id) }
-                        line = PlainJSON.render(.dict(.init(uniqueKeysWithValues: pairs.sorted { $0.key < $1.key })), pretty: false)
+                        line = PlainJSON.render(
+                            .dict(.init(uniqueKeysWithValues: pairs.sorted { $0.key < $1.key })), pretty: false)
                     } else {
                         line = String(decoding: bytes, as: UTF8.self)
                     }

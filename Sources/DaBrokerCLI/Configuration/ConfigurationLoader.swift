@@ -34,7 +34,8 @@ public struct ConfigurationLoader: Sendable {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigurationError(Self.describe(error, file: file).0, at: Self.describe(error, file: file).1,
+            throw ConfigurationError(
+                Self.describe(error, file: file).0, at: Self.describe(error, file: file).1,
                 hint: "fix the YAML syntax")
         } catch {
             throw ConfigurationError("invalid YAML in \(file): \(error)")
@@ -44,7 +45,8 @@ public struct ConfigurationLoader: Sendable {
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, path: "the top level")
         try reader.checkKeys(
-            top, allowed: ["database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "export", "tables"],
+            top,
+            allowed: ["database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "export", "tables"],
             path: "the top level")
         for (key, node) in top {
             config.origins[key.string] = reader.location(node)
@@ -54,7 +56,8 @@ public struct ConfigurationLoader: Sendable {
                 let id = try reader.string(node, path: "loader_id")
                 guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
                     throw ConfigurationError(
-                        "loader_id '\(id)' must be a non-empty word (letters, digits, _ and -)", at: reader.location(node))
+                        "loader_id '\(id)' must be a non-empty word (letters, digits, _ and -)",
+                        at: reader.location(node))
                 }
                 config.loaderID = id
             case "secret": config.secret = try reader.string(node, path: "secret")

@@ -26,7 +26,8 @@ struct NodeReader {
                 throw ConfigurationError("\(path) has a key that is not a plain name", at: location(k))
             }
             guard seen.insert(name).inserted else {
-                throw ConfigurationError("'\(name)' is given twice in \(path)", at: location(k), hint: "keep one of them")
+                throw ConfigurationError(
+                    "'\(name)' is given twice in \(path)", at: location(k), hint: "keep one of them")
             }
             out.append((Key(string: name, node: k), v))
         }
@@ -55,7 +56,8 @@ struct NodeReader {
 
     func int(_ node: Node, path: String, range: ClosedRange<Int>) throws -> Int {
         guard node.scalar != nil, let v = node.int else {
-            throw ConfigurationError("\(path) must be a whole number, not '\(node.scalar?.string ?? "…")'", at: location(node))
+            throw ConfigurationError(
+                "\(path) must be a whole number, not '\(node.scalar?.string ?? "…")'", at: location(node))
         }
         guard range.contains(v) else {
             throw ConfigurationError(

@@ -1,6 +1,6 @@
-import DaBrokerServer
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServer
 
 /// What a configuration exports from a reflected database: each table with its mode,
 /// fields, refs, backrefs, hidden columns and notices.

@@ -35,14 +35,16 @@ public struct Migrator: Sendable {
         let folder = (directory as NSString).appendingPathComponent(Self.folder(for: kind))
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
             throw ConfigurationError(
-                "no migrations folder at \(folder)", hint: "pass --migrations DIR (the folder holding sqlite/, postgres/, mysql/)")
+                "no migrations folder at \(folder)",
+                hint: "pass --migrations DIR (the folder holding sqlite/, postgres/, mysql/)")
         }
         var out: [Migration] = []
         for name in names where name.hasSuffix(".sql") {
             let digits = name.prefix(while: \.isNumber)
             guard let version = Int(digits), name.dropFirst(digits.count).first == "_" else {
                 throw ConfigurationError(
-                    "migration file '\(name)' in \(folder) is not named NNN_name.sql", hint: "rename it, e.g. 003_add_index.sql")
+                    "migration file '\(name)' in \(folder) is not named NNN_name.sql",
+                    hint: "rename it, e.g. 003_add_index.sql")
             }
             if let dup = out.first(where: { $0.version == version }) {
                 throw ConfigurationError("migrations '\(dup.name)' and '\(name)' in \(folder) share version \(version)")

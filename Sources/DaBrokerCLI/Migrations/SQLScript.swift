@@ -43,7 +43,8 @@ enum SQLScript {
                     let tag = chars[i...tagEnd]
                     var j = tagEnd + 1
                     while j < chars.count {
-                        if chars[j] == "$", j + tag.count <= chars.count, chars[j..<(j + tag.count)].elementsEqual(tag) {
+                        if chars[j] == "$", j + tag.count <= chars.count, chars[j..<(j + tag.count)].elementsEqual(tag)
+                        {
                             j += tag.count
                             break
                         }

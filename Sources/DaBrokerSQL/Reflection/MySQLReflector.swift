@@ -114,24 +114,6 @@ struct MySQLReflector {
                 isTransactional: engine.map { transactional[$0.lowercased()] ?? false }, comment: comment)
         }
 
-        // MariaDB's JSON is a longtext with CHECK (json_valid(`col`)); the driver reads it as JSON.
-        var jsonColumns: Set<String> = []
-        let f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
-        // (MySQL has a real JSON type and no CHECK_CONSTRAINTS.TABLE_NAME: the query may fail there.)
-        let checks =
-            (try? await connection.execute(
-                "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
-                    + " WHERE \(f.sql) AND CHECK_CLAUSE LIKE 'json\\_valid(%'",
-                f.params
-            ).rows) ?? []
-        for row in checks {
-            guard let key = id(row), let clause = row[2].catalogString,
-                let open = clause.firstIndex(of: "`"), let close = clause.lastIndex(of: "`"), open < close
-            else { continue }
-            let column = clause[clause.index(after: open)..<close].replacingOccurrences(of: "``", with: "`")
-            jsonColumns.insert(key + "\u{0}" + column)
-        }
-
         let columnRows = try await read(
             Self.columnsRead, schemas, orderBy: " ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION", into: &sums[1])
         for row in columnRows {
@@ -142,13 +124,32 @@ struct MySQLReflector {
             tables[key]?.columns.append(
                 ColumnDescription(
                     name: name, declaredType: columnType,
-                    kind: ValueKindMapping.mysql(
-                        dataType: row[5].catalogString ?? "", columnType: columnType,
-                        isJSON: jsonColumns.contains(key + "\u{0}" + name)),
+                    kind: ValueKindMapping.mysql(dataType: row[5].catalogString ?? "", columnType: columnType),
                     isNullable: row[6].catalogString == "YES", defaultValue: defaultValue,
-                    isAutoIncrement: extra.contains("auto_increment"),
-                    isGenerated: row[9].catalogString == "ALWAYS" || extra.contains("generated"),
+                    isAutoIncrement: !extra.isEmpty && extra.contains("auto_increment"),
+                    isGenerated: row[9].catalogString == "ALWAYS" || (!extra.isEmpty && extra.contains("generated")),
                     comment: row[11].catalogString.flatMap { $0.isEmpty ? nil : $0 }))
+        }
+
+        // MariaDB's JSON is a longtext with CHECK (json_valid(`col`)); the driver reads it as JSON.
+        // (MySQL has a real JSON type and no CHECK_CONSTRAINTS.TABLE_NAME: the query may fail there.)
+        if columnRows.contains(where: { $0[5].catalogString?.lowercased() == "longtext" }) {
+            let f = schemaFilter("CONSTRAINT_SCHEMA", schemas)
+            let checks =
+                (try? await connection.execute(
+                    "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                        + " WHERE \(f.sql) AND CHECK_CLAUSE LIKE 'json\\_valid(%'",
+                    f.params
+                ).rows) ?? []
+            for row in checks {
+                guard let key = id(row), let clause = row[2].catalogString,
+                    let open = clause.firstIndex(of: "`"), let close = clause.lastIndex(of: "`"), open < close
+                else { continue }
+                let column = clause[clause.index(after: open)..<close].replacingOccurrences(of: "``", with: "`")
+                if let i = tables[key]?.columns.firstIndex(where: { $0.name == column && $0.kind == .string }) {
+                    tables[key]?.columns[i].kind = .json
+                }
+            }
         }
 
         var rules: [String: (update: String, delete: String)] = [:]

@@ -210,70 +210,75 @@ struct PostgresReflector {
         let rows = try await connection.execute(
             """
             SELECT con.conrelid::int8, con.conname::text, con.contype::text, k.ord, k.attnum::int8, k.fattnum::int8,
-                   con.confrelid::int8, fn.nspname::text, fc.relname::text, con.confdeltype::text,
-                   con.confupdtype::text, con.xmin::text::int8
+                   con.confrelid::int8, con.confdeltype::text, con.confupdtype::text, con.xmin::text::int8
               FROM pg_constraint con
               CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
-              LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-              LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
              WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
                AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
             UNION ALL
-            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL, NULL, NULL,
+            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL,
                    i.xmin::text::int8
               FROM pg_index i
               JOIN pg_class ic ON ic.oid = i.indexrelid
               CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
              WHERE \(Self.plainUniqueIndex)
                AND k.ord <= i.indnkeyatts AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
+             ORDER BY 1, 2, 3, 4
             """, params
         ).rows
-        // Referenced tables outside the selected schemas: their column names, in one more query.
-        let outside = Set(rows.compactMap { $0[6].catalogInt }.filter { $0 != 0 && attnums[$0] == nil })
+        // Referenced tables outside the selected schemas: their names and column names, in one
+        // more query.
+        let outside = Set(rows.compactMap { $0[6].catalogInt }.filter { $0 != 0 && tables.index(forKey: $0) == nil })
         var names = attnums
+        var relations: [Int64: (schema: String, name: String)] = [:]
         if !outside.isEmpty {
             let ids = outside.sorted()
             for row in try await connection.execute(
-                "SELECT attrelid::int8, attnum::int8, attname FROM pg_attribute WHERE attnum > 0 AND attrelid IN "
+                "SELECT a.attrelid::int8, a.attnum::int8, a.attname, n.nspname, c.relname FROM pg_attribute a"
+                    + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE a.attnum > 0 AND a.attrelid IN "
                     + SchemaReflector.placeholders(connection.dialect, count: ids.count),
                 ids.map { .int($0) }
             ).rows {
                 if let rel = row[0].catalogInt, let num = row[1].catalogInt, let name = row[2].catalogString {
                     names[rel, default: [:]][num] = name
+                    relations[rel] = (row[3].catalogString ?? "", row[4].catalogString ?? "")
                 }
             }
         }
-        struct Key: Hashable {
-            let oid: Int64
-            let name: String
-            let type: String
-        }
-        var groups: [Key: [Row]] = [:]
-        for row in rows {
-            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let name = row[1].catalogString,
-                let type = row[2].catalogString
-            else { continue }
-            groups[Key(oid: oid, name: name, type: type), default: []].append(row)
-        }
+        // Rows come ordered by relation, name, type and position: one run per key.
         var sum = XminSum()
-        for (key, group) in groups {
-            sum.add(group[0][11])  // one catalog row per constraint or index
-            let ordered = group.sorted { ($0[3].catalogInt ?? 0) < ($1[3].catalogInt ?? 0) }
-            let cols = ordered.compactMap { r in r[4].catalogInt.flatMap { names[key.oid]?[$0] } }
-            switch key.type {
+        var start = 0
+        while start < rows.count {
+            let first = rows[start]
+            var end = start + 1
+            while end < rows.count, rows[end][0] == first[0], rows[end][1] == first[1], rows[end][2] == first[2] {
+                end += 1
+            }
+            defer { start = end }
+            guard let oid = first[0].catalogInt, tables.index(forKey: oid) != nil, let name = first[1].catalogString,
+                let type = first[2].catalogString, let own = names[oid]
+            else { continue }
+            sum.add(first[9])  // one catalog row per constraint or index
+            let run = rows[start..<end]
+            let cols = run.compactMap { r in r[4].catalogInt.flatMap { own[$0] } }
+            switch type {
             case "p":
-                tables[key.oid]?.primaryKey = cols
+                tables[oid]?.primaryKey = cols
             case "f":
-                let target = ordered[0][6].catalogInt ?? 0
-                tables[key.oid]?.foreignKeys.append(
+                let targetOID = first[6].catalogInt ?? 0
+                let target = names[targetOID] ?? [:]
+                let relation =
+                    tables.index(forKey: targetOID).map { (tables.values[$0].schema, tables.values[$0].name) }
+                    ?? relations[targetOID] ?? ("", "")
+                tables[oid]?.foreignKeys.append(
                     ForeignKeyDescription(
-                        name: key.name, columns: cols, referencedSchema: ordered[0][7].catalogString ?? "",
-                        referencedTable: ordered[0][8].catalogString ?? "",
-                        referencedColumns: ordered.compactMap { r in r[5].catalogInt.flatMap { names[target]?[$0] } },
-                        onDelete: ReferentialAction(postgresCode: ordered[0][9].catalogString ?? "a"),
-                        onUpdate: ReferentialAction(postgresCode: ordered[0][10].catalogString ?? "a")))
+                        name: name, columns: cols, referencedSchema: relation.0, referencedTable: relation.1,
+                        referencedColumns: run.compactMap { r in r[5].catalogInt.flatMap { target[$0] } },
+                        onDelete: ReferentialAction(postgresCode: first[7].catalogString ?? "a"),
+                        onUpdate: ReferentialAction(postgresCode: first[8].catalogString ?? "a")))
             default:
-                tables[key.oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: key.name, columns: cols))
+                tables[oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: name, columns: cols))
             }
         }
         for oid in tables.keys {

@@ -85,9 +85,11 @@ public struct ReflectedModel: Sendable, Hashable, Codable {
                     names[i] = name
                 }
             }
+            var perSource: [String: Int] = [:]
+            for item in sorted { perSource[item.source, default: 0] += 1 }
             for (i, item) in sorted.enumerated() {
                 let sourceName = schema.tables[item.source]?.name ?? item.source
-                let ambiguous = sorted.filter { $0.source == item.source }.count > 1
+                let ambiguous = (perSource[item.source] ?? 0) > 1
                 let name =
                     names[i]
                     ?? space.claim(

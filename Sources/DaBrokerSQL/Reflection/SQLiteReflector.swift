@@ -72,6 +72,7 @@ struct SQLiteReflector {
             }
         }
         var pkPositions: [String: [(Int64, String)]] = [:]
+        var kinds: [String: ValueKind?] = [:]  // by declared type: a few distinct ones
         for row in columnRows {
             guard let table = row[0].catalogString, let name = row[2].catalogString, tables.index(forKey: table) != nil
             else {
@@ -80,11 +81,18 @@ struct SQLiteReflector {
             let hidden = row[7].catalogInt ?? 0
             if hidden == 1 { continue }  // hidden column of a virtual table
             let declared = row[3].catalogString ?? ""
+            let kind: ValueKind?
+            if let known = kinds[declared] {
+                kind = known
+            } else {
+                kind = ValueKindMapping.sqlite(declaredType: declared)
+                kinds[declared] = kind
+            }
             let pk = row[6].catalogInt ?? 0
             if pk > 0 { pkPositions[table, default: []].append((pk, name)) }
             tables[table]?.columns.append(
                 ColumnDescription(
-                    name: name, declaredType: declared, kind: ValueKindMapping.sqlite(declaredType: declared),
+                    name: name, declaredType: declared, kind: kind,
                     isNullable: !row[4].catalogBool, defaultValue: row[5].catalogString, isGenerated: hidden >= 2))
         }
         for (table, positions) in pkPositions {

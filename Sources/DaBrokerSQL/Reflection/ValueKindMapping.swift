@@ -36,10 +36,9 @@ public enum ValueKindMapping {
     }
 
     /// MariaDB / MySQL: `dataType` is `information_schema.COLUMNS.DATA_TYPE`, `columnType`
-    /// the full `COLUMN_TYPE` (`tinyint(1)`, `bigint(20) unsigned`); `isJSON` is set for
-    /// MariaDB's `JSON` alias (a `longtext` with a `json_valid` check).
-    public static func mysql(dataType: String, columnType: String, isJSON: Bool = false) -> ValueKind? {
-        if isJSON { return .json }
+    /// the full `COLUMN_TYPE` (`tinyint(1)`, `bigint(20) unsigned`). MariaDB's `JSON` alias is a
+    /// `longtext` here; the reflector turns it into `.json` when a `json_valid` check guards it.
+    public static func mysql(dataType: String, columnType: String) -> ValueKind? {
         switch dataType.lowercased() {
         case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year", "bit": return .int
         case "float", "double", "real": return .double

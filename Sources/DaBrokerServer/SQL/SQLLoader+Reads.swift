@@ -84,7 +84,8 @@ extension SQLLoader {
         refs["_meta"] = Ref(key: tableKey(m.name))
         for r in m.refs {
             let values = r.columns.map { row[$0] ?? .null }
-            refs[r.name] = values.contains(where: \.isNull) ? .some(nil) : Ref(key: rowKey(r.target, values))
+            let ref: Ref? = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
+            refs[r.name] = .some(ref)  // keep the key for a NULL fk: the ref is set to nil
         }
         let key = m.keyColumns.map { row[$0] ?? .null }
         return ObjectValue(ref: Ref(key: rowKey(m.name, key)), fields: fields, refs: refs)

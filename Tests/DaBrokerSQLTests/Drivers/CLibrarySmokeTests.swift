@@ -1,5 +1,6 @@
 import CLibPQ
 import CMariaDB
+import CSQLite3
 import DaBrokerTestSupport
 import Foundation
 import Testing
@@ -7,6 +8,22 @@ import Testing
 /// The C client libraries link and talk to the real servers (issue 2: each C target is proved
 /// by a smoke test), without any of our driver code in between.
 @Suite struct CLibrarySmokeTests {
+    @Test func libsqlite3OpensAndRunsAParameterisedQuery() throws {
+        var db: OpaquePointer?
+        #expect(sqlite3_open(":memory:", &db) == SQLITE_OK)
+        defer { sqlite3_close(db) }
+        var stmt: OpaquePointer?
+        #expect(sqlite3_prepare_v2(db, "SELECT ?1 || 'ü', ?2 * 2", -1, &stmt, nil) == SQLITE_OK)
+        defer { sqlite3_finalize(stmt) }
+        #expect(sqlite3_bind_text(stmt, 1, "grüß", -1, dab_sqlite_transient()) == SQLITE_OK)
+        #expect(sqlite3_bind_int64(stmt, 2, 21) == SQLITE_OK)
+        #expect(sqlite3_step(stmt) == SQLITE_ROW)
+        let text = sqlite3_column_text(stmt, 0).map { String(cString: $0) }
+        #expect(text == "grüßü")
+        #expect(sqlite3_column_int64(stmt, 1) == 42)
+        #expect(sqlite3_step(stmt) == SQLITE_DONE)
+    }
+
     @Test(.enabled(if: TestServices.isAvailable(.postgres)))
     func libpqConnectsAndExecutesWithParameters() throws {
         let url = try TestServices.url(for: .postgres)

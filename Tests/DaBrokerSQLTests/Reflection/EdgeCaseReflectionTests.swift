@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerSQL
+import Foundation
 import Testing
 
 /// The edge-case schema (see `EdgeCaseSchema`) reflects as docs/reflection.md and
@@ -33,7 +34,8 @@ struct EdgeCaseReflectionTests {
         let other = EdgeCaseSchema.otherSchema
         // PostgreSQL reads every non-system schema by default, MariaDB only the current database.
         let options =
-            backend == .mariadb ? ReflectionOptions(include: ["refl_edge", "refl_edge_*"]) : ReflectionOptions()
+            backend == .mariadb
+            ? ReflectionOptions(include: [ReflectionBackend.databaseName("refl_edge"), other]) : ReflectionOptions()
         let schema = try await SchemaReflector.reflect(connection, options: options)
         var expectedTables = [
             "language", "author", "person", "film", "shelf", "book", "film_detail", "nopk", "film_titles",
@@ -144,7 +146,8 @@ struct EdgeCaseReflectionTests {
         #expect(unresolved.map(\.table) == ["film"])
         #expect(unresolved.first?.message.contains("publisher") == true)
 
-        let only = try await SchemaReflector.reflect(connection, options: ReflectionOptions(include: ["refl_edge_o*"]))
+        let only = try await SchemaReflector.reflect(
+            connection, options: ReflectionOptions(include: ["refl_edge_o*_\(getpid())"]))
         #expect(only.sortedKeys == ["\(other).publisher"])
     }
 }

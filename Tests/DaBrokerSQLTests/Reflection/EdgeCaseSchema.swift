@@ -10,7 +10,7 @@ enum EdgeCaseSchema {
     /// Its columns: a reserved word, non-ASCII, embedded double quotes, an unmapped type.
     static let oddColumns = ["select", "Größe", "say \"hi\"", "Weird", "film_id"]
     /// The other schema (PostgreSQL) / database (MariaDB) holding `publisher`.
-    static let otherSchema = "refl_edge_other"
+    static let otherSchema = ReflectionBackend.databaseName("refl_edge_other")
 
     static func ddl(_ backend: ReflectionBackend) -> [String] {
         switch backend {

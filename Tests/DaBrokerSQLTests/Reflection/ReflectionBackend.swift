@@ -21,11 +21,16 @@ enum ReflectionBackend: String, CaseIterable, Sendable, CustomTestStringConverti
         }
     }
 
-    /// Runs `body` on a connection to a freshly created, empty database `name`, then closes
-    /// the connection and drops the database.
+    /// `base` made unique to this test process (`refl_edge` → `refl_edge_4711`): several
+    /// checkouts may run these tests against the shared servers at the same time.
+    static func databaseName(_ base: String) -> String { "\(base)_\(getpid())" }
+
+    /// Runs `body` on a connection to a freshly created, empty database
+    /// (`databaseName(base)`), then closes the connection and drops the database.
     func withFreshDatabase<T>(
-        _ name: String, _ body: (any DatabaseConnection) async throws -> T
+        _ base: String, _ body: (any DatabaseConnection) async throws -> T
     ) async throws -> T {
+        let name = Self.databaseName(base)
         let connection = try await create(name)
         do {
             let result = try await body(connection)
@@ -82,7 +87,7 @@ enum ReflectionBackend: String, CaseIterable, Sendable, CustomTestStringConverti
     }
 
     static func sqlitePath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid()).sqlite").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(name).sqlite").path
     }
 
     /// `url` with its database (the path) replaced by `database`, query kept.

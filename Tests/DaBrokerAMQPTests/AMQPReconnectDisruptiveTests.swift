@@ -7,7 +7,7 @@ import Testing
 /// Reconnection after RabbitMQ drops the connections. Serialized: these tests close
 /// connections and stop the RabbitMQ application that other tests share.
 @Suite(.serialized, .enabled(if: AMQPTest.enabled), .rabbit(.exclusive), .timeLimit(.minutes(3)))
-struct AMQPReconnectTests {
+struct AMQPReconnectDisruptiveTests {
     @Test func connectionsClosedByTheBrokerComeBack() async throws {
         try await checkRecovery(slow: .seconds(3)) {
             try await AMQPTest.stack("close-amqp-connections", $0)
@@ -20,6 +20,29 @@ struct AMQPReconnectTests {
             try await AMQPTest.stack("stop-rabbit-app")
             try await AMQPTest.stack("start-rabbit-app")
         }
+    }
+
+    @Test func oneOfTwoServersLosingItsConnectionMidLoadLosesNoCall() async throws {
+        var c = try AMQPTest.configuration(timeout: .seconds(20))
+        c.prefetch = 4
+        let a = try await AMQPTest.echoServer(c, tag: "A", delay: .milliseconds(50))
+        let b = try await AMQPTest.echoServer(c, tag: "B", delay: .milliseconds(50))
+        let client = try await AMQPTest.client(c)
+        let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for i in 0..<400 {
+                group.addTask { (i, AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)")))) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            // Only A's connection: its unacknowledged requests go to B (or back to A).
+            try await AMQPTest.stack("close-amqp-connections", (c.connectionName ?? "") + "_serverA")
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(replies.count == 400)
+        for i in 0..<400 { #expect(replies[i] == "A\(i)" || replies[i] == "B\(i)") }
+        await client.close()
+        await a.stop()
+        await b.stop()
+        await AMQPTest.cleanUp(c)
     }
 
     /// Starts a server and a client with a call in flight, breaks the connections with
