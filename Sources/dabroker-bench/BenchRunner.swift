@@ -167,7 +167,7 @@ final class BenchRunner {
         var clients: [BrokerClient] = []
         do {
             for _ in 0..<4 { clients.append(try await gateway.client("amqp")) }
-            try await throughputRows(clients, gateway: gateway, servers: 1, raw: raw)
+            try await throughputRows(clients, gateway: gateway, servers: "1 server", raw: raw)
             if let server = BenchMachine.rss() {
                 results.append(
                     BenchResult(
@@ -190,11 +190,21 @@ final class BenchRunner {
         _ database: BenchDatabase, amqpURL: String, amqp: AMQPConfiguration, clients: [BrokerClient],
         gateway: BenchGateway, raw: [Int: Double]
     ) async throws {
+        var second: SecondServer?
         if let executable = SecondServer.executable() {
-            let second = try await SecondServer(
-                executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60))
             do {
-                try await throughputRows(clients, gateway: gateway, servers: 2, raw: raw)
+                second = try await SecondServer(
+                    executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60))
+            } catch {
+                note("second server process: \(error); using a second in-process BrokerServer instead")
+            }
+        } else {
+            note("no dabroker binary next to dabroker-bench: the second server runs in-process (same queue)")
+        }
+        if let second {
+            do {
+                try await throughputRows(
+                    clients, gateway: gateway, servers: "2 servers (2nd: dabroker serve process)", raw: raw)
                 if let rss = BenchMachine.rss(pid: second.pid) {
                     results.append(
                         BenchResult(
@@ -209,10 +219,9 @@ final class BenchRunner {
             }
             second.stop()
         } else {
-            note("no dabroker binary next to dabroker-bench: the second server runs in-process (same queue)")
             let other = try await BenchGateway(database: database, amqp: amqp)
             do {
-                try await throughputRows(clients, gateway: gateway, servers: 2, raw: raw)
+                try await throughputRows(clients, gateway: gateway, servers: "2 servers (2nd in-process)", raw: raw)
             } catch {
                 await other.stop()
                 throw error
@@ -222,9 +231,10 @@ final class BenchRunner {
     }
 
     private func throughputRows(
-        _ clients: [BrokerClient], gateway: BenchGateway, servers: Int, raw: [Int: Double]
+        _ clients: [BrokerClient], gateway: BenchGateway, servers: String, raw: [Int: Double]
     ) async throws {
         let refs = (1...1000).map { gateway.rowRef($0) }
+        let suffix = servers.hasPrefix("1 ") ? "" : "_2srv"
         for callers in settings.concurrency {
             let used = Array(clients.prefix(min(callers, clients.count)))
             let get = try await BenchStats.throughput(callers: callers, duration: settings.throughputDuration) {
@@ -239,15 +249,15 @@ final class BenchRunner {
             let fraction = raw[callers].map { get / $0 }
             results.append(
                 BenchResult(
-                    name: "throughput_c\(callers)", transport: "amqp", backend: gateway.database.backend,
+                    name: "throughput_c\(callers)" + suffix, transport: "amqp", backend: gateway.database.backend,
                     callsPerSecond: get, throughputFraction: fraction,
-                    note: "get-by-key, \(servers) server\(servers > 1 ? "s" : ""), \(used.count) clients; "
+                    note: "get-by-key, \(servers), \(used.count) clients; "
                         + "ratio = fraction of raw echo calls/s"))
             results.append(
                 BenchResult(
-                    name: "throughput_echo_c\(callers)", transport: "amqp", backend: "-", callsPerSecond: echo,
+                    name: "throughput_echo_c\(callers)" + suffix, transport: "amqp", backend: "-", callsPerSecond: echo,
                     throughputFraction: raw[callers].map { echo / $0 },
-                    note: "echo, \(servers) server\(servers > 1 ? "s" : ""), \(used.count) clients"))
+                    note: "echo, \(servers), \(used.count) clients"))
         }
     }
 
