@@ -22,6 +22,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Include the schema reflection benchmark (never in --short).")
     var reflection = false
 
+    @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
+    var profile: Int?
+
     @Option(help: "Arguments for the reflection benchmark, e.g. \"--tables 200 --runs 2 --no-sqlalchemy\".")
     var reflectionArgs: String = ""
 
@@ -34,6 +37,10 @@ struct BenchCommand: AsyncParsableCommand {
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
+        }
+        if let profile {
+            try await ProfileLoop.run(calls: profile)
+            return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))
         await runner.run()

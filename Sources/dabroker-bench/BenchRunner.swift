@@ -103,8 +103,16 @@ final class BenchRunner {
         do {
             for transport in ["inprocess", "amqp", "http"] where transport != "amqp" || amqp != nil {
                 print("… \(backend) over \(transport)")
-                let f = try await GatewayLatency(gateway: gateway, transport: transport, settings: settings)
-                    .run(withEcho: withEcho)
+                let f: GatewayLatency.Figures
+                do {
+                    f = try await GatewayLatency(gateway: gateway, transport: transport, settings: settings)
+                        .run(withEcho: withEcho)
+                } catch {
+                    // One transport failing (e.g. the shared RabbitMQ restarted) keeps the others.
+                    crashed = true
+                    note("\(backend) over \(transport) failed: \(error)")
+                    continue
+                }
                 let echo = echoFloor[transport]
                 if let e = f.echo { add("echo", transport, "-", e, floor: echo) }
                 add(
