@@ -107,6 +107,7 @@ let package = Package(
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
                 "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
 

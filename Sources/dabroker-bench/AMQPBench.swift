@@ -68,12 +68,40 @@ func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async t
     return percentiles(Array(samples.dropFirst(warmUp)))
 }
 
+/// Raw echo-RPC throughput (calls/s): one raw echo server thread as in
+/// ``runRawAMQPEchoBenchmark(url:calls:warmUp:)``, `callers` caller threads, each with its own
+/// connection, calling back to back for `duration` (after 100 ms of warm-up).
+func runRawAMQPEchoThroughput(url: String, callers: Int, duration: Duration) async throws -> Double {
+    let c = try benchConfiguration(url)
+    let ready = BenchFlag()
+    let stop = BenchFlag()
+    Thread { try? RawEcho.serve(c, ready: ready, stop: stop) }.start()
+    while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<callers {
+            group.addTask { try await onBenchThread { try RawEcho.callFor(c, seconds: seconds) } }
+        }
+        var total = 0
+        for try await n in group { total += n }
+        return total
+    }
+    stop.value.store(true, ordering: .releasing)
+    try await onBenchThread { try RawEcho.deleteNames(c) }
+    return Double(total) / seconds
+}
+
+/// How many consumers the queue of `c` has (0 when it does not exist).
+func amqpConsumerCount(_ c: AMQPConfiguration) async throws -> Int {
+    try await onBenchThread { try RawEcho.consumerCount(c) }
+}
+
 /// A flag shared between threads.
 private final class BenchFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
 
-private func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
+func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
     var c = try AMQPConfiguration(url: url)
     let id = "amqpbench_" + UUID().uuidString.prefix(8).lowercased()
     c.queue = id + "_q"
@@ -208,6 +236,52 @@ private enum RawEcho {
             samples.append(milliseconds(clock.now - start))
         }
         return samples
+    }
+
+    /// Calls back to back for 0.1 s untimed, then `seconds`; returns the calls completed in
+    /// the timed part.
+    static func callFor(_ c: AMQPConfiguration, seconds: Double) throws -> Int {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let replyTo = bytes("amq.rabbitmq.reply-to")
+        let queue = bytes(c.queue)
+        let body = bytes(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#)
+        let id = bytes("1")
+        defer { for b in [replyTo, queue, body, id] { amqp_bytes_free(b) } }
+        amqp_basic_consume(conn, 1, replyTo, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
+        guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
+            throw Failure(description: "consume of direct reply-to failed")
+        }
+        let clock = ContinuousClock()
+        let warmEnd = clock.now + .milliseconds(100)
+        let end = warmEnd + .milliseconds(Int64(seconds * 1000))
+        var n = 0
+        while true {
+            let now = clock.now
+            if now >= end { break }
+            var props = amqp_basic_properties_t()
+            props._flags = amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG)
+            props.correlation_id = id
+            props.reply_to = replyTo
+            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, body)
+            amqp_maybe_release_buffers(conn)
+            var envelope = amqp_envelope_t()
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            let reply = amqp_consume_message(conn, &envelope, &timeout, 0)
+            guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw Failure(description: "no echo reply") }
+            amqp_destroy_envelope(&envelope)
+            if now >= warmEnd { n += 1 }
+        }
+        return n
+    }
+
+    static func consumerCount(_ c: AMQPConfiguration) throws -> Int {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let queue = bytes(c.queue)
+        defer { amqp_bytes_free(queue) }
+        guard let ok = amqp_queue_declare(conn, 1, queue, 1, 0, 0, 0, dab_amqp_empty_table()) else { return 0 }
+        return Int(ok.pointee.consumer_count)
     }
 
     static func deleteNames(_ c: AMQPConfiguration) throws {

@@ -1,7 +1,3 @@
-let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "reflect":
-    try await runReflectionBenchmark(arguments: Array(arguments.dropFirst()))
-default:
-    print("usage: dabroker-bench reflect [--tables N] [--runs N] [--only postgres,mysql] [--keep] [--venv PATH]")
-}
+// The entry point; see BenchCommand. A static async wrapper is needed: calling
+// `await BenchCommand.main()` at top level would pick the synchronous overload.
+await BenchCommand.runMain()

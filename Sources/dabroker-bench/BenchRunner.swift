@@ -1,0 +1,299 @@
+import DaBrokerAMQP
+import DaBrokerClient
+import DaBrokerCore
+import DaBrokerHTTP
+import Foundation
+
+/// Runs every benchmark step and collects the rows. A step that fails (service missing or
+/// broken) becomes a printed note; the run goes on.
+final class BenchRunner {
+    let settings: BenchSettings
+    private(set) var results: [BenchResult] = []
+    private(set) var notes: [String] = []
+    /// Set when a step failed for a reason other than a missing service.
+    private(set) var crashed = false
+
+    private let env = ProcessInfo.processInfo.environment
+    private var echoFloor: [String: Double] = [:]
+
+    init(settings: BenchSettings) { self.settings = settings }
+
+    var amqpURL: String? { env["DABROKER_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func run() async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        print(
+            "dabroker-bench \(settings.short ? "--short" : "(full)"), \(BenchMachine.buildConfiguration) build, "
+                + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load \(BenchMachine.loadAverage())")
+        if BenchMachine.buildConfiguration == "debug" {
+            note("debug build: these figures are NOT the release figures (swift run -c release dabroker-bench)")
+        }
+        await step("echo floors") { try await echoFloors() }
+        var backends: [(String, String?)] = [("sqlite", nil)]
+        for (name, variable) in [("postgres", "DABROKER_TEST_POSTGRES_URL"), ("mysql", "DABROKER_TEST_MYSQL_URL")] {
+            if let url = env[variable], !url.isEmpty {
+                backends.append((name, url))
+            } else {
+                note("\(variable) not set: \(name) rows skipped")
+            }
+        }
+        if amqpURL == nil { note("DABROKER_TEST_AMQP_URL not set: AMQP rows and throughput skipped") }
+        var throughputDatabase: BenchDatabase?
+        for (index, (backend, base)) in backends.enumerated() {
+            await step("\(backend) gateway") {
+                print("… \(backend): preparing \(settings.rows) rows")
+                let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
+                try await backendRows(database, withEcho: index == 0)
+                if backend == "postgres" || (throughputDatabase == nil && backend == "sqlite") {
+                    throughputDatabase?.cleanUp()
+                    throughputDatabase = database
+                } else {
+                    database.cleanUp()
+                }
+            }
+        }
+        if let amqpURL, let database = throughputDatabase {
+            await step("throughput") { try await throughput(database, amqpURL: amqpURL) }
+        }
+        throughputDatabase?.cleanUp()
+        note(
+            "run took \(Int(BenchStats.micros(clock.now - started) / 1_000_000)) s; load average now "
+                + BenchMachine.loadAverage())
+    }
+
+    // MARK: - Steps
+
+    private func echoFloors() async throws {
+        let inProcess = InProcessServerTransport()
+        try await inProcess.start { $0 }
+        let client = inProcess.makeClient()
+        try await client.connect()
+        let request = Array(#"{"data":{"_m":"echo","_a":{"_o":"LIST","_d":["hi"]}}}"#.utf8)
+        let local = try await BenchStats.latency(calls: settings.calls, warmUp: settings.warmUp) {
+            _ = try await client.call(request)
+        }
+        await client.close()
+        await inProcess.stop()
+        add("echo_floor", "inprocess", "-", local, note: "transport alone, handler returns the request")
+        echoFloor["inprocess"] = local.p50
+
+        let http = try await runHTTPEchoBenchmark(iterations: settings.calls, warmup: settings.warmUp)
+        let h = (p50: BenchStats.micros(http.median), p99: BenchStats.micros(http.p99))
+        add("echo_floor", "http", "-", h, note: "Hummingbird route answering the body, HTTPClientTransport")
+        echoFloor["http"] = h.p50
+
+        if let amqpURL {
+            let raw = try await runRawAMQPEchoBenchmark(url: amqpURL, calls: settings.calls, warmUp: settings.warmUp)
+            let r = (p50: raw.p50 * 1000, p99: raw.p99 * 1000)
+            add("echo_floor", "amqp", "-", r, note: "raw librabbitmq, direct reply-to, no DaBroker code")
+            echoFloor["amqp"] = r.p50
+        }
+    }
+
+    private func backendRows(_ database: BenchDatabase, withEcho: Bool) async throws {
+        let backend = database.backend
+        let floors = try await DriverFloors.measure(database, settings: settings)
+        add("select_pk_floor", "driver", backend, floors.selectPK)
+        add("select50_floor", "driver", backend, floors.select50)
+        add("count_floor", "driver", backend, floors.count)
+        add("update_pk_floor", "driver", backend, floors.update)
+        let amqp = try amqpURL.map { try benchConfiguration($0) }
+        let gateway = try await BenchGateway(database: database, amqp: amqp)
+        do {
+            for transport in ["inprocess", "amqp", "http"] where transport != "amqp" || amqp != nil {
+                print("… \(backend) over \(transport)")
+                let f: GatewayLatency.Figures
+                do {
+                    f = try await GatewayLatency(gateway: gateway, transport: transport, settings: settings)
+                        .run(withEcho: withEcho)
+                } catch {
+                    // One transport failing (e.g. the shared RabbitMQ restarted) keeps the others.
+                    crashed = true
+                    note("\(backend) over \(transport) failed: \(error)")
+                    continue
+                }
+                let echo = echoFloor[transport]
+                if let e = f.echo { add("echo", transport, "-", e, floor: echo) }
+                add(
+                    "get_by_key", transport, backend, f.getByKey, floor: sum(floors.selectPK.p50, echo),
+                    note: "cache cleared before each call; floor = SELECT + echo RPC")
+                add("cached_get", transport, backend, f.cachedGet, note: "client cache hit; batches of 100")
+                add(
+                    "find50", transport, backend, f.find50, floor: sum(floors.select50.p50, echo),
+                    note: "cache cleared; floor = SELECT 50 rows + echo RPC")
+                add(
+                    "count", transport, backend, f.count, floor: sum(floors.count.p50, echo),
+                    note: "cache cleared; floor = COUNT(*) + echo RPC")
+                add(
+                    "invalidation", transport, backend, f.invalidation, floor: sum(floors.update.p50, echo),
+                    note: "update until a 2nd client's copy is obsolete; floor = UPDATE + echo RPC"
+                        + (f.invalidationTimeouts > 0 ? "; \(f.invalidationTimeouts) timeouts (2 s)" : ""))
+            }
+            if withEcho { try await clientMemory(gateway) }
+        } catch {
+            await gateway.stop()
+            throw error
+        }
+        await gateway.stop()
+    }
+
+    /// RSS growth of this process while an in-process client caches `rows` objects.
+    private func clientMemory(_ gateway: BenchGateway) async throws {
+        let warm = try await gateway.client("inprocess", cacheSize: 20_000)
+        for id in 1...1000 { _ = try await warm.get(gateway.rowRef(id)) }
+        await warm.close()
+        let client = try await gateway.client("inprocess", cacheSize: 20_000)
+        let before = BenchMachine.rss() ?? 0
+        for id in 1...settings.rows { _ = try await client.get(gateway.rowRef(id)) }
+        let after = BenchMachine.rss() ?? 0
+        let cached = client.statistics.objects
+        await client.close()
+        let perTenThousand = Double(after - before) / Double(max(cached, 1)) * 10_000
+        results.append(
+            BenchResult(
+                name: "client_memory_per_10k", transport: "inprocess", backend: gateway.database.backend,
+                note: String(
+                    format: "%.1f MiB RSS growth per 10,000 cached objects (%d cached)",
+                    perTenThousand / 1_048_576, cached)))
+    }
+
+    private func throughput(_ database: BenchDatabase, amqpURL: String) async throws {
+        print("… throughput over AMQP (\(database.backend))")
+        var raw: [Int: Double] = [:]
+        for callers in settings.concurrency {
+            let r = try await runRawAMQPEchoThroughput(
+                url: amqpURL, callers: callers, duration: settings.throughputDuration)
+            raw[callers] = r
+            results.append(
+                BenchResult(
+                    name: "throughput_floor_c\(callers)", transport: "amqp", backend: "-", callsPerSecond: r,
+                    note: "raw librabbitmq echo, 1 server thread, \(callers) caller connections"))
+        }
+        let amqp = try benchConfiguration(amqpURL)
+        let gateway = try await BenchGateway(database: database, amqp: amqp)
+        var clients: [BrokerClient] = []
+        do {
+            for _ in 0..<4 { clients.append(try await gateway.client("amqp")) }
+            try await throughputRows(clients, gateway: gateway, servers: "1 server", raw: raw)
+            if let server = BenchMachine.rss() {
+                results.append(
+                    BenchResult(
+                        name: "server_rss", transport: "amqp", backend: database.backend,
+                        note: String(
+                            format: "%.1f MiB: this process (gateway + 4 clients) after the load",
+                            Double(server) / 1_048_576)))
+            }
+            try await secondServer(database, amqpURL: amqpURL, amqp: amqp, clients: clients, gateway: gateway, raw: raw)
+        } catch {
+            for c in clients { await c.close() }
+            await gateway.stop()
+            throw error
+        }
+        for c in clients { await c.close() }
+        await gateway.stop()
+    }
+
+    private func secondServer(
+        _ database: BenchDatabase, amqpURL: String, amqp: AMQPConfiguration, clients: [BrokerClient],
+        gateway: BenchGateway, raw: [Int: Double]
+    ) async throws {
+        var second: SecondServer?
+        if let executable = SecondServer.executable() {
+            do {
+                second = try await SecondServer(
+                    executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60))
+            } catch {
+                note("second server process: \(error); using a second in-process BrokerServer instead")
+            }
+        } else {
+            note("no dabroker binary next to dabroker-bench: the second server runs in-process (same queue)")
+        }
+        if let second {
+            do {
+                try await throughputRows(
+                    clients, gateway: gateway, servers: "2 servers (2nd: dabroker serve process)", raw: raw)
+                if let rss = BenchMachine.rss(pid: second.pid) {
+                    results.append(
+                        BenchResult(
+                            name: "server_rss", transport: "amqp", backend: database.backend,
+                            note: String(
+                                format: "%.1f MiB: second server process (dabroker serve) after the load",
+                                Double(rss) / 1_048_576)))
+                }
+            } catch {
+                second.stop()
+                throw error
+            }
+            second.stop()
+        } else {
+            let other = try await BenchGateway(database: database, amqp: amqp)
+            do {
+                try await throughputRows(clients, gateway: gateway, servers: "2 servers (2nd in-process)", raw: raw)
+            } catch {
+                await other.stop()
+                throw error
+            }
+            await other.stop()
+        }
+    }
+
+    private func throughputRows(
+        _ clients: [BrokerClient], gateway: BenchGateway, servers: String, raw: [Int: Double]
+    ) async throws {
+        let refs = (1...1000).map { gateway.rowRef($0) }
+        let suffix = servers.hasPrefix("1 ") ? "" : "_2srv"
+        for callers in settings.concurrency {
+            let used = Array(clients.prefix(min(callers, clients.count)))
+            let get = try await BenchStats.throughput(callers: callers, duration: settings.throughputDuration) {
+                caller in
+                let client = used[caller % used.count]
+                _ = try await client.call("get", .ref(refs[(caller * 37 + Int.random(in: 0..<1000)) % refs.count]))
+            }
+            let echo = try await BenchStats.throughput(callers: callers, duration: settings.throughputDuration) {
+                caller in
+                _ = try await used[caller % used.count].call("echo", "hi")
+            }
+            let fraction = raw[callers].map { get / $0 }
+            results.append(
+                BenchResult(
+                    name: "throughput_c\(callers)" + suffix, transport: "amqp", backend: gateway.database.backend,
+                    callsPerSecond: get, throughputFraction: fraction,
+                    note: "get-by-key, \(servers), \(used.count) clients; "
+                        + "ratio = fraction of raw echo calls/s"))
+            results.append(
+                BenchResult(
+                    name: "throughput_echo_c\(callers)" + suffix, transport: "amqp", backend: "-", callsPerSecond: echo,
+                    throughputFraction: raw[callers].map { echo / $0 },
+                    note: "echo, \(servers), \(used.count) clients"))
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func step(_ name: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            crashed = true
+            note("\(name) failed: \(error)")
+        }
+    }
+
+    private func note(_ text: String) {
+        print("note: " + text)
+        notes.append(text)
+    }
+
+    private func sum(_ a: Double, _ b: Double?) -> Double? { b.map { a + $0 } }
+
+    private func add(
+        _ name: String, _ transport: String, _ backend: String, _ figures: (p50: Double, p99: Double),
+        floor: Double? = nil, note: String? = nil
+    ) {
+        results.append(
+            BenchResult(
+                name: name, transport: transport, backend: backend, p50: figures.p50, p99: figures.p99,
+                floorP50: floor, note: note))
+    }
+}

@@ -1,0 +1,97 @@
+/// Latency sampling: sequential calls timed one by one, reported as p50 / p99 in microseconds.
+enum BenchStats {
+    /// Microseconds in `d`.
+    static func micros(_ d: Duration) -> Double {
+        let (s, atto) = d.components
+        return Double(s) * 1_000_000 + Double(atto) / 1e12
+    }
+
+    /// The 50th and 99th percentile of `samples` (any unit).
+    static func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
+        let sorted = samples.sorted()
+        guard !sorted.isEmpty else { return (0, 0) }
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+        return (at(0.5), at(0.99))
+    }
+
+    /// Runs `body` `warmUp` times untimed, then `calls` times timed; p50 / p99 in µs.
+    static func latency(calls: Int, warmUp: Int, _ body: () async throws -> Void) async throws -> (
+        p50: Double, p99: Double
+    ) {
+        for _ in 0..<warmUp { try await body() }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(calls)
+        for _ in 0..<calls {
+            let start = clock.now
+            try await body()
+            samples.append(micros(clock.now - start))
+        }
+        return percentiles(samples)
+    }
+
+    /// As ``latency(calls:warmUp:_:)``, with an untimed `setup` before every call.
+    static func latency(
+        calls: Int, warmUp: Int, setup: () async throws -> Void, body: () async throws -> Void
+    ) async throws -> (p50: Double, p99: Double) {
+        for _ in 0..<warmUp {
+            try await setup()
+            try await body()
+        }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(calls)
+        for _ in 0..<calls {
+            try await setup()
+            let start = clock.now
+            try await body()
+            samples.append(micros(clock.now - start))
+        }
+        return percentiles(samples)
+    }
+
+    /// For sub-microsecond operations: times batches of `batch` calls and reports the
+    /// per-call time of the median and 99th-percentile batch, in µs.
+    static func batchedLatency(batches: Int, batch: Int, _ body: () async throws -> Void) async throws -> (
+        p50: Double, p99: Double
+    ) {
+        for _ in 0..<batch { try await body() }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(batches)
+        for _ in 0..<batches {
+            let start = clock.now
+            for _ in 0..<batch { try await body() }
+            samples.append(micros(clock.now - start) / Double(batch))
+        }
+        return percentiles(samples)
+    }
+
+    /// Calls per second with `callers` concurrent tasks each running `body(caller)` in a loop
+    /// for `duration` (after a short untimed warm-up).
+    static func throughput(
+        callers: Int, duration: Duration, _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws -> Double {
+        let clock = ContinuousClock()
+        let warmEnd = clock.now + .milliseconds(100)
+        let end = warmEnd + duration
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var n = 0
+                    while true {
+                        let now = clock.now
+                        if now >= end { break }
+                        try await body(caller)
+                        if now >= warmEnd { n += 1 }
+                    }
+                    return n
+                }
+            }
+            var total = 0
+            for try await n in group { total += n }
+            return total
+        }
+        return Double(counts) / (micros(duration) / 1_000_000)
+    }
+}
