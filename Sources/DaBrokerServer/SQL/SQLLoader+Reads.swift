@@ -31,7 +31,9 @@ extension SQLLoader {
         case .meta(let m):
             return .info(InfoValue(ref: Ref(key: metaKey(m.name)), info: m.metaInfo, meta: Ref(key: .metaRoot)))
         case .row(let m, let values):
-            return .object(try await database.withSession { _ in try await fetchRow(m, values) })
+            // One statement: it runs in autocommit (or in the caller's session, if any), never in a
+            // transaction of its own, which would add BEGIN/COMMIT round trips to every read.
+            return .object(try await fetchRow(m, values))
         }
     }
 
@@ -153,8 +155,7 @@ extension SQLLoader {
         let f = try filters(m, args.named, method: "_dab_search")
         var limit: Int?
         if case .int(let n)? = args.named["_limit"] { limit = Int(n) }
-        let rows = try await database.withSession { _ in try await select(m, where: f, limit: limit, operation: "find")
-        }
+        let rows = try await select(m, where: f, limit: limit, operation: "find")
         return .list(rows.map { .value(.object(materialize(m, $0))) })
     }
 
@@ -162,7 +163,7 @@ extension SQLLoader {
     func count(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
         let f = try filters(m, args.named, method: "_dab_count")
         let st = statements.count(from: m.table.name, schema: schemaName(m), where: f)
-        let r = try await database.withSession { _ in try await run(st, "count", m) }
+        let r = try await run(st, "count", m)
         return .value(.int(Self.integer(r.rows.first?[0])))
     }
 
@@ -186,15 +187,13 @@ extension SQLLoader {
     public func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
         let (source, f) = try backrefSource(key, name)
         let st = statements.count(from: source.table.name, schema: schemaName(source), where: f)
-        let r = try await database.withSession { _ in try await run(st, "backref_len", source) }
+        let r = try await run(st, "backref_len", source)
         return Int(Self.integer(r.rows.first?[0]))
     }
 
     public func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
         let (source, f) = try backrefSource(key, name)
-        let rows = try await database.withSession { _ in
-            try await select(source, where: f, limit: 1, offset: index, operation: "backref_idx")
-        }
+        let rows = try await select(source, where: f, limit: 1, offset: index, operation: "backref_idx")
         guard let row = rows.first else {
             throw BrokerError.noData("backref '\(name)' of \(key) has no element \(index)")
         }
