@@ -25,7 +25,7 @@ public struct DatabaseOptions: Sendable {
         acquireTimeout: Duration = .seconds(10),
         healthCheckAfterIdle: Duration = .seconds(30),
         statementTimeout: Duration? = nil,
-        sqliteBusyTimeout: Duration = .seconds(5),
+        sqliteBusyTimeout: Duration = .seconds(30),
         logger: Logger = Logger(label: "dabroker.sql"),
         sqliteNotice: OnceNotice = SQLiteNotice.shared,
         flatNestingWarning: OnceNotice = FlatNestingWarning.shared

