@@ -48,8 +48,11 @@ struct ServeOverAMQPTests {
         // The client commands take the queue and exchange names from the environment.
         let env = ["DABROKER_AMQP_QUEUE": queue, "DABROKER_AMQP_EXCHANGE": exchange]
 
-        let watch = try ChildProcess(["watch", "--amqp", amqp, "--count", "1"], environment: env)
+        // Two watchers in processes of their own: every broadcast reaches both.
+        let watch = try ChildProcess(["watch", "--amqp", amqp, "--count", "3"], environment: env)
+        let watch2 = try ChildProcess(["watch", "--amqp", amqp, "--count", "3"], environment: env)
         #expect(await watch.waitForStderr(containing: "listening") == true)
+        #expect(await watch2.waitForStderr(containing: "listening") == true)
 
         let get = try await ChildProcess.run(["get"] + client + ["person", "id=2"], environment: env)
         #expect(get.status == 0, "\(get.err)")
@@ -66,10 +69,24 @@ struct ServeOverAMQPTests {
         let update = try await ChildProcess.run(
             ["update"] + client + ["person", "id=3", "--set", "email=grace@navy.mil"], environment: env)
         #expect(update.status == 0, "\(update.err)")
-        let watched = await watch.finish(timeout: 20)
-        #expect(watched.out.contains("invalid_key"))
-        #expect(watched.out.contains("grace@navy.mil"))
-        #expect(!watched.out.contains("secret-hash"))
+        let created = try await ChildProcess.run(
+            ["new"] + client + ["person", "name=Edsger Dijkstra", "email=ewd@example.org"], environment: env)
+        #expect(created.status == 0, "\(created.err)")
+        #expect(created.out.contains("Edsger Dijkstra"))
+        let deleted = try await ChildProcess.run(
+            ["delete"] + client + ["person", "name=Edsger Dijkstra"], environment: env)
+        #expect(deleted.status == 0, "\(deleted.err)")
+        let gone = try await ChildProcess.run(
+            ["count"] + client + ["person", "name=Edsger Dijkstra"], environment: env)
+        #expect(gone.out.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        for w in [watch, watch2] {
+            let watched = await w.finish(timeout: 20)
+            let lines = watched.out.split(separator: "\n").filter { $0.contains("invalid_key") }
+            #expect(lines.count == 3, "update, new and delete each reach every watcher: \(watched.out)")
+            #expect(watched.out.contains("grace@navy.mil"))
+            #expect(watched.out.contains("Edsger Dijkstra"))
+            #expect(!watched.out.contains("secret-hash"))
+        }
 
         // SIGTERM mid-load: calls in flight are answered, the exit is clean, and a call that
         // could not be served fails cleanly with Unavailable.

@@ -82,3 +82,36 @@ struct UpdateCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `dabroker new TABLE col=value…`: inserts one row (read-write tables only).
+struct NewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new", abstract: "Insert one row into TABLE with the given column=value fields.")
+    @OptionGroup var client: ClientOptionGroup
+    @Argument(help: "The table (as exported).") var table: String
+    @Argument(help: "Fields: column=value.") var fields: [String] = []
+
+    func run() async throws {
+        try await client.run { [table, fields] c in
+            try await c.model(table).new(try ArgumentValue.filters(fields)).value
+        }
+    }
+}
+
+/// `dabroker delete TABLE col=value…`: deletes exactly one row (read-write tables only).
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete exactly one row of TABLE, found by equality filters.")
+    @OptionGroup var client: ClientOptionGroup
+    @Argument(help: "The table (as exported).") var table: String
+    @Argument(help: "Filters that find the row: column=value.") var filters: [String] = []
+
+    func run() async throws {
+        try await client.run { [table, filters] c in
+            let model = try await c.model(table)
+            let row = try await model.get(try ArgumentValue.filters(filters))
+            try await model.delete(row)
+            return row.value
+        }
+    }
+}

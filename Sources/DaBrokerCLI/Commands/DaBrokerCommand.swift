@@ -9,7 +9,8 @@ public struct DaBrokerCommand: AsyncParsableCommand {
         discussion: "With no arguments to `serve`, runs the embedded default: a SQLite demo database over HTTP.",
         subcommands: [
             ServeCommand.self, ModelsCommand.self, MigrateCommand.self, GetCommand.self, FindCommand.self,
-            CountCommand.self, UpdateCommand.self, CallCommand.self, WatchCommand.self,
+            CountCommand.self, NewCommand.self, UpdateCommand.self, DeleteCommand.self, CallCommand.self,
+            WatchCommand.self,
         ])
 
     public init() {}
