@@ -183,7 +183,7 @@ public final class BrokerServer: Service, Sendable {
         do {
             let message: Message
             do {
-                message = try WireCodec.decode(bytes)
+                message = try JSONCodec(limits: configuration.requestLimits).decode(bytes)
             } catch {
                 throw BrokerError.badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
             }

@@ -1,3 +1,4 @@
+import DaBrokerCore
 import Logging
 
 /// How a ``BrokerServer`` runs: its secret, limits and logger.
@@ -16,6 +17,9 @@ public struct BrokerServerConfiguration: Sendable {
     /// Whether ``BrokerServer/run()`` starts with `purge` (drop requests left in a queue).
     public var purgeOnStart: Bool
     public var logger: Logger
+    /// Bounds on incoming requests (size, nesting depth, string length); larger or deeper
+    /// requests get `BadRequest`.
+    public var requestLimits: CodecLimits = .default
 
     public init(
         secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,

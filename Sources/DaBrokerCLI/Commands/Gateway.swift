@@ -25,10 +25,11 @@ struct Gateway {
             await opened.database.close()
             throw error
         }
-        let server = BrokerServer(
-            configuration: .init(
-                secret: config.secret, maxConcurrentRequests: config.limits.requestConcurrency,
-                maxFindLimit: config.limits.maxFindLimit, purgeOnStart: config.amqp?.purge ?? false, logger: logger))
+        var serverConfiguration = BrokerServerConfiguration(
+            secret: config.secret, maxConcurrentRequests: config.limits.requestConcurrency,
+            maxFindLimit: config.limits.maxFindLimit, purgeOnStart: config.amqp?.purge ?? false, logger: logger)
+        serverConfiguration.requestLimits.maxMessageBytes = config.limits.maxMessageBytes
+        let server = BrokerServer(configuration: serverConfiguration)
         let rootClass = try server.exportClass("root", key: ["root", "meta"], fields: ["data"])
         let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
         try server.addStatic(root, "root")
