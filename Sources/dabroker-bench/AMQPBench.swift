@@ -110,32 +110,17 @@ func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
     return c
 }
 
+/// p50 / p99 in milliseconds (this file's unit), from the bench's shared sampler.
 private func measure(calls: Int, warmUp: Int, _ body: () async throws -> Void) async throws -> (
     p50: Double, p99: Double
 ) {
-    for _ in 0..<warmUp { try await body() }
-    let clock = ContinuousClock()
-    var samples: [Double] = []
-    samples.reserveCapacity(calls)
-    for _ in 0..<calls {
-        let start = clock.now
-        try await body()
-        samples.append(milliseconds(clock.now - start))
-    }
-    return percentiles(samples)
+    let r = try await BenchStats.latency(calls: calls, warmUp: warmUp, body)
+    return (r.p50 / 1000, r.p99 / 1000)
 }
 
-private func milliseconds(_ d: Duration) -> Double {
-    let (s, atto) = d.components
-    return Double(s) * 1000 + Double(atto) / 1e15
-}
+private func milliseconds(_ d: Duration) -> Double { BenchStats.micros(d) / 1000 }
 
-private func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
-    let sorted = samples.sorted()
-    guard !sorted.isEmpty else { return (0, 0) }
-    func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
-    return (at(0.5), at(0.99))
-}
+private func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) { BenchStats.percentiles(samples) }
 
 private func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
