@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Foundation
 
 /// Where and how an AMQP transport connects: the broker address and credentials (from an
 /// `amqp://user:pass@host:port/vhost` URL) plus the names and tuning the transports use.
@@ -63,5 +64,17 @@ public struct AMQPConfiguration: Sendable, Hashable {
         self.user = user
         self.password = password
         self.vhost = vhost
+    }
+
+    /// This configuration with a queue, exchange and connection name of its own
+    /// (`<prefix>_<random>_q`, `…_x`, `<prefix>_<random>`), so that a separate gateway, a test
+    /// or a benchmark can share a broker without touching anyone else's traffic.
+    public func withOwnNames(prefix: String) -> AMQPConfiguration {
+        var c = self
+        let id = prefix + "_" + UUID().uuidString.prefix(8).lowercased()
+        c.queue = id + "_q"
+        c.exchange = id + "_x"
+        c.connectionName = id
+        return c
     }
 }

@@ -102,12 +102,7 @@ private final class BenchFlag: Sendable {
 }
 
 func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
-    var c = try AMQPConfiguration(url: url)
-    let id = "amqpbench_" + UUID().uuidString.prefix(8).lowercased()
-    c.queue = id + "_q"
-    c.exchange = id + "_x"
-    c.connectionName = id
-    return c
+    try AMQPConfiguration(url: url).withOwnNames(prefix: "amqpbench")
 }
 
 /// p50 / p99 in milliseconds (this file's unit), from the bench's shared sampler.

@@ -130,11 +130,7 @@ struct LimitsTests {
         "call timeout (AMQP client): a reply within the timeout arrives, a slower one is Unavailable",
         .enabled(if: TestServices.isAvailable(.amqp)))
     func callTimeout() async throws {
-        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp))
-        let id = "rel_" + UUID().uuidString.prefix(8).lowercased()
-        c.queue = id + "_q"
-        c.exchange = id + "_x"
-        c.connectionName = id
+        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp)).withOwnNames(prefix: "rel")
         c.callTimeout = .seconds(1)
         let amqpServer = AMQPServerTransport(configuration: c)
         let (server, local) = try await Self.bareServer(.init(secret: "limits"), extra: amqpServer) { server in

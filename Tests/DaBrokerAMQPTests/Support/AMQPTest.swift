@@ -11,11 +11,7 @@ enum AMQPTest {
 
     /// A configuration with names of its own (queue, exchange, connection names).
     static func configuration(timeout: Duration = .seconds(10)) throws -> AMQPConfiguration {
-        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp))
-        let id = "amqpt_" + UUID().uuidString.prefix(8).lowercased()
-        c.queue = id + "_q"
-        c.exchange = id + "_x"
-        c.connectionName = id
+        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp)).withOwnNames(prefix: "amqpt")
         c.callTimeout = timeout
         c.reconnectMaxDelay = .milliseconds(500)
         return c

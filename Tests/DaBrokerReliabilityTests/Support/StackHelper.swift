@@ -38,11 +38,7 @@ enum StackHelper {
 
     /// An AMQP configuration with a queue, exchange and connection name of its own.
     static func amqp(callTimeout: Duration = .seconds(5)) throws -> AMQPConfiguration {
-        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp))
-        let id = "rel_" + UUID().uuidString.prefix(8).lowercased()
-        c.queue = id + "_q"
-        c.exchange = id + "_x"
-        c.connectionName = id
+        var c = try AMQPConfiguration(url: TestServices.url(for: .amqp)).withOwnNames(prefix: "rel")
         c.callTimeout = callTimeout
         c.reconnectMaxDelay = .milliseconds(500)
         return c
