@@ -22,6 +22,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Include the schema reflection benchmark (never in --short).")
     var reflection = false
 
+    @Flag(help: "Run only the schema reflection benchmark.")
+    var reflectionOnly = false
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -40,6 +43,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if let profile {
             try await ProfileLoop.run(calls: profile)
+            return
+        }
+        if reflectionOnly {
+            try await runReflectionBenchmark(arguments: reflectionArgs.split(separator: " ").map(String.init))
             return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))

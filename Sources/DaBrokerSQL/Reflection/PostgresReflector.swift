@@ -1,10 +1,10 @@
 import DaBrokerCore
 
-/// Reflects PostgreSQL from `pg_catalog` over every selected schema at once, in five lean
-/// queries: tables, columns (types resolved once per distinct type), defaults and comments,
-/// keys (`pg_constraint` with `unnest(conkey, confkey) WITH ORDINALITY`, plus plain unique
-/// indexes), and the fingerprint. Column numbers are turned into names in Swift, which keeps
-/// the catalog joins cheap.
+/// Reflects PostgreSQL from `pg_catalog` over every selected schema at once, in four lean
+/// queries: relations with their comments; columns with their defaults and comments (type
+/// OIDs only); the few distinct column types, resolved once each; keys (`pg_constraint`, one
+/// row per constraint with its column-number arrays, plus plain unique indexes). Column
+/// numbers are turned into names in Swift, which keeps the catalog joins cheap.
 ///
 /// The fingerprint counts and sums the `xmin` (creating transaction) of exactly the catalog
 /// rows reflection reads (`pg_class`, `pg_attribute`, `pg_attrdef`, `pg_description`,
@@ -32,11 +32,11 @@ struct PostgresReflector {
         return (current, included)
     }
 
-    /// `FROM pg_class c JOIN pg_namespace n … WHERE <c is a reflected relation>`.
-    private func relations(_ schemas: [String], allKinds: Bool = false) -> String {
-        "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN "
+    /// `FROM pg_class c JOIN pg_namespace n <join> WHERE <c is a reflected relation>`.
+    private func relations(_ schemas: [String], join: String = "") -> String {
+        "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\(join) WHERE n.nspname IN "
             + SchemaReflector.placeholders(connection.dialect, count: schemas.count)
-            + (allKinds ? "" : " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition")
+            + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition"
     }
 
     /// The unique indexes that are not constraints (read as unique constraints).
@@ -72,10 +72,43 @@ struct PostgresReflector {
         var count: Int64 = 0
         var sum: Int64 = 0
         mutating func add(_ v: Value) {
+            guard let x = v.catalogInt else { return }
             count += 1
-            sum &+= v.catalogInt ?? 0
+            sum &+= x
         }
         var text: String { "\(count)/\(sum)" }
+    }
+
+    /// A relation while reflection assembles it.
+    private struct Relation {
+        var table: TableDescription
+        /// Column names by column number (`attnum`), for keys.
+        var names: [String?] = []
+        /// Columns with their numbers and type keys, until the types are resolved.
+        var pending: [(number: Int, type: TypeKey, column: ColumnDescription)] = []
+
+        func name(_ number: Value) -> String? {
+            guard let n = number.catalogInt, n >= 0, n < names.count else { return nil }
+            return names[Int(n)]
+        }
+    }
+
+    /// A column's type: OID and modifier.
+    private struct TypeKey: Hashable {
+        let oid: Int64
+        let modifier: Int64
+    }
+
+    /// What reflection reads of one type: its declared text and its `Value` kind.
+    private struct ResolvedType {
+        let declared: String
+        let kind: ValueKind?
+    }
+
+    /// The relations, by OID and in an array for in-place updates.
+    private struct RelationSet {
+        var list: [Relation] = []
+        var index: [Int64: Int] = [:]
     }
 
     func reflect() async throws -> DatabaseSchema {
@@ -88,203 +121,219 @@ struct PostgresReflector {
         var sums = [XminSum](repeating: XminSum(), count: 4)
         let params = schemas.map { Value.string($0) }
 
-        var tables: [Int64: TableDescription] = [:]
+        var rels = RelationSet()
         for row in try await connection.execute(
-            "SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.xmin::text::int8 FROM \(relations(schemas))",
+            """
+            SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.xmin::text::int8, d.description,
+                   d.xmin::text::int8
+              FROM \(relations(schemas, join: """
+                 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+                """))
+            """,
             params
         ).rows {
             sums[0].add(row[4])
+            sums[2].add(row[6])
             guard let oid = row[0].catalogInt, let schema = row[1].catalogString, let name = row[2].catalogString
             else { continue }
             let kind = row[3].catalogString ?? "r"
-            tables[oid] = TableDescription(schema: schema, name: name, isView: kind == "v" || kind == "m")
+            rels.index[oid] = rels.list.count
+            rels.list.append(
+                Relation(
+                    table: TableDescription(
+                        schema: schema, name: name, isView: kind == "v" || kind == "m", comment: row[5].catalogString)))
         }
 
-        // Columns, with each distinct (type, typmod) resolved once: domains to their base type
-        // (three levels), arrays to their element type.
-        let columnRows = try await connection.execute(
-            """
-            WITH cols AS MATERIALIZED (
-              SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attidentity,
-                     a.attgenerated, a.xmin
-                FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped
-                 AND a.attrelid IN (SELECT c.oid FROM \(relations(schemas)))),
-            types AS MATERIALIZED (
-              SELECT t.oid, x.atttypmod, format_type(t.oid, x.atttypmod) AS declared, bt.typname,
-                     bt.typtype::text AS typtype, et.typname AS etypname, et.typtype::text AS etyptype
-                FROM (SELECT DISTINCT atttypid, atttypmod FROM cols) x
-                JOIN pg_type t ON t.oid = x.atttypid
-                LEFT JOIN pg_type d1 ON t.typtype = 'd' AND d1.oid = t.typbasetype
-                LEFT JOIN pg_type d2 ON d1.typtype = 'd' AND d2.oid = d1.typbasetype
-                LEFT JOIN pg_type d3 ON d2.typtype = 'd' AND d3.oid = d2.typbasetype
-                JOIN pg_type bt ON bt.oid = COALESCE(d3.oid, d2.oid, d1.oid, t.oid)
-                LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A')
-            SELECT a.attrelid::int8, a.attnum, a.attname, ty.declared, ty.typname, ty.typtype, ty.etypname,
-                   ty.etyptype, a.attnotnull, a.attidentity::text, a.attgenerated::text, a.xmin::text::int8
-              FROM cols a JOIN types ty ON ty.oid = a.atttypid AND ty.atttypmod = a.atttypmod
-            """, params
-        ).rows
-        var attnums: [Int64: [Int64: String]] = [:]  // relation → attnum → column name
-        var columns: [Int64: [(Int64, ColumnDescription)]] = [:]
-        var kinds: [String: ValueKind?] = [:]  // by type description: a few distinct types
-        for row in columnRows {
-            sums[1].add(row[11])
-            guard let oid = row[0].catalogInt, tables.index(forKey: oid) != nil, let num = row[1].catalogInt,
-                let name = row[2].catalogString
-            else { continue }
-            let identity = row[9].catalogString ?? ""
-            let typeName = row[4].catalogString ?? ""
-            let typeType = row[5].catalogString ?? "b"
-            let element = row[6].catalogString
-            let elementType = row[7].catalogString ?? "b"
-            let typeKey = typeName + "\u{0}" + typeType + "\u{0}" + (element ?? "") + "\u{0}" + elementType
-            let kind: ValueKind?
-            if let known = kinds[typeKey] {
-                kind = known
-            } else {
-                kind = ValueKindMapping.postgres(
-                    typeName: typeName, typeType: typeType, elementTypeName: element, elementTypeType: elementType)
-                kinds[typeKey] = kind
+        let types = try await readColumns(schemas, params: params, into: &rels, sums: &sums)
+        for i in rels.list.indices {
+            var pending = rels.list[i].pending
+            rels.list[i].pending = []
+            if !pending.indices.dropFirst().allSatisfy({ pending[$0 - 1].number < pending[$0].number }) {
+                pending.sort { $0.number < $1.number }
             }
-            attnums[oid, default: [:]][num] = name
-            columns[oid, default: []].append(
-                (
-                    num,
-                    ColumnDescription(
-                        name: name, declaredType: row[3].catalogString ?? "", kind: kind,
-                        isNullable: !row[8].catalogBool, isAutoIncrement: identity == "a" || identity == "d",
-                        isGenerated: (row[10].catalogString ?? "") == "s")
-                ))
+            rels.list[i].table.columns = pending.map { item in
+                var column = item.column
+                column.declaredType = types[item.type]?.declared ?? ""
+                column.kind = types[item.type]?.kind
+                return column
+            }
         }
-        for (oid, list) in columns { tables[oid]?.columns = list.sorted { $0.0 < $1.0 }.map(\.1) }
-
-        sums[2] = try await readDefaultsAndComments(schemas, params: params, attnums: attnums, into: &tables)
-        sums[3] = try await readKeys(schemas, params: params, attnums: attnums, into: &tables)
+        sums[3] = try await readKeys(schemas, params: params, into: &rels)
         result.fingerprint = "postgres:" + sums.map(\.text).joined(separator: ":")
-        for t in tables.values { result.tables[result.key(of: t)] = t }
+        result.tables.reserveCapacity(rels.list.count)
+        for r in rels.list { result.tables[result.key(of: r.table)] = r.table }
         return result
     }
 
-    /// Column defaults (`pg_attrdef`) and table and column comments (`pg_description`).
-    private func readDefaultsAndComments(
-        _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
-        into tables: inout [Int64: TableDescription]
-    ) async throws -> XminSum {
-        var sum = XminSum()
+    /// Columns with their defaults (`pg_attrdef`) and comments (`pg_description`), then the
+    /// distinct types among them: domains resolved to their base type (three levels), arrays
+    /// to their element type.
+    private func readColumns(
+        _ schemas: [String], params: [Value], into rels: inout RelationSet, sums: inout [XminSum]
+    ) async throws -> [TypeKey: ResolvedType] {
+        // A default needs its relation for context only when it can name columns: generated
+        // columns. `pg_get_expr` opens the relation when given one, which is slow.
         let rows = try await connection.execute(
             """
-            WITH rel AS MATERIALIZED (SELECT c.oid FROM \(relations(schemas)))
-            SELECT 'd', ad.adrelid::int8, ad.adnum::int8, pg_get_expr(ad.adbin, ad.adrelid), ad.xmin::text::int8
-              FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)
-            UNION ALL
-            SELECT 'c', d.objoid::int8, d.objsubid::int8, d.description, d.xmin::text::int8 FROM pg_description d
-             WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel)
+            SELECT a.attrelid::int8, a.attnum::int8, a.attname, a.atttypid::int8, a.atttypmod::int8, a.attnotnull,
+                   a.attidentity::text, a.attgenerated::text, a.xmin::text::int8,
+                   CASE WHEN ad.adbin IS NULL THEN NULL WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0)
+                        ELSE pg_get_expr(ad.adbin, ad.adrelid) END,
+                   ad.xmin::text::int8, d.description, d.xmin::text::int8
+              FROM pg_attribute a
+              LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+              LEFT JOIN pg_description d
+                ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+             WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN (SELECT c.oid FROM \(relations(schemas)))
             """, params
         ).rows
+        var typeKeys = Set<TypeKey>()
         for row in rows {
-            sum.add(row[4])
-            guard let oid = row[1].catalogInt, let num = row[2].catalogInt, let text = row[3].catalogString,
-                tables.index(forKey: oid) != nil
+            sums[1].add(row[8])
+            sums[2].add(row[10])
+            sums[2].add(row[12])
+            guard let oid = row[0].catalogInt, let i = rels.index[oid], let number = row[1].catalogInt,
+                number > 0, number <= 1664, let name = row[2].catalogString
             else { continue }
-            if row[0].catalogString == "c" && num == 0 {
-                tables[oid]?.comment = text
-                continue
+            let type = TypeKey(oid: row[3].catalogInt ?? 0, modifier: row[4].catalogInt ?? -1)
+            typeKeys.insert(type)
+            let identity = row[6].catalogString ?? ""
+            let defaultValue = row[9].catalogString
+            let column = ColumnDescription(
+                name: name, declaredType: "", kind: nil, isNullable: !row[5].catalogBool,
+                defaultValue: defaultValue,
+                isAutoIncrement: identity == "a" || identity == "d" || defaultValue?.hasPrefix("nextval(") == true,
+                isGenerated: (row[7].catalogString ?? "") == "s", comment: row[11].catalogString)
+            if rels.list[i].names.count <= Int(number) {
+                rels.list[i].names += Array(repeating: nil, count: Int(number) + 1 - rels.list[i].names.count)
             }
-            guard let name = attnums[oid]?[num], let i = tables[oid]?.columns.firstIndex(where: { $0.name == name })
+            rels.list[i].names[Int(number)] = name
+            rels.list[i].pending.append((Int(number), type, column))
+        }
+        guard !typeKeys.isEmpty else { return [:] }
+        let keys = Array(typeKeys)
+        var types: [TypeKey: ResolvedType] = [:]
+        for row in try await connection.execute(
+            """
+            SELECT x.oid::int8, x.typmod::int8, format_type(x.oid, x.typmod), bt.typname, bt.typtype::text,
+                   et.typname, et.typtype::text
+              FROM unnest($1::text::oid[], $2::text::int4[]) AS x(oid, typmod)
+              JOIN pg_type t ON t.oid = x.oid
+              LEFT JOIN pg_type d1 ON t.typtype = 'd' AND d1.oid = t.typbasetype
+              LEFT JOIN pg_type d2 ON d1.typtype = 'd' AND d2.oid = d1.typbasetype
+              LEFT JOIN pg_type d3 ON d2.typtype = 'd' AND d3.oid = d2.typbasetype
+              JOIN pg_type bt ON bt.oid = COALESCE(d3.oid, d2.oid, d1.oid, t.oid)
+              LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+            """,
+            [
+                .string("{" + keys.map { String($0.oid) }.joined(separator: ",") + "}"),
+                .string("{" + keys.map { String($0.modifier) }.joined(separator: ",") + "}"),
+            ]
+        ).rows {
+            guard let oid = row[0].catalogInt, let modifier = row[1].catalogInt else { continue }
+            types[TypeKey(oid: oid, modifier: modifier)] = ResolvedType(
+                declared: row[2].catalogString ?? "",
+                kind: ValueKindMapping.postgres(
+                    typeName: row[3].catalogString ?? "", typeType: row[4].catalogString ?? "b",
+                    elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b"))
+        }
+        return types
+    }
+
+    /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query,
+    /// one row each with its column numbers.
+    private func readKeys(_ schemas: [String], params: [Value], into rels: inout RelationSet) async throws
+        -> XminSum
+    {
+        let rows = try await connection.execute(
+            """
+            SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, con.confkey,
+                   con.confrelid::int8, con.confdeltype::text, con.confupdtype::text, con.xmin::text::int8
+              FROM pg_constraint con
+             WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
+               AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
+            UNION ALL
+            SELECT i.indrelid::int8, ic.relname::text, 'i', (i.indkey::int2[])[0:i.indnkeyatts - 1], NULL, NULL,
+                   NULL, NULL, i.xmin::text::int8
+              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+             WHERE \(Self.plainUniqueIndex) AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
+            """, params
+        ).rows
+        let outside = try await outsideRelations(
+            Set(rows.compactMap { $0[5].catalogInt }.filter { $0 != 0 && rels.index[$0] == nil }))
+        var sum = XminSum()
+        for row in rows {
+            sum.add(row[8])
+            guard let oid = row[0].catalogInt, let i = rels.index[oid], let name = row[1].catalogString,
+                let type = row[2].catalogString
             else { continue }
-            if row[0].catalogString == "c" {
-                tables[oid]?.columns[i].comment = text
-            } else {
-                tables[oid]?.columns[i].defaultValue = text
-                if text.hasPrefix("nextval(") { tables[oid]?.columns[i].isAutoIncrement = true }
+            let own = rels.list[i]
+            let columns = (row[3].listValue ?? []).compactMap { own.name($0) }
+            switch type {
+            case "p":
+                rels.list[i].table.primaryKey = columns
+            case "f":
+                let targetOID = row[5].catalogInt ?? 0
+                guard let target = rels.index[targetOID].map({ rels.list[$0] }) ?? outside[targetOID]
+                else { continue }
+                rels.list[i].table.foreignKeys.append(
+                    ForeignKeyDescription(
+                        name: name, columns: columns, referencedSchema: target.table.schema,
+                        referencedTable: target.table.name,
+                        referencedColumns: (row[4].listValue ?? []).compactMap { target.name($0) },
+                        onDelete: ReferentialAction(postgresCode: row[6].catalogString ?? "a"),
+                        onUpdate: ReferentialAction(postgresCode: row[7].catalogString ?? "a")))
+            default:
+                rels.list[i].table.uniqueConstraints.append(
+                    UniqueConstraintDescription(name: name, columns: columns))
+            }
+        }
+        for i in rels.list.indices {
+            if rels.list[i].table.foreignKeys.count > 1 {
+                rels.list[i].table.foreignKeys.sort {
+                    $0.columns == $1.columns ? ($0.name ?? "") < ($1.name ?? "") : $0.columns.lexicographicallyPrecedes($1.columns)
+                }
+            }
+            if rels.list[i].table.uniqueConstraints.count > 1 {
+                rels.list[i].table.uniqueConstraints.sort { $0.name < $1.name }
             }
         }
         return sum
     }
 
-    /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query.
-    private func readKeys(
-        _ schemas: [String], params: [Value], attnums: [Int64: [Int64: String]],
-        into tables: inout [Int64: TableDescription]
-    ) async throws -> XminSum {
-        let rows = try await connection.execute(
-            """
-            SELECT con.conrelid::int8, con.conname::text, con.contype::text, k.ord, k.attnum::int8, k.fattnum::int8,
-                   con.confrelid::int8, con.confdeltype::text, con.confupdtype::text, con.xmin::text::int8
-              FROM pg_constraint con
-              CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
-             WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
-               AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
-            UNION ALL
-            SELECT i.indrelid::int8, ic.relname::text, 'i', k.ord, k.attnum::int8, NULL, NULL, NULL, NULL,
-                   i.xmin::text::int8
-              FROM pg_index i
-              JOIN pg_class ic ON ic.oid = i.indexrelid
-              CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-             WHERE \(Self.plainUniqueIndex)
-               AND k.ord <= i.indnkeyatts AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
-             ORDER BY 1, 2, 3, 4
-            """, params
-        ).rows
-        // Referenced tables outside the selected schemas: their names and column names, in one
-        // more query.
-        let outside = Set(rows.compactMap { $0[6].catalogInt }.filter { $0 != 0 && tables.index(forKey: $0) == nil })
-        var names = attnums
-        var relations: [Int64: (schema: String, name: String)] = [:]
-        if !outside.isEmpty {
-            let ids = outside.sorted()
-            for row in try await connection.execute(
-                "SELECT a.attrelid::int8, a.attnum::int8, a.attname, n.nspname, c.relname FROM pg_attribute a"
-                    + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE a.attnum > 0 AND a.attrelid IN "
-                    + SchemaReflector.placeholders(connection.dialect, count: ids.count),
-                ids.map { .int($0) }
-            ).rows {
-                if let rel = row[0].catalogInt, let num = row[1].catalogInt, let name = row[2].catalogString {
-                    names[rel, default: [:]][num] = name
-                    relations[rel] = (row[3].catalogString ?? "", row[4].catalogString ?? "")
-                }
-            }
-        }
-        // Rows come ordered by relation, name, type and position: one run per key.
-        var sum = XminSum()
-        var start = 0
-        while start < rows.count {
-            let first = rows[start]
-            var end = start + 1
-            while end < rows.count, rows[end][0] == first[0], rows[end][1] == first[1], rows[end][2] == first[2] {
-                end += 1
-            }
-            defer { start = end }
-            guard let oid = first[0].catalogInt, tables.index(forKey: oid) != nil, let name = first[1].catalogString,
-                let type = first[2].catalogString, let own = names[oid]
+    /// Referenced relations outside the selected schemas: their names and column names, in one
+    /// query.
+    private func outsideRelations(_ oids: Set<Int64>) async throws -> [Int64: Relation] {
+        guard !oids.isEmpty else { return [:] }
+        let ids = oids.sorted()
+        var found: [Int64: Relation] = [:]
+        for row in try await connection.execute(
+            "SELECT a.attrelid::int8, a.attnum::int8, a.attname, n.nspname, c.relname FROM pg_attribute a"
+                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE a.attnum > 0 AND a.attrelid IN "
+                + SchemaReflector.placeholders(connection.dialect, count: ids.count),
+            ids.map { .int($0) }
+        ).rows {
+            guard let rel = row[0].catalogInt, let number = row[1].catalogInt, number > 0, number <= 1664,
+                let name = row[2].catalogString
             else { continue }
-            sum.add(first[9])  // one catalog row per constraint or index
-            let run = rows[start..<end]
-            let cols = run.compactMap { r in r[4].catalogInt.flatMap { own[$0] } }
-            switch type {
-            case "p":
-                tables[oid]?.primaryKey = cols
-            case "f":
-                let targetOID = first[6].catalogInt ?? 0
-                let target = names[targetOID] ?? [:]
-                let relation =
-                    tables.index(forKey: targetOID).map { (tables.values[$0].schema, tables.values[$0].name) }
-                    ?? relations[targetOID] ?? ("", "")
-                tables[oid]?.foreignKeys.append(
-                    ForeignKeyDescription(
-                        name: name, columns: cols, referencedSchema: relation.0, referencedTable: relation.1,
-                        referencedColumns: run.compactMap { r in r[5].catalogInt.flatMap { target[$0] } },
-                        onDelete: ReferentialAction(postgresCode: first[7].catalogString ?? "a"),
-                        onUpdate: ReferentialAction(postgresCode: first[8].catalogString ?? "a")))
-            default:
-                tables[oid]?.uniqueConstraints.append(UniqueConstraintDescription(name: name, columns: cols))
+            var relation =
+                found[rel]
+                ?? Relation(table: TableDescription(schema: row[3].catalogString ?? "", name: row[4].catalogString ?? ""))
+            if relation.names.count <= Int(number) {
+                relation.names += Array(repeating: nil, count: Int(number) + 1 - relation.names.count)
             }
+            relation.names[Int(number)] = name
+            found[rel] = relation
         }
-        for oid in tables.keys {
-            tables[oid]?.foreignKeys.sort { $0.columns.lexicographicallyPrecedes($1.columns) }
-            tables[oid]?.uniqueConstraints.sort { $0.name < $1.name }
-        }
-        return sum
+        return found
+    }
+}
+
+extension Value {
+    /// The elements of a list value (`nil` otherwise).
+    fileprivate var listValue: [Value]? {
+        if case .list(let items) = self { return items }
+        return nil
     }
 }
