@@ -291,7 +291,8 @@ struct PostgresReflector {
         for i in rels.list.indices {
             if rels.list[i].table.foreignKeys.count > 1 {
                 rels.list[i].table.foreignKeys.sort {
-                    $0.columns == $1.columns ? ($0.name ?? "") < ($1.name ?? "") : $0.columns.lexicographicallyPrecedes($1.columns)
+                    $0.columns == $1.columns
+                        ? ($0.name ?? "") < ($1.name ?? "") : $0.columns.lexicographicallyPrecedes($1.columns)
                 }
             }
             if rels.list[i].table.uniqueConstraints.count > 1 {
@@ -319,7 +320,8 @@ struct PostgresReflector {
             else { continue }
             var relation =
                 found[rel]
-                ?? Relation(table: TableDescription(schema: row[3].catalogString ?? "", name: row[4].catalogString ?? ""))
+                ?? Relation(
+                    table: TableDescription(schema: row[3].catalogString ?? "", name: row[4].catalogString ?? ""))
             if relation.names.count <= Int(number) {
                 relation.names += Array(repeating: nil, count: Int(number) + 1 - relation.names.count)
             }
