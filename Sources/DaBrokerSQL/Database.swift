@@ -98,6 +98,29 @@ public final class Database: Sendable {
         }
     }
 
+    /// Lends `body` one pooled connection and, when the pool has them free right now, up to
+    /// `count - 1` more: for independent reads that can run side by side (schema reflection).
+    /// Never waits for the extra connections; `body` gets at least one.
+    public func withConnections<T: Sendable>(
+        upTo count: Int, _ body: @Sendable ([any DatabaseConnection]) async throws -> T
+    ) async throws -> T {
+        try await withConnection { first in
+            var extra: [any DatabaseConnection] = []
+            while extra.count + 1 < count, let c = try? await pool.acquireIfFree() { extra.append(c) }
+            let borrowed = extra
+            do {
+                let result = try await body([first] + borrowed)
+                for c in borrowed { await pool.release(c) }
+                return result
+            } catch {
+                for c in borrowed {
+                    if await c.isHealthy() { await pool.release(c) } else { await pool.discard(c) }
+                }
+                throw error
+            }
+        }
+    }
+
     /// Whether `error` from `connection` means the connection is gone.
     static func isLost(_ error: any Error, _ connection: any DatabaseConnection) async -> Bool {
         if let e = error as? any ConnectionLossReporting { return e.isConnectionLost }

@@ -21,7 +21,7 @@ struct GatewayDatabase {
             let migrator = Migrator(directory: migrations)
             _ = try await db.withConnection { conn in try await migrator.migrate(conn) }
         }
-        let schema = try await db.withConnection { conn in try await SchemaReflector.reflect(conn) }
+        let schema = try await SchemaReflector.reflect(db)
         var overrides = NamingOverrides()
         for (table, t) in config.tables {
             if !t.refNames.isEmpty {

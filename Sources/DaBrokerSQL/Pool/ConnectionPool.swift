@@ -73,6 +73,28 @@ public actor ConnectionPool {
         }
     }
 
+    /// Borrows a connection only if one is idle or there is room to open one: never waits.
+    /// For optional extra work (a second connection for side-by-side catalog reads).
+    public func acquireIfFree() async throws -> (any DatabaseConnection)? {
+        guard !closed else { return nil }
+        while let e = idle.popLast() {
+            if ContinuousClock.now - e.since >= healthCheckAfterIdle, !(await e.connection.isHealthy()) {
+                Task { await e.connection.close() }
+                openCount -= 1
+                continue
+            }
+            return e.connection
+        }
+        guard openCount < maxConnections else { return nil }
+        openCount += 1
+        do {
+            return try await factory()
+        } catch {
+            slotFreed()
+            throw error
+        }
+    }
+
     /// Returns a healthy connection to the pool.
     public func release(_ connection: any DatabaseConnection) {
         if closed {

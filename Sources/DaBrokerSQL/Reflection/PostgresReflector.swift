@@ -13,8 +13,9 @@ import DaBrokerCore
 /// only costs an unneeded reload). Reflection computes it from the rows it reads, so it costs
 /// no extra query; ``fingerprint(schemas:)`` computes the same on the server.
 struct PostgresReflector {
-    let connection: any DatabaseConnection
+    let connections: CatalogConnections
     let options: ReflectionOptions
+    var connection: any DatabaseConnection { connections.primary }
 
     /// The default schema (`current_schema()`) and the schemas to read.
     func schemas() async throws -> (defaultSchema: String, included: [String]) {
@@ -33,7 +34,7 @@ struct PostgresReflector {
     }
 
     /// `FROM pg_class c JOIN pg_namespace n <join> WHERE <c is a reflected relation>`.
-    private func relations(_ schemas: [String], join: String = "") -> String {
+    func relations(_ schemas: [String], join: String = "") -> String {
         "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\(join) WHERE n.nspname IN "
             + SchemaReflector.placeholders(connection.dialect, count: schemas.count)
             + " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition"
@@ -80,33 +81,32 @@ struct PostgresReflector {
     }
 
     /// A relation while reflection assembles it.
-    private struct Relation {
+    struct Relation: Sendable {
+        var oid: Int64
         var table: TableDescription
         /// Column names by column number (`attnum`), for keys.
-        var names: [String?] = []
-        /// Columns with their numbers and type keys, until the types are resolved.
-        var pending: [(number: Int, type: TypeKey, column: ColumnDescription)] = []
+        var names = ColumnNames()
+    }
 
-        func name(_ number: Value) -> String? {
-            guard let n = number.catalogInt, n >= 0, n < names.count else { return nil }
-            return names[Int(n)]
+    /// Column names by column number.
+    struct ColumnNames: Sendable {
+        private var byNumber: [String?] = []
+
+        /// The name of column `number` (`nil` if unknown).
+        subscript(_ number: Value) -> String? {
+            guard let n = number.catalogInt, n >= 0, n < byNumber.count else { return nil }
+            return byNumber[Int(n)]
+        }
+
+        /// Records the name of column `number` (1…1664).
+        mutating func set(_ name: String, number: Int) {
+            if byNumber.count <= number { byNumber += Array(repeating: nil, count: number + 1 - byNumber.count) }
+            byNumber[number] = name
         }
     }
 
-    /// A column's type: OID and modifier.
-    private struct TypeKey: Hashable {
-        let oid: Int64
-        let modifier: Int64
-    }
-
-    /// What reflection reads of one type: its declared text and its `Value` kind.
-    private struct ResolvedType {
-        let declared: String
-        let kind: ValueKind?
-    }
-
     /// The relations, by OID and in an array for in-place updates.
-    private struct RelationSet {
+    struct RelationSet: Sendable {
         var list: [Relation] = []
         var index: [Int64: Int] = [:]
     }
@@ -118,149 +118,27 @@ struct PostgresReflector {
             result.fingerprint = "postgres:empty"
             return result
         }
-        var sums = [XminSum](repeating: XminSum(), count: 4)
-        let params = schemas.map { Value.string($0) }
-
-        var rels = RelationSet()
-        for row in try await connection.execute(
-            """
-            SELECT c.oid::int8, n.nspname, c.relname, c.relkind::text, c.xmin::text::int8, d.description,
-                   d.xmin::text::int8
-              FROM \(relations(schemas, join: """
-                 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
-                """))
-            """,
-            params
-        ).rows {
-            sums[0].add(row[4])
-            sums[2].add(row[6])
-            guard let oid = row[0].catalogInt, let schema = row[1].catalogString, let name = row[2].catalogString
-            else { continue }
-            let kind = row[3].catalogString ?? "r"
-            rels.index[oid] = rels.list.count
-            rels.list.append(
-                Relation(
-                    table: TableDescription(
-                        schema: schema, name: name, isView: kind == "v" || kind == "m", comment: row[5].catalogString)))
-        }
-
-        let types = try await readColumns(schemas, params: params, into: &rels, sums: &sums)
+        let (columns, keys) = try await connections.both(
+            { try await readColumns(on: $0, schemas) }, { try await readRelationsAndKeys(on: $0, schemas) })
+        var rels = keys.relations
+        var sums = [keys.relationSum, columns.attributeSum, columns.defaultAndCommentSum, XminSum()]
+        sums[2].count += keys.commentSum.count
+        sums[2].sum &+= keys.commentSum.sum
         for i in rels.list.indices {
-            var pending = rels.list[i].pending
-            rels.list[i].pending = []
-            if !pending.indices.dropFirst().allSatisfy({ pending[$0 - 1].number < pending[$0].number }) {
-                pending.sort { $0.number < $1.number }
-            }
-            rels.list[i].table.columns = pending.map { item in
-                var column = item.column
-                column.declaredType = types[item.type]?.declared ?? ""
-                column.kind = types[item.type]?.kind
-                return column
-            }
+            guard let read = columns.byRelation[rels.list[i].oid] else { continue }
+            rels.list[i].names = read.names
+            rels.list[i].table.columns = read.columns
         }
-        sums[3] = try await readKeys(schemas, params: params, into: &rels)
+        sums[3] = assembleKeys(keys.keyRows, outside: keys.outside, into: &rels)
         result.fingerprint = "postgres:" + sums.map(\.text).joined(separator: ":")
         result.tables.reserveCapacity(rels.list.count)
         for r in rels.list { result.tables[result.key(of: r.table)] = r.table }
         return result
     }
 
-    /// Columns with their defaults (`pg_attrdef`) and comments (`pg_description`), then the
-    /// distinct types among them: domains resolved to their base type (three levels), arrays
-    /// to their element type.
-    private func readColumns(
-        _ schemas: [String], params: [Value], into rels: inout RelationSet, sums: inout [XminSum]
-    ) async throws -> [TypeKey: ResolvedType] {
-        // A default needs its relation for context only when it can name columns: generated
-        // columns. `pg_get_expr` opens the relation when given one, which is slow.
-        let rows = try await connection.execute(
-            """
-            SELECT a.attrelid::int8, a.attnum::int8, a.attname, a.atttypid::int8, a.atttypmod::int8, a.attnotnull,
-                   a.attidentity::text, a.attgenerated::text, a.xmin::text::int8,
-                   CASE WHEN ad.adbin IS NULL THEN NULL WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0)
-                        ELSE pg_get_expr(ad.adbin, ad.adrelid) END,
-                   ad.xmin::text::int8, d.description, d.xmin::text::int8
-              FROM pg_attribute a
-              LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-              LEFT JOIN pg_description d
-                ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-             WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN (SELECT c.oid FROM \(relations(schemas)))
-            """, params
-        ).rows
-        var typeKeys = Set<TypeKey>()
-        for row in rows {
-            sums[1].add(row[8])
-            sums[2].add(row[10])
-            sums[2].add(row[12])
-            guard let oid = row[0].catalogInt, let i = rels.index[oid], let number = row[1].catalogInt,
-                number > 0, number <= 1664, let name = row[2].catalogString
-            else { continue }
-            let type = TypeKey(oid: row[3].catalogInt ?? 0, modifier: row[4].catalogInt ?? -1)
-            typeKeys.insert(type)
-            let identity = row[6].catalogString ?? ""
-            let defaultValue = row[9].catalogString
-            let column = ColumnDescription(
-                name: name, declaredType: "", kind: nil, isNullable: !row[5].catalogBool,
-                defaultValue: defaultValue,
-                isAutoIncrement: identity == "a" || identity == "d" || defaultValue?.hasPrefix("nextval(") == true,
-                isGenerated: (row[7].catalogString ?? "") == "s", comment: row[11].catalogString)
-            if rels.list[i].names.count <= Int(number) {
-                rels.list[i].names += Array(repeating: nil, count: Int(number) + 1 - rels.list[i].names.count)
-            }
-            rels.list[i].names[Int(number)] = name
-            rels.list[i].pending.append((Int(number), type, column))
-        }
-        guard !typeKeys.isEmpty else { return [:] }
-        let keys = Array(typeKeys)
-        var types: [TypeKey: ResolvedType] = [:]
-        for row in try await connection.execute(
-            """
-            SELECT x.oid::int8, x.typmod::int8, format_type(x.oid, x.typmod), bt.typname, bt.typtype::text,
-                   et.typname, et.typtype::text
-              FROM unnest($1::text::oid[], $2::text::int4[]) AS x(oid, typmod)
-              JOIN pg_type t ON t.oid = x.oid
-              LEFT JOIN pg_type d1 ON t.typtype = 'd' AND d1.oid = t.typbasetype
-              LEFT JOIN pg_type d2 ON d1.typtype = 'd' AND d2.oid = d1.typbasetype
-              LEFT JOIN pg_type d3 ON d2.typtype = 'd' AND d3.oid = d2.typbasetype
-              JOIN pg_type bt ON bt.oid = COALESCE(d3.oid, d2.oid, d1.oid, t.oid)
-              LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
-            """,
-            [
-                .string("{" + keys.map { String($0.oid) }.joined(separator: ",") + "}"),
-                .string("{" + keys.map { String($0.modifier) }.joined(separator: ",") + "}"),
-            ]
-        ).rows {
-            guard let oid = row[0].catalogInt, let modifier = row[1].catalogInt else { continue }
-            types[TypeKey(oid: oid, modifier: modifier)] = ResolvedType(
-                declared: row[2].catalogString ?? "",
-                kind: ValueKindMapping.postgres(
-                    typeName: row[3].catalogString ?? "", typeType: row[4].catalogString ?? "b",
-                    elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b"))
-        }
-        return types
-    }
-
-    /// Primary keys, unique constraints, foreign keys and plain unique indexes in one query,
-    /// one row each with its column numbers.
-    private func readKeys(_ schemas: [String], params: [Value], into rels: inout RelationSet) async throws
-        -> XminSum
-    {
-        let rows = try await connection.execute(
-            """
-            SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, con.confkey,
-                   con.confrelid::int8, con.confdeltype::text, con.confupdtype::text, con.xmin::text::int8
-              FROM pg_constraint con
-             WHERE con.contype IN ('p', 'u', 'f') AND con.conparentid = 0
-               AND con.conrelid IN (SELECT c.oid FROM \(relations(schemas)))
-            UNION ALL
-            SELECT i.indrelid::int8, ic.relname::text, 'i', (i.indkey::int2[])[0:i.indnkeyatts - 1], NULL, NULL,
-                   NULL, NULL, i.xmin::text::int8
-              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-             WHERE \(Self.plainUniqueIndex) AND i.indrelid IN (SELECT c.oid FROM \(relations(schemas)))
-            """, params
-        ).rows
-        let outside = try await outsideRelations(
-            Set(rows.compactMap { $0[5].catalogInt }.filter { $0 != 0 && rels.index[$0] == nil }))
+    /// Primary keys, unique constraints and foreign keys from the key rows (one per
+    /// constraint or plain unique index, with its column numbers); returns their `xmin` sum.
+    private func assembleKeys(_ rows: [Row], outside: [Int64: Relation], into rels: inout RelationSet) -> XminSum {
         var sum = XminSum()
         for row in rows {
             sum.add(row[8])
@@ -268,24 +146,22 @@ struct PostgresReflector {
                 let type = row[2].catalogString
             else { continue }
             let own = rels.list[i]
-            let columns = (row[3].listValue ?? []).compactMap { own.name($0) }
+            let columns = (row[3].listValue ?? []).compactMap { own.names[$0] }
             switch type {
             case "p":
                 rels.list[i].table.primaryKey = columns
             case "f":
                 let targetOID = row[5].catalogInt ?? 0
-                guard let target = rels.index[targetOID].map({ rels.list[$0] }) ?? outside[targetOID]
-                else { continue }
+                guard let target = rels.index[targetOID].map({ rels.list[$0] }) ?? outside[targetOID] else { continue }
                 rels.list[i].table.foreignKeys.append(
                     ForeignKeyDescription(
                         name: name, columns: columns, referencedSchema: target.table.schema,
                         referencedTable: target.table.name,
-                        referencedColumns: (row[4].listValue ?? []).compactMap { target.name($0) },
+                        referencedColumns: (row[4].listValue ?? []).compactMap { target.names[$0] },
                         onDelete: ReferentialAction(postgresCode: row[6].catalogString ?? "a"),
                         onUpdate: ReferentialAction(postgresCode: row[7].catalogString ?? "a")))
             default:
-                rels.list[i].table.uniqueConstraints.append(
-                    UniqueConstraintDescription(name: name, columns: columns))
+                rels.list[i].table.uniqueConstraints.append(UniqueConstraintDescription(name: name, columns: columns))
             }
         }
         for i in rels.list.indices {
@@ -301,40 +177,11 @@ struct PostgresReflector {
         }
         return sum
     }
-
-    /// Referenced relations outside the selected schemas: their names and column names, in one
-    /// query.
-    private func outsideRelations(_ oids: Set<Int64>) async throws -> [Int64: Relation] {
-        guard !oids.isEmpty else { return [:] }
-        let ids = oids.sorted()
-        var found: [Int64: Relation] = [:]
-        for row in try await connection.execute(
-            "SELECT a.attrelid::int8, a.attnum::int8, a.attname, n.nspname, c.relname FROM pg_attribute a"
-                + " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE a.attnum > 0 AND a.attrelid IN "
-                + SchemaReflector.placeholders(connection.dialect, count: ids.count),
-            ids.map { .int($0) }
-        ).rows {
-            guard let rel = row[0].catalogInt, let number = row[1].catalogInt, number > 0, number <= 1664,
-                let name = row[2].catalogString
-            else { continue }
-            var relation =
-                found[rel]
-                ?? Relation(
-                    table: TableDescription(schema: row[3].catalogString ?? "", name: row[4].catalogString ?? ""))
-            if relation.names.count <= Int(number) {
-                relation.names += Array(repeating: nil, count: Int(number) + 1 - relation.names.count)
-            }
-            relation.names[Int(number)] = name
-            found[rel] = relation
-        }
-        return found
-    }
 }
 
 extension Value {
     /// The elements of a list value (`nil` otherwise).
-    fileprivate var listValue: [Value]? {
+    var listValue: [Value]? {
         if case .list(let items) = self { return items }
         return nil
     }

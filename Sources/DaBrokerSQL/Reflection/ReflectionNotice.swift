@@ -15,6 +15,9 @@ public struct ReflectionNotice: Sendable, Hashable, Codable, CustomStringConvert
         case unreadable
         /// A naming override that could not be applied (unknown key or a name collision).
         case namingOverride
+        /// The catalog had to be read the slow way (MariaDB without the PROCESS privilege:
+        /// foreign keys from `information_schema`, which opens every table). `table` is empty.
+        case slowCatalog
     }
 
     public var kind: Kind

@@ -65,7 +65,7 @@ public final class SQLLoader: ServerWritableLoader {
         database: Database, broker: BrokerServer, id: String = "sql", options: ReflectionOptions = ReflectionOptions(),
         naming: NamingOverrides = NamingOverrides()
     ) async throws -> SQLLoader {
-        let schema = try await database.withConnection { try await SchemaReflector.reflect($0, options: options) }
+        let schema = try await SchemaReflector.reflect(database, options: options)
         return try SQLLoader(
             database: database, broker: broker, model: ReflectedModel(schema: schema, overrides: naming), id: id)
     }

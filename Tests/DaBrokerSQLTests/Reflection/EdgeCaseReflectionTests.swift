@@ -128,6 +128,7 @@ struct EdgeCaseReflectionTests {
             #expect(language.table.comment == "Spoken languages")
             #expect(language.table.column("name")?.comment == "English name")
         }
+        if backend == .mariadb { try await checkMariaDBForeignKeySources(connection, options: options) }
         try await checkSchemaSelection(backend, connection)
     }
 

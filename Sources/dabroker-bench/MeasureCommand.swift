@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// `dabroker-bench [measure]`: the gateway against its physical floor (driver SELECT, raw
+/// echo RPC) in one run, printed as a table.
+struct MeasureCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Measure DaBroker against its floor: driver SELECT, raw AMQP and HTTP echo.",
+        discussion: """
+            Services come from DABROKER_TEST_POSTGRES_URL, DABROKER_TEST_MYSQL_URL and \
+            DABROKER_TEST_AMQP_URL; a missing one skips its rows. SQLite always runs.
+            """)
+
+    @Flag(help: "CI mode: small iteration counts, finishes in well under 2 minutes, only prints.")
+    var short = false
+
+    @Option(help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    @Flag(help: "Then run the schema reflection benchmark with its defaults (never with --short).")
+    var reflection = false
+
+    @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
+    var profile: Int?
+
+    func run() async throws {
+        BenchCommand.bootstrapLogging()
+        if let profile {
+            try await ProfileLoop.run(calls: profile)
+            return
+        }
+        let runner = BenchRunner(settings: BenchSettings(short: short))
+        await runner.run()
+        let report = BenchReport(results: runner.results, notes: runner.notes)
+        report.print()
+        if let json { try report.write(json: json) }
+        if reflection && !short { try await ReflectionBenchmarkOptions().runAll() }
+        if runner.crashed { throw ExitCode(1) }
+    }
+}
