@@ -60,4 +60,26 @@ struct PoolConformanceTests {
             #expect(got2 == 1)
         }
     }
+
+    /// `withConnections(upTo:)` lends extra connections only when they are free right now,
+    /// never waits for them, and gives them back.
+    @Test(arguments: Conformance.backends)
+    func extraConnectionsOnlyWhenFree(kind: DatabaseKind) async throws {
+        let options = DatabaseOptions(maxConnections: 2, acquireTimeout: .seconds(5))
+        try await Conformance.withDatabase(kind, options: options) { db in
+            let both = try await db.withConnections(upTo: 3) { connections in
+                (connections.count, Set(connections.map { ObjectIdentifier($0) }).count)
+            }
+            #expect(both == (2, 2))  // bounded by the pool's size, two distinct connections
+            #expect(await db.pool.idleCount == 2)
+
+            let held = try await db.pool.acquire()
+            let start = ContinuousClock.now
+            let count = try await db.withConnections(upTo: 2) { $0.count }
+            #expect(count == 1)
+            #expect(ContinuousClock.now - start < .seconds(4))  // did not wait out the timeout
+            await db.pool.release(held)
+            #expect(await db.pool.idleCount == 2)
+        }
+    }
 }
