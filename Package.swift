@@ -124,7 +124,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerServerTests",
-            dependencies: ["DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport"],
+            dependencies: [
+                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerAMQPTests",

@@ -9,13 +9,25 @@ import Foundation
 /// the JSON codec's encoding of the key as a list, so every server with the same secret
 /// makes and accepts the same codes.
 public struct AccessCodes: Sendable {
-    private let secret: [UInt8]
+    private let keyed: KeyedHMAC
     private let canonical: @Sendable (ObjectKey) -> [UInt8]
 
     /// Codes keyed by `secret`; `canonical` gives the canonical bytes of a key.
     init(secret: [UInt8], canonical: @escaping @Sendable (ObjectKey) -> [UInt8]) {
-        self.secret = secret
+        self.keyed = KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: secret)))
         self.canonical = canonical
+    }
+
+    /// An HMAC with its key already absorbed, copied for each code: keying it costs as much as
+    /// the rest of a code.
+    ///
+    /// `@unchecked Sendable` because swift-crypto does not mark `HMAC` as `Sendable`. It is safe:
+    /// `HMAC` is a struct whose hash states are copy-on-write (swift-crypto checks
+    /// `isKnownUniquelyReferenced` before each mutation), the stored value is never mutated,
+    /// and each use mutates a copy of its own.
+    private struct KeyedHMAC: @unchecked Sendable {
+        let hmac: HMAC<SHA256>
+        init(_ hmac: HMAC<SHA256>) { self.hmac = hmac }
     }
 
     /// A fresh random secret (32 bytes), for a server configured without one.
@@ -26,13 +38,23 @@ public struct AccessCodes: Sendable {
 
     /// The access code of `key`.
     public func code(for key: ObjectKey) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: canonical(key), using: SymmetricKey(data: secret))
-        let bytes = Data(Array(mac).prefix(9))
-        return bytes.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var hmac = keyed.hmac
+        hmac.update(data: canonical(key))
+        let mac = hmac.finalize()
+        // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
+        var code: [UInt8] = []
+        code.reserveCapacity(12)
+        mac.withUnsafeBytes { b in
+            for i in stride(from: 0, to: 9, by: 3) {
+                let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
+                for shift in [18, 12, 6, 0] { code.append(Self.alphabet[Int((n >> UInt32(shift)) & 63)]) }
+            }
+        }
+        return String(decoding: code, as: UTF8.self)
     }
+
+    /// The URL-safe base64 alphabet (RFC 4648 §5).
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Whether `ref` carries the right code for its key (compared in constant time).
     /// The meta singleton needs no code.

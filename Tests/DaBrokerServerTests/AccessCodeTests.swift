@@ -1,4 +1,6 @@
+import Crypto
 import DaBrokerCore
+import Foundation
 import Testing
 
 @testable import DaBrokerServer
@@ -31,6 +33,22 @@ struct AccessCodeTests {
         // Servers sharing a secret make the same codes; another secret makes others.
         #expect(BrokerServer(configuration: .init(secret: "k")).codes.code(for: key) == code)
         #expect(BrokerServer(configuration: .init(secret: "other")).codes.code(for: key) != code)
+    }
+
+    /// The code is exactly DESIGN.md's: HMAC-SHA256 over the canonical key bytes, first 9 bytes,
+    /// URL-safe base64 without padding — computed here the slow, obvious way.
+    @Test func codeIsTheTruncatedHMACInURLSafeBase64() {
+        let secret = Array("a secret".utf8)
+        let codes = AccessCodes(secret: secret, canonical: WireCodec.canonicalKeyBytes)
+        for key in [
+            ObjectKey(["sql", "person", 3]), ObjectKey(["static", "thing", "b"]), ObjectKey(["x", "Größe", -7]),
+        ] + (0..<200).map({ ObjectKey(["t", .int(Int64($0))]) }) {
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: WireCodec.canonicalKeyBytes(key), using: SymmetricKey(data: secret))
+            let expected = Data(Array(mac).prefix(9)).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(codes.code(for: key) == expected, "\(key)")
+        }
     }
 
     @Test func missingWrongAndCrossObjectCodesAreRefused() async throws {

@@ -3,7 +3,7 @@ public struct MySQLDialect: SQLDialect {
     public init() {}
     public var kind: DatabaseKind { .mysql }
     public func quote(_ identifier: String) -> String {
-        "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
+        IdentifierQuoting.quote(identifier, mark: "`")
     }
     public func placeholder(_ index: Int) -> String { "?" }
     public var supportsReturning: Bool { false }

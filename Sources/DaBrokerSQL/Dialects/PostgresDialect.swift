@@ -3,7 +3,7 @@ public struct PostgresDialect: SQLDialect {
     public init() {}
     public var kind: DatabaseKind { .postgres }
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        IdentifierQuoting.quote(identifier, mark: "\"")
     }
     public func placeholder(_ index: Int) -> String { "$\(index + 1)" }
     public var supportsReturning: Bool { true }

@@ -27,6 +27,18 @@ struct StatementBuilderTests {
         #expect(lite.select(["id"], from: "t", offset: 3).sql.hasSuffix("LIMIT -1 OFFSET 3"))
     }
 
+    @Test func dialectsQuoteByDoublingTheirMark() {
+        for (name, pgQuoted, myQuoted) in [
+            ("plain", "\"plain\"", "`plain`"), ("", "\"\"", "``"), ("say \"hi\"", "\"say \"\"hi\"\"\"", "`say \"hi\"`"),
+            ("back`tick", "\"back`tick\"", "`back``tick`"), ("Größe", "\"Größe\"", "`Größe`"),
+            ("\"\"", "\"\"\"\"\"\"", "`\"\"`"),
+        ] {
+            #expect(PostgresDialect().quote(name) == pgQuoted)
+            #expect(SQLiteDialect().quote(name) == pgQuoted)
+            #expect(MySQLDialect().quote(name) == myQuoted)
+        }
+    }
+
     @Test func countInsertDelete() {
         #expect(pg.count(from: "t", where: [("a", 1)]).sql == #"SELECT COUNT(*) FROM "t" WHERE "a" = $1"#)
         let ins = pg.insert(into: "t", values: [("a", 1), ("b", "x")], returning: ["id"])

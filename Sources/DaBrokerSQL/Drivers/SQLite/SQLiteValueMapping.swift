@@ -22,19 +22,27 @@ enum SQLiteColumnType: Sendable, Equatable {
             self = .plain
             return
         }
-        if d.contains("BOOL") {
+        // Byte-level search: this runs for each result column of each statement, and
+        // Foundation's `contains` is slow.
+        let bytes = Array(d.utf8)
+        func has(_ word: StaticString) -> Bool {
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            guard w.count <= bytes.count else { return false }
+            return (0...(bytes.count - w.count)).contains { i in w.indices.allSatisfy { bytes[i + $0] == w[$0] } }
+        }
+        if has("BOOL") {
             self = .boolean
-        } else if d.contains("DATETIME") || d.contains("TIMESTAMP") {
+        } else if has("DATETIME") || has("TIMESTAMP") {
             self = .timestamp
-        } else if d.contains("DATE") {
+        } else if has("DATE") {
             self = .date
-        } else if d.contains("TIME") {
+        } else if has("TIME") {
             self = .time
-        } else if d.contains("DECIMAL") || d.contains("NUMERIC") {
+        } else if has("DECIMAL") || has("NUMERIC") {
             self = .decimal(scale: Self.scale(of: d))
-        } else if d.contains("UUID") {
+        } else if has("UUID") {
             self = .uuid
-        } else if d.contains("JSON") {
+        } else if has("JSON") {
             self = .json
         } else {
             self = .plain
