@@ -1,3 +1,4 @@
+import DaBrokerTestSupport
 import Foundation
 import Testing
 
