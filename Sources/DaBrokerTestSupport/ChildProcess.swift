@@ -69,9 +69,10 @@ public final class ChildProcess: @unchecked Sendable {
         await read(out.fileHandleForReading, until: marker, timeout: timeout)
     }
 
-    /// Reads standard error until it contains `marker` (or `timeout` seconds pass).
-    public func waitForStderr(containing marker: String, timeout: Double = 30) async -> Bool {
-        await read(err.fileHandleForReading, until: marker, timeout: timeout) != nil
+    /// Reads standard error until it contains `marker` and returns what was read, or `nil` if
+    /// the output ends or `timeout` seconds pass first.
+    public func waitForStderr(containing marker: String, timeout: Double = 30) async -> String? {
+        await read(err.fileHandleForReading, until: marker, timeout: timeout)
     }
 
     public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }

@@ -5,11 +5,12 @@ import DaBrokerServer
 import Logging
 
 /// A configured gateway, ready to run: the database, the export plan, the server with its
-/// SQL loader and transports.
+/// SQL loader and transports, and the schema watch (unless `limits.schema_check` is off).
 struct Gateway {
     var database: Database
     var plan: ExportPlan
     var server: BrokerServer
+    var schemaWatch: SchemaWatch?
     var summary: String
 
     static func make(
@@ -65,7 +66,13 @@ struct Gateway {
             for n in t.notices { lines.append("    notice: \(n)") }
         }
         for n in plan.notices { lines.append("  notice: \(n)") }
+        let watch = config.limits.schemaCheckSeconds.map { seconds in
+            SchemaWatch(
+                database: opened.database, fingerprint: opened.model.schema.fingerprint,
+                interval: .milliseconds(Int(seconds * 1000)), logger: logger)
+        }
         return Gateway(
-            database: opened.database, plan: plan, server: server, summary: lines.joined(separator: "\n") + "\n")
+            database: opened.database, plan: plan, server: server, schemaWatch: watch,
+            summary: lines.joined(separator: "\n") + "\n")
     }
 }

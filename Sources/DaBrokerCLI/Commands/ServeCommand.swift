@@ -57,7 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
             Output.write(gateway.summary)
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: gateway.server)], gracefulShutdownSignals: [.sigterm, .sigint],
+                    services: [.init(service: gateway.server)]
+                        + (gateway.schemaWatch.map { [.init(service: $0)] } ?? []),
+                    gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()
             await gateway.database.close()

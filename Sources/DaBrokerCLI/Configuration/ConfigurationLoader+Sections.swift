@@ -50,7 +50,7 @@ extension ConfigurationLoader {
             pairs,
             allowed: [
                 "pool_size", "request_concurrency", "max_find_limit", "call_timeout", "statement_timeout",
-                "max_message_bytes",
+                "max_message_bytes", "schema_check",
             ], path: "limits")
         for (k, v) in pairs {
             let path = "limits." + k.string
@@ -62,6 +62,7 @@ extension ConfigurationLoader {
             case "statement_timeout":
                 limits.statementTimeoutSeconds = r.isNull(v) ? nil : try r.seconds(v, path: path)
             case "max_message_bytes": limits.maxMessageBytes = try r.int(v, path: path, range: 1024...(1 << 30))
+            case "schema_check": limits.schemaCheckSeconds = r.isNull(v) ? nil : try r.seconds(v, path: path)
             default: break
             }
         }

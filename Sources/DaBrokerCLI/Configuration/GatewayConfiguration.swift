@@ -56,6 +56,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var callTimeoutSeconds = 10.0
         public var statementTimeoutSeconds: Double? = 30
         public var maxMessageBytes = 16 * 1024 * 1024
+        /// How often `serve` checks the database for schema changes (nil: never).
+        public var schemaCheckSeconds: Double? = 60
         public init() {}
     }
 
