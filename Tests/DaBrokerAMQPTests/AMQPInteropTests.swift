@@ -16,7 +16,7 @@ struct AMQPInteropTests {
         try #require(wire.rpcs.count >= 8)
         let c = try AMQPTest.configuration()
         let broker = try await AMQPStaticBroker(c)
-        let (replyQueue, replies) = try await AMQPTest.onThread { () throws -> (String, [RawMessage?]) in
+        let (replyQueue, replies) = try await TestStack.onThread { () throws -> (String, [RawMessage?]) in
             let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
             let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
             _ = try session.consume(queue, noAck: true)
@@ -60,7 +60,7 @@ struct AMQPInteropTests {
         config.routingKey = wire.key
         let c = config
         let broker = try await AMQPStaticBroker(c)
-        let listener = try await AMQPTest.onThread { () throws -> RawMessage? in
+        let listener = try await TestStack.onThread { () throws -> RawMessage? in
             let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
             let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
             try session.bindQueue(queue, exchange: c.exchange, routingKey: "")
@@ -89,7 +89,7 @@ struct AMQPInteropTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let url = try TestServices.url(for: .amqp)
-        let status = try await AMQPTest.onThread { () throws -> Int32 in
+        let status = try await TestStack.onThread { () throws -> Int32 in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: python)
             p.arguments = [

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import DaBrokerTestSupport
 import Synchronization
 import Testing
 
@@ -10,15 +11,15 @@ import Testing
 struct AMQPReconnectDisruptiveTests {
     @Test func connectionsClosedByTheBrokerComeBack() async throws {
         try await checkRecovery(slow: .seconds(3)) {
-            try await AMQPTest.stack("close-amqp-connections", $0)
+            try await TestStack.run("close-amqp-connections", $0)
         }
     }
 
     @Test func rabbitAppStopAndStartComeBack() async throws {
         // rabbitmqctl takes a few seconds to act: the call in flight must outlast that.
         try await checkRecovery(slow: .seconds(10)) { _ in
-            try await AMQPTest.stack("stop-rabbit-app")
-            try await AMQPTest.stack("start-rabbit-app")
+            try await TestStack.run("stop-rabbit-app")
+            try await TestStack.run("start-rabbit-app")
         }
     }
 
@@ -34,7 +35,7 @@ struct AMQPReconnectDisruptiveTests {
             }
             try await Task.sleep(for: .milliseconds(200))
             // Only A's connection: its unacknowledged requests go to B (or back to A).
-            try await AMQPTest.stack("close-amqp-connections", (c.connectionName ?? "") + "_serverA")
+            try await TestStack.run("close-amqp-connections", (c.connectionName ?? "") + "_serverA")
             return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
         }
         #expect(replies.count == 400)

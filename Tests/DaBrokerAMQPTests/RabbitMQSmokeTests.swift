@@ -11,7 +11,7 @@ struct RabbitMQSmokeTests {
     @Test func declarePublishConsume() async throws {
         let c = try AMQPTest.configuration()
         let body = "smoke \(UUID())"
-        let received = try await AMQPTest.onThread { () throws -> String in
+        let received = try await TestStack.onThread { () throws -> String in
             try Self.roundTrip(c, body: body)
         }
         #expect(received == body)

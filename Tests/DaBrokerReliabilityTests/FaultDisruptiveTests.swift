@@ -87,8 +87,8 @@ struct FaultDisruptiveTests {
                 try await Task.sleep(for: .seconds(1))
                 killedAt.withLock { $0.append(clock.now) }
                 switch backend {
-                case .postgres: try await StackHelper.stack("kill-postgres-connections", "rel_" + name)
-                default: try await StackHelper.stack("kill-mariadb-connections", "rel_" + name)
+                case .postgres: try await TestStack.run("kill-postgres-connections", "rel_" + name)
+                default: try await TestStack.run("kill-mariadb-connections", "rel_" + name)
                 }
             }
             try await Task.sleep(for: .seconds(1.5))
@@ -150,10 +150,10 @@ struct FaultDisruptiveTests {
         ) {
             try await Task.sleep(for: .seconds(2))
             let t0 = clock.now
-            try await StackHelper.stack("stop-rabbit-app")
+            try await TestStack.run("stop-rabbit-app")
             let t1 = clock.now
             try await Task.sleep(for: .seconds(1))
-            try await StackHelper.stack("start-rabbit-app")
+            try await TestStack.run("start-rabbit-app")
             let t2 = clock.now
             times.withLock { $0 = (t1 - t0, t2 - t1, t2) }
             stoppedAt.withLock { $0 = t0 }

@@ -45,36 +45,11 @@ enum AMQPTest {
 
     /// Deletes the test's queue and exchange.
     static func cleanUp(_ c: AMQPConfiguration) async {
-        _ = try? await onThread {
+        _ = try? await TestStack.onThread {
             let session = try AMQPSession(configuration: c)
             try session.deleteQueue(c.queue)
             try session.deleteExchange(c.exchange)
         }
-    }
-
-    /// Runs blocking work (rabbitmq-c calls, processes) on a thread of its own, off the
-    /// cooperative pool.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-            }.start()
-        }
-    }
-
-    /// Runs `bash scripts/test-stack.sh <args>` (the repository's stack helpers).
-    static func stack(_ args: String...) async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let status = try await onThread { () throws -> Int32 in
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [root.appendingPathComponent("scripts/test-stack.sh").path] + args
-            try p.run()
-            p.waitUntilExit()
-            return p.terminationStatus
-        }
-        if status != 0 { throw BrokerError.internal("test-stack.sh \(args) exited with \(status)") }
     }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
