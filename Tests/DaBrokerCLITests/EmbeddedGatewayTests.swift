@@ -6,10 +6,8 @@ import Testing
 @Suite("Embedded default gateway", .serialized)
 struct EmbeddedGatewayTests {
     @Test func quickStartServesDemoData() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-embedded-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-embedded")
+        defer { removeDir() }
         let port = 28_000 + Int(getpid() % 1000)
         let server = try ChildProcess(
             ["serve", "--http-port", String(port), "--migrations", CLITestPaths.migrations], directory: dir.path)

@@ -8,10 +8,8 @@ import Testing
 @Suite("Schema watch")
 struct SchemaWatchTests {
     @Test func serveWarnsOnceWhenTheSchemaChanges() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-schema-watch-\(getpid())")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-schema-watch")
+        defer { removeDir() }
         let url = "sqlite:" + dir.appendingPathComponent("watched.sqlite").path
         let db = try await Database.open(url: url)
         _ = try await db.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
