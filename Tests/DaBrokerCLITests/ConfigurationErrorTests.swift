@@ -46,6 +46,13 @@ struct ConfigurationErrorTests {
         #expect(rw.message.contains("tables.t.rw must be null, false or true"))
         let timeout = try #require(error("limits:\n  call_timeout: -3\n"))
         #expect(timeout.message.contains("limits.call_timeout must be a positive number"))
+        let check = try #require(error("schema:\n  check: 0\n"))
+        #expect(check.message.contains("schema.check must be a positive number"))
+        let reload = try #require(error("schema:\n  reload: sometimes\n"))
+        #expect(reload.message.contains("schema.reload"))
+        #expect(reload.location?.line == 2)
+        let unknown = try #require(error("schema:\n  interval: 5\n"))
+        #expect(unknown.message == "unknown key 'interval' in schema")
         let top = try #require(error("- a\n- b\n"))
         #expect(top.message.contains("the top level must be a mapping"))
     }

@@ -5,7 +5,7 @@ import DaBrokerServer
 import Logging
 
 /// A configured gateway, ready to run: the database, the export plan, the server with its
-/// SQL loader and transports, and the schema watch (unless `limits.schema_check` is off).
+/// SQL loader and transports, and the schema watch (unless `schema.check` is off).
 struct Gateway {
     var database: Database
     var plan: ExportPlan
@@ -66,13 +66,31 @@ struct Gateway {
             for n in t.notices { lines.append("    notice: \(n)") }
         }
         for n in plan.notices { lines.append("  notice: \(n)") }
-        let watch = config.limits.schemaCheckSeconds.map { seconds in
-            SchemaWatch(
+        var watch: SchemaWatch?
+        if let seconds = config.schema.checkSeconds {
+            var reload: (@Sendable () async throws -> Void)?
+            if config.schema.reload {
+                reload = { [loader, config, logger] in try await Self.reload(loader, config, logger: logger) }
+            }
+            watch = SchemaWatch(
                 database: opened.database, fingerprint: opened.model.schema.fingerprint,
-                interval: .milliseconds(Int(seconds * 1000)), logger: logger)
+                interval: .milliseconds(Int(seconds * 1000)), logger: logger, reload: reload)
         }
         return Gateway(
             database: opened.database, plan: plan, server: server, schemaWatch: watch,
             summary: lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Reflects the database again and serves what the configuration exports of it.
+    static func reload(_ loader: SQLLoader, _ config: GatewayConfiguration, logger: Logger) async throws {
+        let model = try await GatewayDatabase.reflect(loader.database, config)
+        let plan = try ExportPlan(configuration: config, model: model, databaseKind: loader.database.kind.rawValue)
+        let changed = try await loader.reload(
+            model,
+            exports: plan.tables.map {
+                SQLLoader.Export($0.name, rw: $0.mode, hide: Set($0.hidden), cached: $0.cached)
+            })
+        for n in plan.notices { logger.notice("\(n)") }
+        logger.notice("schema reloaded; changed tables: \(changed.isEmpty ? "none" : changed.joined(separator: ", "))")
     }
 }

@@ -21,7 +21,12 @@ struct GatewayDatabase {
             let migrator = Migrator(directory: migrations)
             _ = try await db.withConnection { conn in try await migrator.migrate(conn) }
         }
-        let schema = try await SchemaReflector.reflect(db)
+        return GatewayDatabase(database: db, model: try await reflect(db, config))
+    }
+
+    /// Reflects `database` with the configuration's naming overrides.
+    static func reflect(_ database: Database, _ config: GatewayConfiguration) async throws -> ReflectedModel {
+        let schema = try await SchemaReflector.reflect(database)
         var overrides = NamingOverrides()
         for (table, t) in config.tables {
             if !t.refNames.isEmpty {
@@ -31,6 +36,6 @@ struct GatewayDatabase {
                 overrides.backrefs[table] = Dictionary(uniqueKeysWithValues: t.backrefNames.map { ($0, $1) })
             }
         }
-        return GatewayDatabase(database: db, model: ReflectedModel(schema: schema, overrides: overrides))
+        return ReflectedModel(schema: schema, overrides: overrides)
     }
 }

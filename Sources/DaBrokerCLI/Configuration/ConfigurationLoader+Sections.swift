@@ -50,7 +50,7 @@ extension ConfigurationLoader {
             pairs,
             allowed: [
                 "pool_size", "request_concurrency", "max_find_limit", "call_timeout", "statement_timeout",
-                "max_message_bytes", "schema_check",
+                "max_message_bytes",
             ], path: "limits")
         for (k, v) in pairs {
             let path = "limits." + k.string
@@ -62,11 +62,26 @@ extension ConfigurationLoader {
             case "statement_timeout":
                 limits.statementTimeoutSeconds = r.isNull(v) ? nil : try r.seconds(v, path: path)
             case "max_message_bytes": limits.maxMessageBytes = try r.int(v, path: path, range: 1024...(1 << 30))
-            case "schema_check": limits.schemaCheckSeconds = r.isNull(v) ? nil : try r.seconds(v, path: path)
             default: break
             }
         }
         return limits
+    }
+
+    func parseSchema(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.SchemaChanges {
+        var schema = GatewayConfiguration.SchemaChanges()
+        if r.isNull(node) { return schema }
+        let pairs = try r.mapping(node, path: "schema")
+        try r.checkKeys(pairs, allowed: ["check", "reload"], path: "schema")
+        for (k, v) in pairs {
+            let path = "schema." + k.string
+            switch k.string {
+            case "check": schema.checkSeconds = r.isNull(v) ? nil : try r.seconds(v, path: path)
+            case "reload": schema.reload = try r.bool(v, path: path)
+            default: break
+            }
+        }
+        return schema
     }
 
     func parseExport(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.ExportDefaults {

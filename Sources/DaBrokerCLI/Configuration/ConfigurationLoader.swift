@@ -46,7 +46,10 @@ public struct ConfigurationLoader: Sendable {
         let top = try reader.mapping(root, path: "the top level")
         try reader.checkKeys(
             top,
-            allowed: ["database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "export", "tables"],
+            allowed: [
+                "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
+                "tables",
+            ],
             path: "the top level")
         for (key, node) in top {
             config.origins[key.string] = reader.location(node)
@@ -65,6 +68,7 @@ public struct ConfigurationLoader: Sendable {
             case "http": config.http = try parseHTTP(node, reader)
             case "amqp": config.amqp = try parseAMQP(node, reader)
             case "limits": config.limits = try parseLimits(node, reader)
+            case "schema": config.schema = try parseSchema(node, reader)
             case "export": config.export = try parseExport(node, reader)
             case "tables": config.tables = try parseTables(node, reader, config: &config)
             default: break

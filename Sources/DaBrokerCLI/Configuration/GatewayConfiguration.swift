@@ -18,6 +18,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var http: HTTPSettings?
     public var amqp: AMQPSettings?
     public var limits = Limits()
+    public var schema = SchemaChanges()
     public var export = ExportDefaults()
     /// Per-table settings by table name, in file order.
     public var tables: OrderedDictionary<String, TableSettings> = [:]
@@ -56,8 +57,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var callTimeoutSeconds = 10.0
         public var statementTimeoutSeconds: Double? = 30
         public var maxMessageBytes = 16 * 1024 * 1024
-        /// How often `serve` checks the database for schema changes (nil: never).
-        public var schemaCheckSeconds: Double? = 60
+        public init() {}
+    }
+
+    /// What `serve` does about schema changes (DDL) while it serves.
+    public struct SchemaChanges: Sendable, Equatable {
+        /// How often the schema fingerprint is checked (nil: never).
+        public var checkSeconds: Double? = 60
+        /// Whether a change is reloaded (true) or only reported with a warning.
+        public var reload = true
         public init() {}
     }
 

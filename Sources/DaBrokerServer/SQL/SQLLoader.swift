@@ -20,12 +20,13 @@ import OrderedCollections
 public final class SQLLoader: ServerWritableLoader {
     public let id: String
     public let database: Database
-    public let reflected: ReflectedModel
+    /// The schema served: the one reflected at start, or the last one ``reload(_:exports:)`` got.
+    public var reflected: ReflectedModel { state.withLock { $0.reflected } }
     let logger: Logger
     let statements: StatementBuilder
     /// The server this loader serves through (weak: the server owns its loaders).
     weak let broker: BrokerServer?
-    private let state = Locked(State())
+    let state: Locked<State>
 
     /// A table as the application asked for it.
     struct Spec: Sendable {
@@ -43,6 +44,7 @@ public final class SQLLoader: ServerWritableLoader {
     }
 
     struct State {
+        var reflected: ReflectedModel
         var specs: OrderedDictionary<String, Spec> = [:]
         var models: [String: SQLTableModel] = [:]
         var containers: [Container] = []
@@ -53,7 +55,7 @@ public final class SQLLoader: ServerWritableLoader {
     public init(database: Database, broker: BrokerServer, model: ReflectedModel, id: String = "sql") throws {
         self.id = id
         self.database = database
-        self.reflected = model
+        self.state = Locked(State(reflected: model))
         self.broker = broker
         self.logger = broker.logger
         self.statements = StatementBuilder(dialect: database.dialect)
@@ -84,7 +86,25 @@ public final class SQLLoader: ServerWritableLoader {
         _ table: String, into container: (any BrokeredObject)? = nil, field: String = "data",
         rw: AccessMode = .readOnly, hide: Set<String> = [], cached: Bool = true, calls: [ExportedCall] = []
     ) throws -> ObjectKey {
-        guard let t = reflected.tables[table] else {
+        let spec = try Self.spec(
+            table, in: reflected, rw: rw, hide: hide, cached: cached, calls: calls, logger: logger)
+        state.withLock { s in
+            s.specs[table] = spec
+            if let container { s.containers.append(Container(object: container, field: field, table: table)) }
+            s.models = Self.resolve(s.specs, s.reflected)
+        }
+        try refreshContainers()
+        return tableKey(table)
+    }
+
+    /// How `table` of `model` is exported, after checking the request: the table exists, its
+    /// hidden columns exist and none is part of the primary key; views and tables without
+    /// primary key get `readOnly` at most.
+    static func spec(
+        _ table: String, in model: ReflectedModel, rw: AccessMode, hide: Set<String>, cached: Bool,
+        calls: [ExportedCall], logger: Logger
+    ) throws -> Spec {
+        guard let t = model.tables[table] else {
             throw BrokerError.badRequest("addModel: no table '\(table)' in the reflected schema")
         }
         guard table != "_meta" else {
@@ -106,14 +126,7 @@ public final class SQLLoader: ServerWritableLoader {
                 "table '\(table)' is \(t.table.isView ? "a view" : "without primary key"): exported readOnly, not readWrite"
             )
         }
-        let spec = Spec(mode: mode, hide: hide, cached: cached, calls: calls)
-        state.withLock { s in
-            s.specs[table] = spec
-            if let container { s.containers.append(Container(object: container, field: field, table: table)) }
-            s.models = Self.resolve(s.specs, reflected)
-        }
-        try refreshContainers()
-        return tableKey(table)
+        return Spec(mode: mode, hide: hide, cached: cached, calls: calls)
     }
 
     /// Exports every reflected table not excluded, with the configured mode, hidden columns
@@ -159,7 +172,7 @@ public final class SQLLoader: ServerWritableLoader {
 
     /// Puts each table info into the containers it was added to (again, since backrefs of
     /// earlier tables change as tables are added).
-    private func refreshContainers() throws {
+    func refreshContainers() throws {
         let (containers, models) = state.withLock { ($0.containers, $0.models) }
         for c in containers {
             guard let m = models[c.table] else { continue }

@@ -1,0 +1,88 @@
+import DaBrokerCore
+import DaBrokerSQL
+import OrderedCollections
+
+extension SQLLoader {
+    /// One table to export after a reload, as ``addModel(_:into:field:rw:hide:cached:calls:)``
+    /// takes it.
+    public struct Export: Sendable {
+        public var table: String
+        public var rw: AccessMode
+        public var hide: Set<String>
+        public var cached: Bool
+        public var calls: [ExportedCall]
+
+        public init(
+            _ table: String, rw: AccessMode = .readOnly, hide: Set<String> = [], cached: Bool = true,
+            calls: [ExportedCall] = []
+        ) {
+            self.table = table
+            self.rw = rw
+            self.hide = hide
+            self.cached = cached
+            self.calls = calls
+        }
+    }
+
+    /// Serves `model` — the schema after a migration — from now on, with `exports` as the
+    /// exported tables, and tells clients: each container (the root's `data`) gets the new table
+    /// infos (a table no longer exported leaves it; a new one joins the container of the
+    /// others) with an `invalid_key` broadcast, and so does each table info whose description
+    /// changed. Every export is checked first: a bad one throws and changes nothing.
+    /// Requests already running finish with the schema they started with.
+    ///
+    /// - Returns: the tables added, removed or changed, sorted.
+    @discardableResult
+    public func reload(_ model: ReflectedModel, exports: [Export]) async throws -> [String] {
+        var specs = OrderedDictionary<String, Spec>()
+        for e in exports {
+            specs[e.table] = try Self.spec(
+                e.table, in: model, rw: e.rw, hide: e.hide, cached: e.cached, calls: e.calls, logger: logger)
+        }
+        let (before, after, containers) = state.withLock { s in
+            let before = s.models
+            let all = s.containers
+            s.reflected = model
+            s.specs = specs
+            s.models = Self.resolve(specs, model)
+            var kept = s.containers.filter { specs[$0.table] != nil }
+            if let home = s.containers.first {
+                for table in specs.keys where !kept.contains(where: { $0.table == table }) {
+                    kept.append(Container(object: home.object, field: home.field, table: table))
+                }
+            }
+            s.containers = kept
+            return (before, s.models, all + kept)
+        }
+        let changed = Set(before.keys).union(after.keys).filter { table in
+            before[table]?.info != after[table]?.info || before[table]?.table != after[table]?.table
+        }.sorted()
+
+        // Each container object once: its field without the tables gone, with the current infos.
+        var seen = Set<ObjectIdentifier>()
+        for c in containers where seen.insert(ObjectIdentifier(c.object)).inserted {
+            var dict: OrderedDictionary<String, BrokerValue> = [:]
+            switch c.object.brokerValue(c.field) {
+            case .dict(let d): dict = d
+            case .value(.dict(let d)): for (k, v) in d { dict[k] = .value(v) }
+            default: break
+            }
+            for table in before.keys where after[table] == nil { dict[table] = nil }
+            for other in containers where other.object === c.object && other.field == c.field {
+                if let m = after[other.table] { dict[other.table] = .value(.info(infoValue(m))) }
+            }
+            if let broker, broker.staticLoader.key(of: c.object) != nil {
+                try await broker.objUpdate(c.object, [c.field: .dict(dict)])
+            } else {
+                try c.object.brokerSet([c.field: .dict(dict)])
+            }
+        }
+        for table in changed {
+            await broker?.broadcastInvalidation(key: tableKey(table), meta: metaKey(table), changes: [:])
+        }
+        if !changed.isEmpty {
+            logger.notice("reloaded the schema: \(changed.count) table(s) changed: \(changed.joined(separator: ", "))")
+        }
+        return changed
+    }
+}

@@ -1,0 +1,91 @@
+import DaBrokerClient
+import DaBrokerCore
+import DaBrokerSQL
+import DaBrokerServer
+import DaBrokerTestSupport
+import Foundation
+import Testing
+
+/// `SQLLoader.reload`: after DDL, the server serves the new schema (a new column, a new table,
+/// a dropped one) and its broadcasts make clients drop what they cached of the old one.
+@Suite("Schema reload")
+struct SchemaReloadTests {
+    @Test(arguments: ChinookDatabase.available)
+    func reloadServesTheNewSchemaAndTellsClients(_ backend: ChinookDatabase) async throws {
+        let name = "client_reload_\(getpid())"
+        let db = try await Database.open(url: try await TestDatabases.create(backend.kind, named: name))
+        do {
+            try await check(db)
+            await db.close()
+            try await TestDatabases.drop(backend.kind, named: name)
+        } catch {
+            await db.close()
+            try? await TestDatabases.drop(backend.kind, named: name)
+            throw error
+        }
+    }
+
+    private func check(_ db: Database) async throws {
+        for ddl in [
+            "CREATE TABLE thing (id INTEGER PRIMARY KEY, name VARCHAR(40))",
+            "CREATE TABLE part (id INTEGER PRIMARY KEY, thing_id INTEGER, FOREIGN KEY (thing_id) REFERENCES thing (id))",
+        ] {
+            _ = try await db.execute(ddl)
+        }
+        let server = BrokerServer(configuration: .init(secret: "reload-tests"))
+        let transport = InProcessServerTransport()
+        server.addTransport(transport)
+        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
+        let root = StaticObject(class: rootClass, values: ["data": .value(.dict([:]))])
+        try server.addStatic(root, "root")
+        server.root = root
+        let sql = try await SQLLoader.reflecting(database: db, broker: server)
+        try sql.addModel("thing", into: root, rw: .readWrite)
+        try sql.addModel("part", into: root)
+        try await server.start()
+        let client = BrokerClient(transport: transport.makeClient())
+        try await client.connect()
+
+        let before = try await client.model("thing")
+        #expect(before.table.info?.fields.keys.contains("note") == false)
+        #expect(before.table.info?.backrefs.isEmpty == false)  // part's rows
+        _ = try await client.model("part")
+
+        for ddl in [
+            "ALTER TABLE thing ADD COLUMN note VARCHAR(40)", "CREATE TABLE extra (id INTEGER PRIMARY KEY)",
+            "DROP TABLE part",
+        ] {
+            _ = try await db.execute(ddl)
+        }
+        let model = ReflectedModel(schema: try await SchemaReflector.reflect(db))
+
+        // A bad export throws and changes nothing.
+        await #expect(throws: BrokerError.self) {
+            try await sql.reload(model, exports: [.init("thing", hide: ["no_such_column"])])
+        }
+        await #expect(throws: BrokerError.self) { try await sql.reload(model, exports: [.init("part")]) }
+        #expect(sql.tables == ["thing", "part"])
+        #expect(before.table.isObsolete == false)
+
+        let changed = try await sql.reload(model, exports: [.init("thing", rw: .readWrite), .init("extra")])
+        #expect(changed == ["extra", "part", "thing"])
+        #expect(sql.tables == ["thing", "extra"])
+        #expect(sql.mode(of: "extra") == .readOnly)
+
+        // The client heard of it: what it cached of the old schema is gone.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !before.table.isObsolete, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(before.table.isObsolete)
+        let after = try await client.model("thing")
+        #expect(after.table.info?.fields.keys.contains("note") == true)
+        #expect(after.table.info?.backrefs.isEmpty == true)  // part is gone
+        let row = try await after.new(["id": 1, "name": "one", "note": "new column"])
+        #expect(row.fields["note"] == "new column")
+        #expect(try await client.model("extra").count() == 0)
+        await #expect(throws: BrokerError.self) { try await client.model("part") }
+
+        await client.close()
+        await server.stop()
+    }
+}
