@@ -16,13 +16,7 @@ struct SQLClientFixture {
     static func start(_ backend: ChinookDatabase) async throws -> SQLClientFixture {
         let n = backend.names
         let db = try await backend.open()
-        let server = BrokerServer(configuration: .init(secret: "client-sql-tests"))
-        let transport = InProcessServerTransport()
-        server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .value(.dict([:]))])
-        try server.addStatic(root, "root")
-        server.root = root
+        let (server, transport, root) = try serverWithRoot(secret: "client-sql-tests")
         let sql = try await SQLLoader.reflecting(database: db, broker: server)
         try sql.addModel(n.artist, into: root, rw: .readWrite)
         try sql.addModel(n.genre, into: root, rw: .readWrite)
@@ -31,6 +25,19 @@ struct SQLClientFixture {
         try sql.addModel(n.customer, into: root, hide: [n.email])
         try await server.start()
         return SQLClientFixture(server: server, transport: transport, db: db, n: n)
+    }
+
+    /// A server (not started) on the in-process transport, with a root whose `data` receives
+    /// table infos.
+    static func serverWithRoot(secret: String) throws -> (BrokerServer, InProcessServerTransport, StaticObject) {
+        let server = BrokerServer(configuration: .init(secret: secret))
+        let transport = InProcessServerTransport()
+        server.addTransport(transport)
+        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
+        let root = StaticObject(class: rootClass, values: ["data": .value(.dict([:]))])
+        try server.addStatic(root, "root")
+        server.root = root
+        return (server, transport, root)
     }
 
     func client() async throws -> BrokerClient {

@@ -32,13 +32,7 @@ struct SchemaReloadTests {
         ] {
             _ = try await db.execute(ddl)
         }
-        let server = BrokerServer(configuration: .init(secret: "reload-tests"))
-        let transport = InProcessServerTransport()
-        server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .value(.dict([:]))])
-        try server.addStatic(root, "root")
-        server.root = root
+        let (server, transport, root) = try SQLClientFixture.serverWithRoot(secret: "reload-tests")
         let sql = try await SQLLoader.reflecting(database: db, broker: server)
         try sql.addModel("thing", into: root, rw: .readWrite)
         try sql.addModel("part", into: root)
