@@ -62,12 +62,19 @@ struct AMQPTransportTests {
         let a = try await AMQPTest.echoServer(c, tag: "A", delay: .milliseconds(20))
         let b = try await AMQPTest.echoServer(c, tag: "B", delay: .milliseconds(20))
         let client = try await AMQPTest.client(c)
+        let answeredByA = Counter()
         let replies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for i in 0..<200 {
-                group.addTask { (i, AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)")))) }
+                group.addTask {
+                    let reply = AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)")))
+                    if reply.hasPrefix("A") { answeredByA.increment() }
+                    return (i, reply)
+                }
             }
-            try await Task.sleep(for: .milliseconds(300))
-            await a.stop()  // mid-load: A finishes what it started; what it had not started goes back
+            // Mid-load, whatever the machine's load: once A has answered a few calls. A finishes
+            // what it started; what it had not started goes back to the queue.
+            _ = await AMQPTest.eventually(within: .seconds(30)) { answeredByA.value >= 4 }
+            await a.stop()
             return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
         }
         #expect(replies.count == 200)
@@ -195,4 +202,11 @@ struct AMQPTransportTests {
         let server = AMQPServerTransport(configuration: c)
         await #expect(throws: BrokerError.self) { try await server.start(handler: { $0 }) }
     }
+}
+
+/// A count shared by concurrent tasks.
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }
