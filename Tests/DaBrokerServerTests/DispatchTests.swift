@@ -175,14 +175,16 @@ struct DispatchTests {
     }
 
     @Test func stopDrainsInFlightRequests() async throws {
+        let (entered, enter) = AsyncStream<Void>.makeStream()
         let (server, client, _) = try await served { server in
             server.register("slow") { _ in
+                enter.yield()
                 try await Task.sleep(for: .milliseconds(200))
                 return "done"
             }
         }
         let slow = Task { try await client.call("slow") }
-        try await Task.sleep(for: .milliseconds(50))
+        for await _ in entered { break }  // the call is running, however loaded the machine
         let stopping = Task { await server.stop() }
         try await Task.sleep(for: .milliseconds(20))
         // Refused while draining (the transport is still attached in this test).
