@@ -5,7 +5,8 @@ import Foundation
 import Testing
 
 /// The floor for SQLite: a primary-key SELECT through the driver (directly and through the
-/// pool) versus the same query in a minimal C loop over libsqlite3. Prints the figures.
+/// pool) versus the same query in a minimal C loop over libsqlite3, each row checked. Prints
+/// the figures; asserts no time.
 @Suite("SQLite latency", .serialized)
 struct SQLiteLatencyTests {
     static let rows: Int64 = 1000
@@ -51,7 +52,8 @@ struct SQLiteLatencyTests {
             String(
                 format: "SQLite PK SELECT latency: C loop %.2f µs, driver %.2f µs, Database.execute (pool) %.2f µs",
                 micros(cLoop), micros(driver), micros(pooled)))
-        #expect(micros(driver) < 5000)  // sanity bound only; the figures are the point
+        // No time bound (timed unit tests flake on a loaded machine): every query's row was
+        // checked above; the figures are for reading, the benchmark measures them properly.
     }
 
     private static func cLoop(path: String, sql: String) throws {
