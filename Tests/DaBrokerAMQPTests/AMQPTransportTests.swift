@@ -119,7 +119,7 @@ struct AMQPTransportTests {
             (error as? BrokerError)?.kind == .unavailable
         }
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed >= .milliseconds(750) && elapsed < .seconds(3))
+        #expect(elapsed >= .milliseconds(750) && elapsed < .seconds(8))  // the timeout, then at once
         await client.close()
         await AMQPTest.cleanUp(c)
     }

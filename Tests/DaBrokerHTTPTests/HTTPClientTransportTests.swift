@@ -162,7 +162,7 @@ struct HTTPClientTransportTests {
         let client = HTTPClientTransport(configuration: .init(port: port, connectTimeout: .milliseconds(300)))
         let start = ContinuousClock.now
         await #expect { try await client.connect() } throws: { ($0 as? BrokerError)?.kind == .unavailable }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(8))  // a 300 ms timeout, not a hang
         await client.close()
         try await listener.close()
     }

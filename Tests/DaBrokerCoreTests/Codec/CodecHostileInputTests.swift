@@ -352,7 +352,7 @@ struct CodecHostileInputTests {
             }
             let start = clock.now
             #expect(throws: BrokerError.self) { try JSONCodec().decode(input.bytes) }
-            #expect(clock.now - start < .seconds(2), "\(name)")
+            #expect(clock.now - start < .seconds(10), "\(name)")  // a blow-up would take hours
         }
     }
 
