@@ -58,9 +58,9 @@ extension SQLLoader {
             before[table]?.info != after[table]?.info || before[table]?.table != after[table]?.table
         }.sorted()
 
-        // Each container object once: its field without the tables gone, with the current infos.
-        var seen = Set<ObjectIdentifier>()
-        for c in containers where seen.insert(ObjectIdentifier(c.object)).inserted {
+        // Each container field once: without the tables gone, with the current infos.
+        var seen: [ObjectIdentifier: Set<String>] = [:]
+        for c in containers where seen[ObjectIdentifier(c.object), default: []].insert(c.field).inserted {
             var dict: OrderedDictionary<String, BrokerValue> = [:]
             switch c.object.brokerValue(c.field) {
             case .dict(let d): dict = d
