@@ -80,7 +80,7 @@ public actor ConnectionPool {
         while let e = idle.popLast() {
             if ContinuousClock.now - e.since >= healthCheckAfterIdle, !(await e.connection.isHealthy()) {
                 Task { await e.connection.close() }
-                openCount -= 1
+                slotFreed()
                 continue
             }
             return e.connection
