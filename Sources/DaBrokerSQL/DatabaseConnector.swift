@@ -11,6 +11,16 @@ public enum DatabaseConnector {
         return nil
     }
 
+    /// `url` with its database (the path) replaced by `database`, query kept: a server URL
+    /// pointed at another database on the same server.
+    public static func url(_ url: String, database: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        return url[..<schemeEnd.upperBound] + authority + "/" + database + query
+    }
+
     /// The URL without its password, for messages and logs.
     public static func redacted(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else {

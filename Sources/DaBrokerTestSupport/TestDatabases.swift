@@ -46,7 +46,7 @@ public enum TestDatabases {
             throw error
         }
         await admin.close()
-        return url(base, database: name)
+        return DatabaseConnector.url(base, database: name)
     }
 
     /// Drops the database `name` of `kind` (removes the SQLite file and its journals).
@@ -69,15 +69,6 @@ public enum TestDatabases {
     /// The temporary file of the SQLite database `name`.
     public static func sqlitePath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(name).sqlite").path
-    }
-
-    /// `url` with its database (the path) replaced by `database`, query kept.
-    public static func url(_ url: String, database: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
-        return url[..<schemeEnd.upperBound] + authority + "/" + database + query
     }
 
     private static func removeSQLiteFiles(_ name: String) {

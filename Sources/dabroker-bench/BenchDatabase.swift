@@ -25,7 +25,7 @@ struct BenchDatabase: Sendable {
                 // Already there from an earlier run: the table is recreated below.
             }
             await admin.close()
-            url = Self.url(base, database: databaseName)
+            url = DatabaseConnector.url(base, database: databaseName)
         } else {
             let path = FileManager.default.temporaryDirectory
                 .appendingPathComponent("dabroker-bench-\(getpid()).sqlite").path
@@ -78,12 +78,4 @@ struct BenchDatabase: Sendable {
         for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
-    /// `url` with its database (the path) replaced by `database`, query kept.
-    static func url(_ url: String, database: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
-        return url[..<schemeEnd.upperBound] + authority + "/" + database + query
-    }
 }

@@ -10,7 +10,7 @@ struct ReflectionBenchmark {
 
     func run() async throws {
         let admin = kind == .sqlite ? nil : try await connect(serverURL)
-        let benchURL = kind == .sqlite ? serverURL : Self.url(serverURL, database: Self.database)
+        let benchURL = kind == .sqlite ? serverURL : DatabaseConnector.url(serverURL, database: Self.database)
         var connection = try? await connect(benchURL)
         if let c = connection, try await tableCount(c) != options.tables {
             await c.close()
@@ -135,15 +135,6 @@ struct ReflectionBenchmark {
     static func table(_ i: Int) -> String { "t" + String(format: "%04d", i) }
 
     static func seconds(_ d: Duration) -> String { String(format: "%.3f s", d.seconds) }
-
-    /// `url` with its database (the path) replaced by `database`, query kept.
-    static func url(_ url: String, database: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
-        return url[..<schemeEnd.upperBound] + authority + "/" + database + query
-    }
 
     /// The SQLAlchemy URL of the same database (psycopg2 / PyMySQL drivers).
     static func sqlalchemyURL(_ url: String, kind: DatabaseKind) -> String {

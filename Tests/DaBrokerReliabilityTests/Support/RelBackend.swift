@@ -32,14 +32,14 @@ enum RelBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             _ = try await admin.execute("DROP DATABASE IF EXISTS \(admin.dialect.quote(dbName)) WITH (FORCE)")
             _ = try await admin.execute("CREATE DATABASE \(admin.dialect.quote(dbName))")
             await admin.close()
-            return Self.url(base, database: dbName)
+            return DatabaseConnector.url(base, database: dbName)
         case .mariadb:
             let base = try TestServices.url(for: .mysql)
             let admin = try await MariaDBConnection.connect(url: base)
             _ = try await admin.execute("DROP DATABASE IF EXISTS \(admin.dialect.quote(dbName))")
             _ = try await admin.execute("CREATE DATABASE \(admin.dialect.quote(dbName)) CHARACTER SET utf8mb4")
             await admin.close()
-            return Self.url(base, database: dbName)
+            return DatabaseConnector.url(base, database: dbName)
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(dbName)-\(getpid()).sqlite")
                 .path
@@ -75,12 +75,4 @@ enum RelBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// `url` with its database (the path) replaced by `database`, query kept.
-    static func url(_ url: String, database: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let rest = url[schemeEnd.upperBound...]
-        let query = rest.firstIndex(of: "?").map { String(rest[$0...]) } ?? ""
-        let authority = rest.prefix { $0 != "/" && $0 != "?" }
-        return url[..<schemeEnd.upperBound] + authority + "/" + database + query
-    }
 }

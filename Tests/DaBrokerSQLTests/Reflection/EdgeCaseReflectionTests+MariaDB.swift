@@ -15,7 +15,7 @@ extension EdgeCaseReflectionTests {
         #expect(privileged.tables[EdgeCaseSchema.oddTable]?.foreignKeys.map(\.columns) == [["film_id"]])
 
         let database = ReflectionBackend.databaseName("refl_edge")
-        let url = TestDatabases.url(try TestServices.url(for: .mysql), database: database)
+        let url = DatabaseConnector.url(try TestServices.url(for: .mysql), database: database)
         let pool = try await Database.open(url: url)
         let pooled = try await SchemaReflector.reflect(pool, options: options)
         await pool.close()
