@@ -1,5 +1,5 @@
 # The DaBroker gateway on the official Swift image.
-FROM swift:6.1-bookworm AS build
+FROM swift:6.2-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpq-dev libmariadb-dev libsqlite3-dev librabbitmq-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
@@ -7,16 +7,15 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --product dabroker
+# The Swift runtime is linked in: the runtime image needs only Debian's C libraries.
+RUN swift build -c release --product dabroker --static-swift-stdlib
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpq5 libmariadb3 libsqlite3-0 librabbitmq4 ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/.build/release/dabroker /usr/local/bin/dabroker
-COPY --from=build /usr/lib/swift/linux/*.so /usr/lib/swift/linux/
 COPY migrations /opt/dabroker/migrations
-ENV LD_LIBRARY_PATH=/usr/lib/swift/linux
 ENV DABROKER_MIGRATIONS=/opt/dabroker/migrations
 EXPOSE 8080
 ENTRYPOINT ["dabroker"]

@@ -1,11 +1,11 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "DaBroker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "DaBrokerCore", targets: ["DaBrokerCore"]),
         .library(name: "DaBrokerSQL", targets: ["DaBrokerSQL"]),
@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "DaBrokerAMQPTests",
             dependencies: [
-                "DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+                "DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

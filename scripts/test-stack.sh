@@ -18,6 +18,7 @@
 # `eval "$(bash scripts/test-stack.sh up)"`); all progress goes to stderr.
 # See docs/testing.md.
 set -euo pipefail
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 BASE=${DABROKER_STACK_DIR:-/var/tmp/dabroker-test-stack}
 PG_PORT=${DABROKER_STACK_PG_PORT:-55432}
@@ -32,8 +33,8 @@ TEST_USER=dabroker
 TEST_PASS=dabroker
 TEST_DB=dabroker
 
-PACKAGES=(libpq-dev libmariadb-dev libsqlite3-dev librabbitmq-dev postgresql mariadb-server
-    rabbitmq-server sqlite3 pkg-config docker-compose)
+# Besides the build's C libraries, which scripts/install-libs.sh always installs.
+PACKAGES=(postgresql mariadb-server rabbitmq-server sqlite3 docker-compose)
 
 PG_DIR=$BASE/postgres
 MY_DIR=$BASE/mariadb
@@ -68,24 +69,8 @@ need_root() { [ "$(id -u)" = 0 ] || die "run as root (it starts servers as the p
 # ---------------------------------------------------------------- installation
 
 install_missing() {
-    local missing=() p
-    for p in "${PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    log "installing ${missing[*]}"
-    # Keep the packages' maintainer scripts from starting the system-wide default servers.
-    local policy=/usr/sbin/policy-rc.d made_policy=0
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
-    fi
-    local rc=0
-    {
-        DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-    } >&2 || rc=$?
-    [ $made_policy = 1 ] && rm -f "$policy"
-    [ $rc = 0 ] || die "apt-get failed ($rc)"
+    # One install step for the build's C libraries and the servers (scripts/install-libs.sh).
+    bash "$SCRIPT_DIR/install-libs.sh" "${PACKAGES[@]}" || die "could not install ${PACKAGES[*]}"
 }
 
 prepare_base() {

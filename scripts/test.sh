@@ -14,9 +14,36 @@ stack_env=$(bash scripts/test-stack.sh up)
 eval "$stack_env"
 echo "test.sh: stack ready in $(elapsed "$t0")s" >&2
 
+# A python with py-amqp 5 for the original-client interop checks (AMQPInteropTests run
+# scripts/amqp-interop-check.py with it): installed from PyPI once into the stack folder.
+if [ -z "${DABROKER_TEST_PYTHON_AMQP:-}" ] && command -v python3 >/dev/null 2>&1; then
+    pyamqp=${DABROKER_STACK_DIR:-/var/tmp/dabroker-test-stack}/pyamqp
+    if [ ! -f "$pyamqp/lib/amqp/__init__.py" ]; then
+        python3 -m pip --version >/dev/null 2>&1 || bash scripts/install-libs.sh python3-pip || true
+        python3 -m pip install -q --target "$pyamqp/lib" 'amqp==5.*' >&2 ||
+            python3 -m pip install -q --break-system-packages --target "$pyamqp/lib" 'amqp==5.*' >&2 ||
+            echo "test.sh: warning: could not install py-amqp; the original-client interop tests will fail" >&2
+    fi
+    if [ -f "$pyamqp/lib/amqp/__init__.py" ]; then
+        printf '#!/bin/sh\nPYTHONPATH=%s exec %s "$@"\n' "$pyamqp/lib" "$(command -v python3)" >"$pyamqp/python"
+        chmod 755 "$pyamqp/python"
+        export DABROKER_TEST_PYTHON_AMQP=$pyamqp/python
+    fi
+fi
+
 t1=$(now)
 swift build --build-tests
 echo "test.sh: build in $(elapsed "$t1")s" >&2
+
+standalone_rc=0
+# The release binary runs without the Swift toolchain (docs/operations.md#a-standalone-binary).
+# Before the tests, so that the test runner's summary is the last thing printed. Skipped when
+# extra arguments select tests.
+if [[ $# -eq 0 ]]; then
+    t4=$(now)
+    bash scripts/standalone-check.sh || standalone_rc=$?
+    echo "test.sh: standalone-check in $(elapsed "$t4")s, exit status $standalone_rc" >&2
+fi
 
 bench_rc=0
 # The benchmark's short mode (docs/performance.md), so that it keeps working. It runs the
@@ -58,5 +85,6 @@ else
 fi
 echo "test.sh: swift test in $(elapsed "$t2")s, exit status $rc" >&2
 [ $rc -eq 0 ] && rc=$bench_rc
+[ $rc -eq 0 ] && rc=$standalone_rc
 
 exit $rc

@@ -4,9 +4,11 @@
 #if __has_include(<rabbitmq-c/amqp.h>)
 #include <rabbitmq-c/amqp.h>
 #include <rabbitmq-c/tcp_socket.h>
-#else
+#elif __has_include(<amqp.h>)
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
+#else
+#error "DaBroker needs the Debian package librabbitmq-dev: run 'bash scripts/install-libs.sh' as root (or apt-get install librabbitmq-dev pkg-config)"
 #endif
 
 /// `amqp_login` is variadic, which Swift cannot call: this is its PLAIN form.

@@ -1,6 +1,10 @@
 #ifndef DABROKER_CSQLITE3_SHIM_H
 #define DABROKER_CSQLITE3_SHIM_H
+#if __has_include(<sqlite3.h>)
 #include <sqlite3.h>
+#else
+#error "DaBroker needs the Debian package libsqlite3-dev: run 'bash scripts/install-libs.sh' as root (or apt-get install libsqlite3-dev pkg-config)"
+#endif
 
 /// `SQLITE_TRANSIENT` and `SQLITE_STATIC` are casts of integers to function pointers,
 /// which Swift cannot import.

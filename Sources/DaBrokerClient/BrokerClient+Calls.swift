@@ -94,10 +94,18 @@ extension BrokerClient {
         return try await fetch(object.ref)
     }
 
-    /// Deletes `object` on the server (its `delete` method); the server's broadcast, applied
-    /// before this returns, evicts it from the cache.
+    /// Deletes `object` on the server; the server's broadcast, applied before this returns,
+    /// evicts it from the cache.
+    ///
+    /// Sent in the table-level form (`delete` on the row's table, `_mt: true`, the row as its
+    /// argument), which both our server and the original Python DaBroker accept; the original
+    /// refuses the row-level form.
     public nonisolated(nonsending) func delete(_ object: ClientObject) async throws {
-        _ = try await send(ClientWire.request("delete", target: object.ref))
+        guard let table = object.metaRef else {
+            throw BrokerError.badRequest("object \(object.key) has no _meta (its table) to delete it through")
+        }
+        _ = try await send(
+            ClientWire.request("delete", target: table, arguments: [.ref(object.ref)], classLevel: true))
         object.markObsolete()
     }
 

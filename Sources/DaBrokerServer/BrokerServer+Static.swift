@@ -131,8 +131,12 @@ extension BrokerServer {
             data[name] = .list(values.map(Self.unsigned))
         }
         let sid = instanceID
+        let decimals = configuration.decimals
         return await broadcaster.send(
-            .dict(data), encode: { value, id in try WireCodec.encode(Message(data: value, msgid: id), sid: sid) },
+            .dict(data),
+            encode: { value, id in
+                try WireCodec.encode(Message(data: value, msgid: id), sid: sid, decimals: decimals)
+            },
             transports: transports)
     }
 }

@@ -223,7 +223,8 @@ public final class BrokerServer: Service, Sendable {
     private func encodeReply(data: Value) throws -> [UInt8] {
         let msgid = broadcasterID()
         do {
-            return try WireCodec.encode(Message(data: data, msgid: msgid), sid: instanceID)
+            return try WireCodec.encode(
+                Message(data: data, msgid: msgid), sid: instanceID, decimals: configuration.decimals)
         } catch {
             logger.error("cannot encode a reply: \(String(reflecting: error))")
             throw BrokerError.internal("the reply could not be encoded")
@@ -233,7 +234,8 @@ public final class BrokerServer: Service, Sendable {
     private func encodeReply(error: BrokerError) -> [UInt8] {
         let msgid = broadcasterID()
         do {
-            return try WireCodec.encode(Message(msgid: msgid, error: error), sid: instanceID)
+            return try WireCodec.encode(
+                Message(msgid: msgid, error: error), sid: instanceID, decimals: configuration.decimals)
         } catch {
             logger.critical("cannot encode an error reply: \(String(reflecting: error))")
             return Array(#"{"error":{"_o":"exc","_t":"Internal","_r":"internal server error"}}"#.utf8)

@@ -20,6 +20,9 @@ public struct BrokerServerConfiguration: Sendable {
     /// Bounds on incoming requests (size, nesting depth, string length); larger or deeper
     /// requests get `BadRequest`.
     public var requestLimits: CodecLimits = .default
+    /// How replies and broadcasts carry decimals: `.exact` (the `Dec` extension, the
+    /// default) or `.string`, which clients of the original Python DaBroker can read.
+    public var decimals: DecimalEncoding = .exact
 
     public init(
         secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,

@@ -30,6 +30,7 @@ struct Gateway {
             secret: config.secret, maxConcurrentRequests: config.limits.requestConcurrency,
             maxFindLimit: config.limits.maxFindLimit, purgeOnStart: config.amqp?.purge ?? false, logger: logger)
         serverConfiguration.requestLimits.maxMessageBytes = config.limits.maxMessageBytes
+        serverConfiguration.decimals = config.wire.decimals
         let server = BrokerServer(configuration: serverConfiguration)
         let rootClass = try server.exportClass("root", key: ["root", "meta"], fields: ["data"])
         let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
@@ -53,6 +54,12 @@ struct Gateway {
         if let amqp = config.amqp {
             server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
             lines.append("  amqp: \(ConfigurationLoader.redacted(amqp.url)) queue \(amqp.queue)")
+        }
+        switch config.wire.decimals {
+        case .exact:
+            lines.append("  decimals: exact (the Dec extension; clients of the original DaBroker cannot read it)")
+        case .string:
+            lines.append("  decimals: as strings (wire.decimals: string, for clients of the original DaBroker)")
         }
         if config.secret == nil {
             lines.append("  warning: no secret configured: access codes die with this process")

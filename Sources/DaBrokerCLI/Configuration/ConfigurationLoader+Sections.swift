@@ -1,3 +1,4 @@
+import DaBrokerCore
 import OrderedCollections
 import Yams
 
@@ -82,6 +83,23 @@ extension ConfigurationLoader {
             }
         }
         return schema
+    }
+
+    func parseWire(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.WireSettings {
+        var wire = GatewayConfiguration.WireSettings()
+        if r.isNull(node) { return wire }
+        let pairs = try r.mapping(node, path: "wire")
+        try r.checkKeys(pairs, allowed: ["decimals"], path: "wire")
+        for (k, v) in pairs where k.string == "decimals" {
+            let name = try r.string(v, path: "wire.decimals")
+            guard let encoding = DecimalEncoding(rawValue: name) else {
+                throw ConfigurationError(
+                    "wire.decimals must be one of \(DecimalEncoding.allCases.map(\.rawValue).joined(separator: ", "))",
+                    at: r.location(v))
+            }
+            wire.decimals = encoding
+        }
+        return wire
     }
 
     func parseExport(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.ExportDefaults {

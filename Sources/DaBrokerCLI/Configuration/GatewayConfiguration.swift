@@ -1,3 +1,4 @@
+import DaBrokerCore
 import DaBrokerServer
 import OrderedCollections
 
@@ -20,6 +21,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var limits = Limits()
     public var schema = SchemaChanges()
     public var export = ExportDefaults()
+    public var wire = WireSettings()
     /// Per-table settings by table name, in file order.
     public var tables: OrderedDictionary<String, TableSettings> = [:]
     /// Where each setting came from, for messages that point at the file.
@@ -66,6 +68,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var checkSeconds: Double? = 60
         /// Whether a change is reloaded (true) or only reported with a warning.
         public var reload = true
+        public init() {}
+    }
+
+    /// How values go onto the wire, for clients that are not ours.
+    public struct WireSettings: Sendable, Equatable {
+        /// `exact` (the `Dec` extension, the default) or `string` (for clients of the original
+        /// Python DaBroker, which cannot read `Dec`).
+        public var decimals: DecimalEncoding = .exact
         public init() {}
     }
 

@@ -5,7 +5,8 @@ import Foundation
 /// opposed to the wire codec's tagged form.
 ///
 /// Objects become `{"_key": [...], field: value, ref: {"_key": [...]}}`; dates and times
-/// ISO 8601 strings; decimals strings (exact); bytes base64.
+/// ISO 8601 strings (timestamps without zone have none, those with zone keep their offset,
+/// both to the microsecond); decimals strings (exact); bytes base64.
 enum PlainJSON {
     static func render(_ value: Value, pretty: Bool = true) -> String {
         var out = ""
@@ -25,11 +26,7 @@ enum PlainJSON {
         case .date(let d): quote(String(format: "%04d-%02d-%02d", d.year, d.month, d.day), into: &out)
         case .time(let t):
             quote(String(format: "%02d:%02d:%02d.%06d", t.hour, t.minute, t.second, t.microsecond), into: &out)
-        case .timestamp(let t):
-            let date = Date(timeIntervalSince1970: Double(t.microsecondsSinceEpoch) / 1_000_000)
-            let f = ISO8601DateFormatter()
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            quote(f.string(from: date), into: &out)
+        case .timestamp(let t): quote(t.iso8601, into: &out)
         case .interval(let i): quote("P\(i.months)M\(i.days)DT\(Double(i.microseconds) / 1_000_000)S", into: &out)
         case .uuid(let u): quote(u.uuidString.lowercased(), into: &out)
         case .json(let text): out += text

@@ -7,21 +7,24 @@
 /// Foundation's JSON support.
 public struct JSONCodec: Sendable {
     public var limits: CodecLimits
+    /// How decimals are written (decoding reads both forms).
+    public var decimals: DecimalEncoding
 
-    public init(limits: CodecLimits = .default) {
+    public init(limits: CodecLimits = .default, decimals: DecimalEncoding = .exact) {
         self.limits = limits
+        self.decimals = decimals
     }
 
     /// The wire bytes of a message (compact UTF-8 JSON).
     public func encode(_ message: Message) -> [UInt8] {
-        var encoder = WireEncoder()
+        var encoder = WireEncoder(decimals: decimals)
         encoder.encode(message: message)
         return encoder.finish()
     }
 
     /// The wire JSON of a single value, as it appears in a message's `data`.
     public func encode(value: Value) -> [UInt8] {
-        var encoder = WireEncoder()
+        var encoder = WireEncoder(decimals: decimals)
         encoder.encode(value)
         return encoder.finish()
     }

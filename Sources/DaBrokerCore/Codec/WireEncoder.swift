@@ -15,7 +15,11 @@ struct WireEncoder {
     /// The envelope keys `Message` itself stands for; `extras` cannot override them.
     static let envelopeKeys: Set<String> = ["data", "msgid", "error", "cache"]
 
-    init(capacity: Int = 256) {
+    /// How decimals are written.
+    let decimals: DecimalEncoding
+
+    init(capacity: Int = 256, decimals: DecimalEncoding = .exact) {
+        self.decimals = decimals
         out.reserveCapacity(capacity)
     }
 
@@ -90,6 +94,7 @@ struct WireEncoder {
         case .int(let i): writeInt(i)
         case .double(let d): writeDouble(d)
         case .decimal(let s):
+            guard decimals == .exact else { return writeString(s) }
             raw("{\"_o\":\"Dec\",\"s\":")
             writeString(s)
             raw("}")

@@ -9,13 +9,16 @@ enum WireCodec {
         try codec.decode(bytes)
     }
 
-    static func encode(_ message: Message, sid: String) throws -> [UInt8] {
+    /// Replies and broadcasts, with decimals as the configuration says
+    /// (``BrokerServerConfiguration/decimals``).
+    static func encode(_ message: Message, sid: String, decimals: DecimalEncoding) throws -> [UInt8] {
         var m = message
         m.extras["sid"] = .string(sid)
-        return codec.encode(m)
+        return JSONCodec(decimals: decimals).encode(m)
     }
 
-    /// The codec's encoding of the key as a list (deterministic).
+    /// The codec's encoding of the key as a list (deterministic, and the same whatever
+    /// ``BrokerServerConfiguration/decimals`` says, so that codes do not depend on it).
     @Sendable static func canonicalKeyBytes(_ key: ObjectKey) -> [UInt8] {
         codec.encode(value: .list(key.parts))
     }
