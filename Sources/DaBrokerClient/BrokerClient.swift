@@ -145,7 +145,13 @@ public actor BrokerClient {
                 cache.removeAll()
             }
             if let invalidation = broadcast.invalidation {
-                cache.invalidate(key: invalidation.key, meta: invalidation.meta)
+                if invalidation.resync {
+                    // Rows of that table changed unseen: the simplest correct answer drops all.
+                    logger.notice("the server missed changes of a table; dropping the cache")
+                    cache.removeAll()
+                } else {
+                    cache.invalidate(key: invalidation.key, meta: invalidation.meta)
+                }
             }
             if let msgid = broadcast.msgid { watermark.advance(sid: sid, to: msgid) }
         }

@@ -28,6 +28,8 @@ enum ClientWire {
         var key: ObjectKey?
         /// The changed object's info (its table).
         var meta: ObjectKey?
+        /// Whether changes were missed: every cached row of the table must go.
+        var resync = false
 
         /// Reads a broadcast's data: `nil` for a broadcast other than `invalid_key`; throws
         /// `BadRequest` for a malformed `invalid_key`.
@@ -36,6 +38,7 @@ enum ClientWire {
             let broadcast = try InvalidKeyBroadcast(from: data)
             key = broadcast.key?.key
             meta = broadcast.meta.key
+            resync = broadcast.resync
         }
     }
 

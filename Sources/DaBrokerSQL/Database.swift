@@ -13,9 +13,13 @@ public final class Database: Sendable {
     public let pool: ConnectionPool
     /// The URL without its password.
     public let displayURL: String
+    /// The URL as given (with its password): for connections of their own, such as the
+    /// change feed's notification listener.
+    package let url: String
 
     private init(kind: DatabaseKind, url: String, options: DatabaseOptions) {
         self.kind = kind
+        self.url = url
         self.options = options
         self.displayURL = DatabaseConnector.redacted(url)
         switch kind {

@@ -31,8 +31,19 @@ public enum DatabaseConnector {
         return String(url[..<colon]) + ":***" + String(url[at...])
     }
 
-    /// Opens one connection to `url` and applies `options` (statement timeout).
+    /// Opens one connection to `url` and applies `options` (statement timeout, session setup).
     public static func connect(url: String, options: DatabaseOptions) async throws -> any DatabaseConnection {
+        let conn = try await open(url: url, options: options)
+        do {
+            for statement in options.sessionSetup { _ = try await conn.execute(statement) }
+        } catch {
+            await conn.close()
+            throw error
+        }
+        return conn
+    }
+
+    private static func open(url: String, options: DatabaseOptions) async throws -> any DatabaseConnection {
         switch kind(ofURL: url) {
         case .sqlite:
             return try await SQLiteConnection.connect(

@@ -19,6 +19,10 @@ public struct DatabaseOptions: Sendable {
     public var sqliteNotice: OnceNotice
     /// The once-per-process warning of a nested scope joining a non-transactional outer scope.
     public var flatNestingWarning: OnceNotice
+    /// Statements run on every new connection before it is lent out (for example the marks
+    /// change capture uses to tell the gateway's own writes, see ``ChangeLog``). A failing one
+    /// fails the connection.
+    public var sessionSetup: [String] = []
 
     public init(
         maxConnections: Int = 10,

@@ -11,6 +11,7 @@ struct Gateway {
     var plan: ExportPlan
     var server: BrokerServer
     var schemaWatch: SchemaWatch?
+    var changeFeed: ChangeFeed?
     var summary: String
 
     static func make(
@@ -73,6 +74,27 @@ struct Gateway {
             for n in t.notices { lines.append("    notice: \(n)") }
         }
         for n in plan.notices { lines.append("  notice: \(n)") }
+        var feed: ChangeFeed?
+        if let changes = config.changes {
+            let tables = plan.tables.map(\.name).filter(changes.captures)
+            let missing = tables.filter { !(opened.captured ?? []).contains($0) }
+            guard missing.isEmpty else {
+                await opened.database.close()
+                throw ConfigurationError(
+                    "changes: \(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not captured",
+                    at: config.origins["changes"],
+                    hint: "install the triggers first: dabroker changes install (with the same --config)")
+            }
+            var c = ChangeFeed.Configuration(tables: Set(tables))
+            c.poll = .milliseconds(Int(changes.pollSeconds * 1000))
+            c.retentionSeconds = changes.retentionSeconds
+            c.leaseSeconds = changes.leaseSeconds
+            feed = ChangeFeed(loader: loader, server: server, configuration: c, logger: logger)
+            let how =
+                opened.database.kind == .postgres
+                ? "woken by NOTIFY" : "polled every \(changes.pollSeconds) s"
+            lines.append("  changes: broadcasting outside changes of \(tables.joined(separator: ", ")) (\(how))")
+        }
         var watch: SchemaWatch?
         if let seconds = config.schema.checkSeconds {
             var reload: (@Sendable () async throws -> Void)?
@@ -84,7 +106,7 @@ struct Gateway {
                 interval: .milliseconds(Int(seconds * 1000)), logger: logger, reload: reload)
         }
         return Gateway(
-            database: opened.database, plan: plan, server: server, schemaWatch: watch,
+            database: opened.database, plan: plan, server: server, schemaWatch: watch, changeFeed: feed,
             summary: lines.joined(separator: "\n") + "\n")
     }
 

@@ -5,6 +5,8 @@ import Foundation
 struct GatewayDatabase {
     var database: Database
     var model: ReflectedModel
+    /// With `changes:` configured, the tables that have capture triggers (nil otherwise).
+    var captured: [String]?
 
     /// Opens the configured database (creating and migrating the embedded demo database when
     /// it does not exist yet) and reflects it with the configuration's naming overrides.
@@ -16,12 +18,30 @@ struct GatewayDatabase {
         options.maxConnections = config.limits.poolSize
         if let s = config.limits.statementTimeoutSeconds { options.statementTimeout = .milliseconds(Int(s * 1000)) }
         let freshDemo = embedded && !FileManager.default.fileExists(atPath: EmbeddedDefault.databaseFile)
+        var captured: [String]?
+        if config.changes != nil {
+            // The gateway's connections mark their writes for the change log, once it exists.
+            let probe = try await Database.open(url: url)
+            let log = ChangeLog(dialect: probe.dialect)
+            do {
+                if try await log.isInstalled(probe) {
+                    captured = try await log.capturedTables(probe)
+                    options.sessionSetup = ChangeLog.sessionSetup(for: probe.kind)
+                } else {
+                    captured = []
+                }
+            } catch {
+                await probe.close()
+                throw error
+            }
+            await probe.close()
+        }
         let db = try await Database.open(url: url, options: options)
         if migrate || freshDemo {
             let migrator = Migrator(directory: migrations)
             _ = try await db.withConnection { conn in try await migrator.migrate(conn) }
         }
-        return GatewayDatabase(database: db, model: try await reflect(db, config))
+        return GatewayDatabase(database: db, model: try await reflect(db, config), captured: captured)
     }
 
     /// Reflects `database` with the configuration's naming overrides.

@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: gateway.server)]
-                        + (gateway.schemaWatch.map { [.init(service: $0)] } ?? []),
+                        + (gateway.schemaWatch.map { [.init(service: $0)] } ?? [])
+                        + (gateway.changeFeed.map { [.init(service: $0)] } ?? []),
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()

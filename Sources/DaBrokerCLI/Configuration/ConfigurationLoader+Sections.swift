@@ -102,6 +102,25 @@ extension ConfigurationLoader {
         return wire
     }
 
+    func parseChanges(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.ChangeSettings? {
+        if r.isNull(node) { return nil }
+        var changes = GatewayConfiguration.ChangeSettings()
+        let pairs = try r.mapping(node, path: "changes")
+        try r.checkKeys(pairs, allowed: ["tables", "poll", "retention", "lease"], path: "changes")
+        for (k, v) in pairs {
+            let path = "changes." + k.string
+            switch k.string {
+            case "tables": changes.tables = try r.strings(v, path: path)
+            case "poll": changes.pollSeconds = try r.seconds(v, path: path)
+            case "retention": changes.retentionSeconds = try r.seconds(v, path: path)
+            case "lease": changes.leaseSeconds = try r.seconds(v, path: path)
+            default: break
+            }
+        }
+        if changes.tables == ["*"] { changes.tables = [] }
+        return changes
+    }
+
     func parseExport(_ node: Node, _ r: NodeReader) throws -> GatewayConfiguration.ExportDefaults {
         var export = GatewayConfiguration.ExportDefaults()
         if r.isNull(node) { return export }

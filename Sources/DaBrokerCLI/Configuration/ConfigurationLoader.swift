@@ -48,7 +48,7 @@ public struct ConfigurationLoader: Sendable {
             top,
             allowed: [
                 "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
-                "tables", "wire",
+                "tables", "wire", "changes",
             ],
             path: "the top level")
         for (key, node) in top {
@@ -71,6 +71,7 @@ public struct ConfigurationLoader: Sendable {
             case "schema": config.schema = try parseSchema(node, reader)
             case "export": config.export = try parseExport(node, reader)
             case "wire": config.wire = try parseWire(node, reader)
+            case "changes": config.changes = try parseChanges(node, reader)
             case "tables": config.tables = try parseTables(node, reader, config: &config)
             default: break
             }

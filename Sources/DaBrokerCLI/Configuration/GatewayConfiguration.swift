@@ -1,3 +1,4 @@
+import DaBrokerSQL
 import DaBrokerCore
 import DaBrokerServer
 import OrderedCollections
@@ -22,6 +23,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var schema = SchemaChanges()
     public var export = ExportDefaults()
     public var wire = WireSettings()
+    /// Change capture (docs/changes.md); nil: off.
+    public var changes: ChangeSettings?
     /// Per-table settings by table name, in file order.
     public var tables: OrderedDictionary<String, TableSettings> = [:]
     /// Where each setting came from, for messages that point at the file.
@@ -69,6 +72,25 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Whether a change is reloaded (true) or only reported with a warning.
         public var reload = true
         public init() {}
+    }
+
+    /// Broadcasting changes made outside the gateway (triggers and a log, installed by
+    /// `dabroker changes install`).
+    public struct ChangeSettings: Sendable, Equatable {
+        /// Glob patterns of the exported tables whose changes are captured; empty: all.
+        public var tables: [String] = []
+        /// Seconds between reads of the log when nothing wakes the feed.
+        public var pollSeconds = 0.25
+        /// Seconds the log keeps a change.
+        public var retentionSeconds = 86_400.0
+        /// Seconds a server's lease on tailing the log lasts unless renewed.
+        public var leaseSeconds = 5.0
+        public init() {}
+
+        /// Whether the exported table `name` is captured.
+        public func captures(_ name: String) -> Bool {
+            tables.isEmpty || tables.contains { ReflectionOptions.matches(name, pattern: $0) }
+        }
     }
 
     /// How values go onto the wire, for clients that are not ours.

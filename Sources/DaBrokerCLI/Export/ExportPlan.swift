@@ -57,7 +57,7 @@ public struct ExportPlan: Sendable, Codable, Equatable {
             guard let reflected = model.tables[key] else { continue }
             let settings = configuration.tables[key]
             let listed = settings != nil
-            if key == Self.migrationsTable || (!listed && !Self.isIncluded(key, export: configuration.export)) {
+            if Self.internalTables.contains(key) || (!listed && !Self.isIncluded(key, export: configuration.export)) {
                 continue
             }
             tables.append(try Self.table(key, reflected, settings: settings, configuration: configuration))
@@ -72,6 +72,8 @@ public struct ExportPlan: Sendable, Codable, Equatable {
 
     /// The table `dabroker migrate` keeps its records in; never exported.
     public static let migrationsTable = "dabroker_migrations"
+    /// The gateway's own tables (migrations, change capture); never exported.
+    public static let internalTables: Set<String> = [migrationsTable, ChangeLog.table, ChangeLog.stateTable]
 
     /// The table named `name`, if exported.
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }

@@ -17,6 +17,10 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
 
     /// The method name the broadcast carries in `_m`.
     public static let method = "invalid_key"
+    /// The key (ext) that marks a resync: changes to the table were missed, so clients drop
+    /// every cached row of it. Its value is `[true]`, which a client of the original reads as
+    /// a created object's attribute (it drops the table's cached searches).
+    public static let resyncKey = "_resync"
 
     /// The changed object; `nil` when it was created.
     public var key: Ref?
@@ -24,6 +28,9 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
     public var meta: Ref
     /// Changed attributes, in order.
     public var changes: OrderedDictionary<String, Change>
+    /// Whether clients must drop every cached row of the table (`meta`): its changes were
+    /// missed (``resyncKey``).
+    public var resync = false
 
     public init(key: Ref?, meta: Ref, changes: OrderedDictionary<String, Change> = [:]) {
         self.key = key
@@ -63,7 +70,8 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
         case .ref(let r)?: key = r
         default: throw BrokerError.badRequest("invalid_key broadcast _key must be a Ref")
         }
-        for (name, value) in dict where name != "_m" && name != "_meta" && name != "_key" {
+        resync = dict[Self.resyncKey] != nil
+        for (name, value) in dict where name != "_m" && name != "_meta" && name != "_key" && name != Self.resyncKey {
             switch value {
             case .list(let l) where l.count == 1: changes[name] = .value(l[0])
             case .list(let l) where l.count == 2: changes[name] = .update(old: l[0], new: l[1])
@@ -84,6 +92,7 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
             case .update(let old, let new): dict[name] = .list([old, new])
             }
         }
+        if resync { dict[Self.resyncKey] = .list([.bool(true)]) }
         dict["_m"] = .string(Self.method)
         return .dict(dict)
     }
