@@ -1,5 +1,5 @@
-import DaBrokerSQL
 import DaBrokerCore
+import DaBrokerSQL
 import DaBrokerServer
 import OrderedCollections
 
