@@ -20,6 +20,11 @@ struct ModelsCommand: AsyncParsableCommand {
             let plan = try ExportPlan(
                 configuration: config, model: db.model, databaseKind: db.database.kind.rawValue)
             Output.write(json ? ModelsListing.json(plan) : ModelsListing.table(plan))
+            let log = ChangeLog(dialect: db.database.dialect)
+            if !json, try await log.isInstalled(db.database) {
+                let captured = try await log.capturedTables(db.database)
+                Output.write("change capture: \(captured.isEmpty ? "none" : captured.joined(separator: ", "))\n")
+            }
             await db.database.close()
         }
     }
