@@ -1,5 +1,6 @@
 import DaBrokerTestSupport
 import Foundation
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -10,6 +11,9 @@ import Foundation
 /// URLSession does not allow. Every blocking call runs off the cooperative pool.
 final class RawSocket: Sendable {
     let fd: Int32
+    /// Whether ``close()`` has not run yet: after it the descriptor may belong to another
+    /// test's connection, so nothing may use it.
+    private let open = NIOLockedValueBox(true)
 
     private init(fd: Int32) { self.fd = fd }
 
@@ -39,6 +43,7 @@ final class RawSocket: Sendable {
 
     /// Sends `text` whole.
     func send(_ text: String) async throws {
+        guard open.withLockedValue({ $0 }) else { throw RawSocketError("socket closed") }
         let bytes = Array(text.utf8)
         let fd = fd
         try await TestStack.onThread {
@@ -97,7 +102,14 @@ final class RawSocket: Sendable {
         }
     }
 
-    func close() { _ = Glibc.close(fd) }
+    /// Closes the connection (once).
+    func close() {
+        let wasOpen = open.withLockedValue { o in
+            defer { o = false }
+            return o
+        }
+        if wasOpen { _ = Glibc.close(fd) }
+    }
 
     private static func headEnd(_ data: [UInt8]) -> Int? {
         guard data.count >= 4 else { return nil }
