@@ -2,17 +2,6 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-/// What a client's write names in foreign-key columns: which columns it set with a plain
-/// (non-null) value, and which refs it sent (their codes already checked by the server).
-struct ForeignKeyWrites: Sendable {
-    /// Columns set with a plain, non-null value.
-    var plainColumns: Set<String> = []
-    /// Keys of the refs the client gave as values (each carried its valid code).
-    var sentRefs: Set<ObjectKey> = []
-    /// The refs the write set, by ref name.
-    var setRefs: Set<String> = []
-}
-
 extension SQLLoader {
     /// Refuses a client's plain value in a foreign-key column whose target this client cannot
     /// search: a table exported `none`, a table not exported, or a key that is (partly) a hidden
