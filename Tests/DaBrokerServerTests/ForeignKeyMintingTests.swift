@@ -45,6 +45,9 @@ extension ChinookTests {
             let e3 = try await f.client.failure(
                 "update", args: [.ref(album1)], named: ["k": .dict([n.artistId: [1, 3]])])
             #expect(e3?.kind == .accessDenied)
+            // An unchanged value ([current, current]) writes nothing new and is accepted.
+            let same = try await f.client.call("update", target: album1, named: [n.artistId: [1, 1]])
+            #expect((same.object?.refs[refName] ?? nil)?.key == f.loader.rowKey(n.artist, [1]))
             #expect(try await f.scalar("SELECT COUNT(*) FROM \(f.q(n.album))") == albumCount)
             #expect(try await artistOf(f, 1) == 1)
             #expect(try await f.scalar("SELECT COUNT(*) FROM \(f.q(n.album)) WHERE \(f.q(n.title)) = 'Minted'") == 0)

@@ -70,7 +70,10 @@ extension SQLLoader {
         _ m: SQLTableModel, _ values: [Value], _ changes: OrderedDictionary<String, [Value]>, server: BrokerServer
     ) async throws -> (ObjectValue, Set<ObjectKey>) {
         var writes = ForeignKeyWrites()
-        for (name, pair) in changes where pair.count == 2 { note(name, pair[1], of: m, in: &writes) }
+        // An unchanged value ([v, v]) writes nothing new: v must be the current value.
+        for (name, pair) in changes where pair.count == 2 && pair[0] != pair[1] {
+            note(name, pair[1], of: m, in: &writes)
+        }
         try checkForeignKeyWrites(m, writes, method: "update")
         let updated = try await update(m, values, changes, server: server)
         return (updated, withheldRefs(m, updated, writes))
