@@ -68,7 +68,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             break
         case .end:
             reading = false
-            disarm()
+            // Replied before the body was read (415, 413): the connection is idle from now on.
+            if inProgress == 0 { arm(context, idleTimeout, "next request (idle)") } else { disarm() }
         }
         context.fireChannelRead(data)
     }

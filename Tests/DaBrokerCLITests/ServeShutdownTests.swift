@@ -12,7 +12,7 @@ struct ServeShutdownTests {
     @Test func sigtermExitsWithAStalledBodyOpen() async throws {
         let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-shutdown")
         defer { removeDir() }
-        let port = 29_000 + Int(getpid() % 1000)
+        let port = 31_000 + Int(getpid() % 1000)  // 28_000 and 29_000 are other suites'
         let server = try ChildProcess(
             ["serve", "--http-port", String(port), "--migrations", CLITestPaths.migrations], directory: dir.path)
         _ = try #require(await server.waitForOutput(containing: "project:"))

@@ -60,6 +60,10 @@ struct HTTPStallTests {
         let idle = try await RawSocket.connect(port: server.port)
         try await idle.send(RawSocket.post(#"{"_m":"ping"}"#))
         #expect(try await idle.readResponse()?.status == 200)
+        // Answered before its body was read (415): the connection is then idle like any other.
+        let early = try await RawSocket.connect(port: server.port)
+        try await early.send(RawSocket.post(#"{"_m":"ping"}"#).replacingOccurrences(of: "x-dab-json", with: "x-other"))
+        #expect(try await early.readResponse()?.status == 415)
         let trickling = Task {
             for _ in 0..<40 where !Task.isCancelled {
                 try? await trickle.send("x")
@@ -71,10 +75,11 @@ struct HTTPStallTests {
         #expect(try await body.waitForClose(seconds: 10))
         #expect(try await idle.waitForClose(seconds: 10))
         #expect(try await trickle.waitForClose(seconds: 10))
+        #expect(try await early.waitForClose(seconds: 10))
         trickling.cancel()
         // No write may reach a closed (and perhaps reused) descriptor.
         await trickling.value
-        for s in [headers, body, trickle, idle] { s.close() }
+        for s in [headers, body, trickle, idle, early] { s.close() }
         // A client within the limits is served, again and again on one connection.
         let good = try await RawSocket.connect(port: server.port)
         for i in 0..<3 {
