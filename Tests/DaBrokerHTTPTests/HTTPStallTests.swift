@@ -109,6 +109,28 @@ struct HTTPStallTests {
         print("[security] stop with a stalled body open: \(elapsed)")
     }
 
+    @Test("stop ends after the drain timeout while a call is still running")
+    func stopAfterDrainTimeout() async throws {
+        let started = NIOLockedValueBox(false)
+        let transport = HTTPServerTransport(configuration: .init(port: 0, drainTimeout: .seconds(1)))
+        try await transport.start { request in
+            started.withLockedValue { $0 = true }
+            try? await Task.sleep(for: .seconds(30))
+            return request
+        }
+        let port = try #require(transport.port)
+        let call = Task { try? await RawHTTP.post(port: port, #"{"_m":"slow"}"#) }
+        await waitUntil { started.withLockedValue { $0 } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        await transport.stop()
+        let elapsed = clock.now - start
+        // The call would take 30 s; the drain timeout is 1 s.
+        #expect(elapsed < .seconds(10))
+        #expect(elapsed >= .milliseconds(900))
+        _ = await call.value
+    }
+
     @Test("a client that never holds more than the limit of requests open never gets 503")
     func exactlyAtTheLimit() async throws {
         let limit = 8
