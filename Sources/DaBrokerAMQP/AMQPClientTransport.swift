@@ -8,6 +8,9 @@ import Synchronization
 /// bound to the fanout exchange (`dab_alert`).
 ///
 /// A call without a reply within ``AMQPConfiguration/callTimeout`` fails with `Unavailable`.
+/// Requests are published `mandatory`: when no queue takes one (no server has declared the
+/// request queue, e.g. just after a RabbitMQ restart), RabbitMQ returns it and the call fails
+/// at once with `Unavailable` ("it did not run") instead of after the timeout.
 /// When the connection drops, calls in flight fail with `Unavailable` (they may or may not
 /// have run), the transport reconnects with backoff, subscribes again and emits
 /// ``TransportEvent/resynchronize``. See `docs/amqp.md`.
@@ -120,6 +123,14 @@ public final class AMQPClientTransport: ClientTransport {
             } else {
                 complete(delivery)
             }
+        case .returned(let id, let routingKey):
+            // A request is published mandatory: no queue to take it means no server can run it.
+            guard let id else { return }
+            fail(
+                id,
+                BrokerError.unavailable(
+                    "no queue '\(BrokerError.excerpt(routingKey))' to take the request (no server has declared it); it did not run"
+                ))
         case .stopped:
             state.withLock { s in
                 s.stopped?.resume()
@@ -193,7 +204,7 @@ public final class AMQPClientTransport: ClientTransport {
                     try session.publish(
                         AMQPOutgoing(
                             exchange: "", routingKey: c.queue, body: request, correlationID: id,
-                            replyTo: Self.replyQueue))
+                            replyTo: Self.replyQueue, mandatory: true))
                 }
                 if !queued { fail(id, BrokerError.unavailable("not connected to RabbitMQ (reconnecting)")) }
             }

@@ -42,6 +42,22 @@ public struct AMQPConfiguration: Sendable, Hashable {
     public var reconnectMaxDelay: Duration = .seconds(2)
     /// Timeout of the TCP connect and of each synchronous AMQP method (declare, bind, ...).
     public var operationTimeout: Duration = .seconds(5)
+    /// The `reply_to` values a server answers to, as prefixes. A request whose `reply_to` starts
+    /// with none of them is not run and gets no reply (a warning is logged), so a client cannot
+    /// make the server publish into another application's queue. The default allows RabbitMQ's
+    /// direct reply-to (`amq.rabbitmq.reply-to…`, what this package's client uses) and
+    /// server-named queues (`amq.gen-…`, the original Python client's exclusive reply queue).
+    /// Names starting with `amq.` cannot be chosen by clients (RabbitMQ refuses to declare
+    /// them), so the default reaches no queue an application named.
+    public var allowedReplyTo: [String] = AMQPConfiguration.defaultAllowedReplyTo
+
+    /// The default of ``allowedReplyTo``.
+    public static let defaultAllowedReplyTo = ["amq.rabbitmq.reply-to", "amq.gen-"]
+
+    /// Whether a server may publish a reply to `replyTo`.
+    public func allowsReply(to replyTo: String) -> Bool {
+        allowedReplyTo.contains { replyTo.hasPrefix($0) }
+    }
 
     /// Reads an `amqp://user:pass@host:port/vhost` URL; user, password and vhost are
     /// percent-decoded (`%2f` is `/`). Missing parts take RabbitMQ's defaults

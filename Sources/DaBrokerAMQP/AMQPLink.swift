@@ -18,6 +18,9 @@ enum AMQPLinkEvent: Sendable {
     case failedToStart(reason: String)
     /// A message for one of the consumers.
     case delivery(AMQPDelivery)
+    /// RabbitMQ returned a `mandatory` message no queue took (basic.return), with its
+    /// correlation id and the routing key it was published with.
+    case returned(correlationID: String?, routingKey: String)
     /// The link stopped (after ``AMQPLink/stop()``).
     case stopped
 }
@@ -251,11 +254,19 @@ final class AMQPLink: Sendable {
         guard frame.frame_type == UInt8(AMQP_FRAME_METHOD) else { return }
         switch frame.payload.method.id {
         case AMQPMethod.basicReturn:
+            let routingKey = frame.payload.method.decoded.map {
+                AMQPSession.string($0.assumingMemoryBound(to: amqp_basic_return_t.self).pointee.routing_key)
+            }
             var message = amqp_message_t()
             let reply = amqp_read_message(conn, frame.channel, &message, 0)
             if let problem = AMQPSession.problem(reply) { throw AMQPFailure(description: "basic.return: \(problem)") }
+            let p = message.properties
+            let id =
+                p._flags & amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG) != 0
+                ? AMQPSession.string(p.correlation_id) : nil
             amqp_destroy_message(&message)
             logger.debug("AMQP message returned by the server (no route)", metadata: ["link": "\(label)"])
+            onEvent(.returned(correlationID: id, routingKey: routingKey ?? ""))
         case AMQPMethod.channelClose:
             throw AMQPFailure(description: "channel closed by the server")
         case AMQPMethod.connectionClose:

@@ -10,6 +10,8 @@ struct AMQPOutgoing: Sendable {
     var body: [UInt8]
     var correlationID: String?
     var replyTo: String?
+    /// Published `mandatory`: RabbitMQ returns it (basic.return) when no queue takes it.
+    var mandatory = false
 }
 
 /// A message the I/O thread received, copied out of rabbitmq-c's buffers.

@@ -122,6 +122,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             logger.warning("AMQP server transport disconnected", metadata: ["reason": "\(reason)"])
         case .delivery(let delivery):
             accept(delivery)
+        case .returned:
+            break  // replies and broadcasts are not published mandatory
         case .stopped:
             state.withLock { s in
                 s.stopped?.resume()
@@ -131,6 +133,14 @@ public final class AMQPServerTransport: PurgeableServerTransport {
     }
 
     private func accept(_ delivery: AMQPDelivery) {
+        if let replyTo = delivery.replyTo, !replyTo.isEmpty, !configuration.allowsReply(to: replyTo) {
+            // Neither run nor answered: the reply would go to a queue the caller does not own.
+            logger.warning(
+                "AMQP request refused: its reply_to is not one of the allowed prefixes (amqp.reply_to); not run, no reply"
+            )
+            drop(delivery)
+            return
+        }
         let key = delivery.replyTo.map { $0 + "\u{0}" + (delivery.correlationID ?? "") }
         enum Action {
             case ignore
@@ -181,6 +191,14 @@ public final class AMQPServerTransport: PurgeableServerTransport {
                 logger.debug("request without reply_to: reply dropped")
             }
             // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
+            if generation == delivery.generation { try session.ack(delivery.deliveryTag) }
+        }
+    }
+
+    /// Acknowledges a request without running it.
+    private func drop(_ delivery: AMQPDelivery) {
+        guard let link = state.withLock({ $0.link }) else { return }
+        link.enqueue { session, generation throws(AMQPFailure) in
             if generation == delivery.generation { try session.ack(delivery.deliveryTag) }
         }
     }

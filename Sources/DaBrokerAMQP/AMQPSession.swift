@@ -181,7 +181,8 @@ struct AMQPSession: ~Copyable {
         let status = message.body.withUnsafeBytes { raw in
             let body = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
             return amqp_basic_publish(
-                state, channel, exchange, key, 0, 0, &props, raw.isEmpty ? dab_amqp_empty_bytes() : body)
+                state, channel, exchange, key, message.mandatory ? 1 : 0, 0, &props,
+                raw.isEmpty ? dab_amqp_empty_bytes() : body)
         }
         if status != AMQP_STATUS_OK.rawValue {
             throw AMQPFailure(description: "basic.publish to '\(message.routingKey)': \(Self.statusText(status))")

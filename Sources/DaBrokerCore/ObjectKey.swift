@@ -14,14 +14,21 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
 
     public var isMetaRoot: Bool { parts.isEmpty }
 
+    /// How the key appears in messages: `('sql','person',3)`. A key may come from a client, so
+    /// each part is cut to ``BrokerError/excerpt(_:limit:)`` and at most
+    /// ``describedParts`` parts are shown.
     public var description: String {
-        "("
-            + parts.map { part -> String in
-                switch part {
-                case .string(let s): return "'\(s)'"
-                case .int(let i): return String(i)
-                default: return String(describing: part)
-                }
-            }.joined(separator: ",") + ")"
+        var shown = parts.prefix(Self.describedParts).map { part -> String in
+            switch part {
+            case .string(let s): return "'\(BrokerError.excerpt(s))'"
+            case .int(let i): return String(i)
+            default: return BrokerError.excerpt(String(describing: part))
+            }
+        }
+        if parts.count > Self.describedParts { shown.append("…") }
+        return "(" + shown.joined(separator: ",") + ")"
     }
+
+    /// How many parts of a key ``description`` shows.
+    public static let describedParts = 8
 }

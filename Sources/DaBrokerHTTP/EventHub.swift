@@ -1,3 +1,4 @@
+import DaBrokerCore
 import DequeModule
 import NIOConcurrencyHelpers
 import NIOCore
@@ -154,7 +155,9 @@ final class EventHub: Sendable {
     private func resumption(_ header: String?, _ s: State) -> Resumption {
         let text = header?.trimmingSpaces ?? ""
         if text.isEmpty { return .live }
-        guard let last = Int64(text) else { return .resync("Last-Event-ID '\(text)' is not an event id") }
+        guard let last = Int64(text) else {
+            return .resync("Last-Event-ID '\(BrokerError.excerpt(text))' is not an event id")
+        }
         if last == s.lastID { return .live }
         if last > s.lastID {
             return .resync("Last-Event-ID \(last) is newer than the last event \(s.lastID) (server restarted?)")

@@ -12,6 +12,10 @@ public struct HTTPClientConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Most idle keep-alive connections kept for reuse by calls.
     public var maxIdleConnections: Int
+    /// An idle keep-alive connection older than this is closed instead of reused. Keep it
+    /// below the server's idle timeout (60 s by default): a request is never sent twice, so a
+    /// request on a connection the server has just closed fails as `Unavailable`.
+    public var maxIdleTime: Duration
     /// First delay before reconnecting a lost event stream; doubles up to
     /// ``maxReconnectDelay``.
     public var reconnectDelay: Duration
@@ -31,6 +35,7 @@ public struct HTTPClientConfiguration: Sendable {
         requestTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
         maxIdleConnections: Int = 8,
+        maxIdleTime: Duration = .seconds(20),
         reconnectDelay: Duration = .milliseconds(100),
         maxReconnectDelay: Duration = .seconds(5),
         eventStreamIdleTimeout: Duration = .seconds(45),
@@ -42,6 +47,7 @@ public struct HTTPClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
         self.maxIdleConnections = maxIdleConnections
+        self.maxIdleTime = maxIdleTime
         self.reconnectDelay = reconnectDelay
         self.maxReconnectDelay = maxReconnectDelay
         self.eventStreamIdleTimeout = eventStreamIdleTimeout

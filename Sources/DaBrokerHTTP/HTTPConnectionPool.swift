@@ -7,8 +7,13 @@ import NIOPosix
 /// The client's HTTP/1.1 connections (SwiftNIO, `NIOHTTP1`): one request at a time per
 /// connection, idle keep-alive connections reused by later calls.
 final class HTTPConnectionPool: Sendable {
+    private struct Idle {
+        var channel: any Channel
+        var since: ContinuousClock.Instant
+    }
+
     private struct State {
-        var idle: [any Channel] = []
+        var idle: [Idle] = []
         var busy: [ObjectIdentifier: any Channel] = [:]
         var closed = false
     }
@@ -55,9 +60,11 @@ final class HTTPConnectionPool: Sendable {
 
     /// Sends `POST path` with `body` and returns the whole response.
     ///
-    /// When a reused keep-alive connection turns out to have been closed by the server before
-    /// any reply byte (it closed it while idle, so it never read the request), the request is
-    /// sent once more on a new connection.
+    /// The request is sent once, never again: a connection that closes before the reply
+    /// (even a reused keep-alive connection the server may have closed while idle) fails the
+    /// call as `Unavailable`, because the server may have run it (a `new` would be inserted
+    /// twice). The caller decides whether to retry. Idle connections older than
+    /// ``HTTPClientConfiguration/maxIdleTime`` are not reused, which keeps that case rare.
     func post(_ path: String, body: [UInt8], contentType: String) async throws -> HTTPReply {
         var headers = baseHeaders()
         headers.add(name: "Content-Type", value: contentType)
@@ -65,18 +72,12 @@ final class HTTPConnectionPool: Sendable {
         headers.add(name: "Accept", value: contentType)
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
         let buffer = ByteBuffer(bytes: body)
-        let (channel, reused) = try await checkout(reuse: true)
+        let channel = try await checkout()
         do {
             return try await exchange(head, buffer, on: channel)
-        } catch is ConnectionClosedBeforeReply where reused {
-            let (fresh, _) = try await checkout(reuse: false)
-            do {
-                return try await exchange(head, buffer, on: fresh)
-            } catch is ConnectionClosedBeforeReply {
-                throw BrokerError.unavailable("\(hostHeader) closed the HTTP connection before the reply")
-            }
         } catch is ConnectionClosedBeforeReply {
-            throw BrokerError.unavailable("\(hostHeader) closed the HTTP connection before the reply")
+            throw BrokerError.unavailable(
+                "\(hostHeader) closed the HTTP connection before the reply; the request may or may not have run")
         }
     }
 
@@ -109,25 +110,30 @@ final class HTTPConnectionPool: Sendable {
                 s.idle = []
                 s.busy = [:]
             }
-            return s.idle + Array(s.busy.values)
+            return s.idle.map(\.channel) + Array(s.busy.values)
         }
         for channel in channels { try? await channel.close() }
     }
 
-    /// A connection for one request: an idle one when `reuse` and one is left, else a new
-    /// one; `reused` tells which.
-    private func checkout(reuse: Bool) async throws -> (channel: any Channel, reused: Bool) {
-        let reusable: (any Channel)? = try state.withLockedValue { s in
+    /// A connection for one request: an idle one not older than
+    /// ``HTTPClientConfiguration/maxIdleTime`` if one is left, else a new one.
+    private func checkout() async throws -> any Channel {
+        let oldest = ContinuousClock.now - configuration.maxIdleTime
+        let (reusable, stale): ((any Channel)?, [any Channel]) = try state.withLockedValue { s in
             guard !s.closed else { throw BrokerError.unavailable("HTTP client transport is closed") }
-            while reuse, let channel = s.idle.popLast() {
-                if channel.isActive {
-                    s.busy[ObjectIdentifier(channel)] = channel
-                    return channel
+            var stale: [any Channel] = []
+            while let idle = s.idle.popLast() {
+                guard idle.channel.isActive, idle.since >= oldest else {
+                    stale.append(idle.channel)
+                    continue
                 }
+                s.busy[ObjectIdentifier(idle.channel)] = idle.channel
+                return (idle.channel, stale)
             }
-            return nil
+            return (nil, stale)
         }
-        if let reusable { return (reusable, true) }
+        for channel in stale { channel.close(promise: nil) }
+        if let reusable { return reusable }
         let channel = try await openChannel { channel in
             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
         }
@@ -139,7 +145,7 @@ final class HTTPConnectionPool: Sendable {
             channel.close(promise: nil)
             throw BrokerError.unavailable("HTTP client transport is closed")
         }
-        return (channel, false)
+        return channel
     }
 
     private func checkin(_ channel: any Channel, reuse: Bool) {
@@ -148,7 +154,7 @@ final class HTTPConnectionPool: Sendable {
             guard reuse, !s.closed, channel.isActive, s.idle.count < configuration.maxIdleConnections else {
                 return false
             }
-            s.idle.append(channel)
+            s.idle.append(Idle(channel: channel, since: .now))
             return true
         }
         if !keep { channel.close(promise: nil) }

@@ -10,8 +10,9 @@ struct HTTPExchange: Sendable {
     var reply: EventLoopPromise<HTTPReply>
 }
 
-/// The connection closed before any part of the response arrived. On a reused keep-alive
-/// connection this means the server had closed it while idle, before reading the request.
+/// The connection closed before any part of the response arrived. The server may have closed
+/// an idle keep-alive connection before reading the request, or read and run it and died
+/// before answering: the client cannot tell, so the request is never sent again.
 struct ConnectionClosedBeforeReply: Error {}
 
 /// A complete HTTP response as the client transport sees it.

@@ -32,19 +32,43 @@ struct HTTPRPCResponder: HTTPResponder {
         switch (request.uri.path, request.method) {
         case ("/rpc", .post): return try await rpc(request)
         case ("/events", .get): return events(request)
-        case ("/healthz", .get), ("/healthz", .head):
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-        case ("/rpc", _), ("/events", _), ("/healthz", _):
+        case ("/healthz", .get), ("/healthz", .head): return health(ready: false)
+        case ("/readyz", .get), ("/readyz", .head): return health(ready: true)
+        case ("/rpc", _), ("/events", _), ("/healthz", _), ("/readyz", _):
             let allowed = request.uri.path == "/rpc" ? "POST" : "GET"
             var response = Self.error(
                 .methodNotAllowed, .badRequest, "\(request.method) \(request.uri.path) is not allowed; use \(allowed)")
             response.headers[.allow] = allowed
             return response
         default:
-            return Self.error(.notFound, .badRequest, "no endpoint \(request.uri.path); use POST /rpc or GET /events")
+            return Self.error(
+                .notFound, .badRequest,
+                "no endpoint \(BrokerError.excerpt(request.uri.path)); use POST /rpc or GET /events")
         }
+    }
+
+    /// Takes a request slot if one is free.
+    private func admit() -> Bool {
+        inFlight.withLockedValue { count in
+            guard count < configuration.maxConcurrentRequests else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// `GET /healthz` (liveness: 200 while the server runs) and `GET /readyz` (readiness:
+    /// 503 while every request slot is taken, so a load balancer sends calls elsewhere). Both
+    /// report the slots in use: `{"status":"ok"|"busy","requests_in_progress":n,"max_requests":m}`.
+    private func health(ready: Bool) -> Response {
+        let limit = configuration.maxConcurrentRequests
+        let used = inFlight.withLockedValue { $0 }
+        let busy = used >= limit
+        let body = #"{"status":"\#(busy ? "busy" : "ok")","requests_in_progress":\#(used),"max_requests":\#(limit)}"#
+        var response = Response(
+            status: ready && busy ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+        if ready && busy, let name = Self.retryAfter { response.headers[name] = "1" }
+        return response
     }
 
     private func isAuthorized(_ request: Request) -> Bool {
@@ -74,21 +98,8 @@ struct HTTPRPCResponder: HTTPResponder {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
             return Self.tooLarge(length, configuration.maxBodyBytes)
         }
-        let admitted = inFlight.withLockedValue { count in
-            guard count < configuration.maxConcurrentRequests else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
-            logger.warning("POST /rpc refused: \(configuration.maxConcurrentRequests) requests in progress")
-            var response = Self.error(
-                .serviceUnavailable, .unavailable,
-                "server busy: \(configuration.maxConcurrentRequests) requests in progress; retry later")
-            if let name = Self.retryAfter { response.headers[name] = "1" }
-            return response
-        }
-        defer { inFlight.withLockedValue { $0 -= 1 } }
-
+        // Read the whole body first: a slow or stalled client holds no request slot (the
+        // connection's body deadline closes it; see RequestDeadlineHandler).
         var body = ByteBuffer()
         for try await part in request.body {
             guard body.readableBytes + part.readableBytes <= configuration.maxBodyBytes else {
@@ -105,7 +116,18 @@ struct HTTPRPCResponder: HTTPResponder {
         } catch {
             return Self.error(.badRequest, .badRequest, "request body is not a JSON object: \(error)")
         }
+        guard admit() else {
+            logger.warning("POST /rpc refused: \(configuration.maxConcurrentRequests) requests in progress")
+            var response = Self.error(
+                .serviceUnavailable, .unavailable,
+                "server busy: \(configuration.maxConcurrentRequests) requests in progress; retry later")
+            if let name = Self.retryAfter { response.headers[name] = "1" }
+            return response
+        }
+        // The slot is given back as soon as the reply exists, before it is written: the
+        // client's next request on this connection can only come after that.
         let reply = await handler(bytes)
+        inFlight.withLockedValue { $0 -= 1 }
         return Response(
             status: .ok, headers: [.contentType: Self.messageContentType],
             body: .init(byteBuffer: ByteBuffer(bytes: reply)))

@@ -1,6 +1,7 @@
 import DaBrokerCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -74,8 +75,12 @@ public final class HTTPServerTransport: ServerTransport {
                     c = nil
                 }
             }
+            let logger = self.logger
+            let channel = HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestDeadlineHandler(configuration: configuration, logger: logger)])
             let app = Application(
                 responder: responder,
+                server: .http1(configuration: channel),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                 onServerRunning: { channel in
                     runState.withLockedValue { $0.port = channel.localAddress?.port }
@@ -84,7 +89,6 @@ public final class HTTPServerTransport: ServerTransport {
                 logger: logger)
             let group = ServiceGroup(
                 configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-            let logger = self.logger
             let task = Task {
                 do {
                     try await group.run()
@@ -114,7 +118,9 @@ public final class HTTPServerTransport: ServerTransport {
         hub.disconnectReaders()
     }
 
-    /// Stops: ends the event streams, stops accepting, lets requests in flight finish.
+    /// Stops: ends the event streams, stops accepting, closes connections still sending a
+    /// request (it never reached the broker), lets requests in progress finish for up to
+    /// ``HTTPServerConfiguration/drainTimeout``, then closes what is left.
     public func stop() async {
         hub.close()
         let (group, task) = run.withLockedValue { state in
@@ -125,7 +131,16 @@ public final class HTTPServerTransport: ServerTransport {
             return (state.group, state.task)
         }
         await group?.triggerGracefulShutdown()
-        await task?.value
+        guard let task else { return }
+        let drain = configuration.drainTimeout
+        let logger = logger
+        let timer = Task {
+            try await Task.sleep(for: drain)
+            logger.warning("HTTP requests still in progress after the drain timeout; closing them")
+            task.cancel()
+        }
+        await task.value
+        timer.cancel()
     }
 }
 

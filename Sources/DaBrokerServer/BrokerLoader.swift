@@ -6,10 +6,14 @@ public struct CallOutcome: Sendable {
     public var value: BrokerValue
     /// The manual's `include` flag: the result itself, or each object of a result list, is sent whole.
     public var include: Bool
+    /// Keys whose refs travel without an access code: objects the call touched that the
+    /// client may not read (a write's reply never signs a ref the client could not have read).
+    public var withheld: Set<ObjectKey>
 
-    public init(_ value: BrokerValue, include: Bool = false) {
+    public init(_ value: BrokerValue, include: Bool = false, withheld: Set<ObjectKey> = []) {
         self.value = value
         self.include = include
+        self.withheld = withheld
     }
 }
 
@@ -33,10 +37,23 @@ public protocol BrokerLoader: AnyObject, Sendable {
     /// updated object, whole.
     func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer) async throws
         -> Value
+    /// The server-level `update` as a client calls it: the updated object, and the keys of
+    /// refs in it that must travel without a code (see ``CallOutcome/withheld``). By default,
+    /// ``update(_:changes:server:)`` with nothing withheld.
+    func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> (value: Value, withheld: Set<ObjectKey>)
     /// How many objects the backref `name` of the object at `key` holds.
     func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int
     /// The `index`th object (0-based) of the backref `name` of the object at `key`, whole.
     func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value
+}
+
+extension BrokerLoader {
+    public func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> (value: Value, withheld: Set<ObjectKey>)
+    {
+        (try await update(key, changes: changes, server: server), [])
+    }
 }
 
 /// A loader whose objects server code can change by key (the SQL loader): the

@@ -15,10 +15,11 @@ extension BrokerServer {
         if let ref = request.target {
             try checkCodes(.ref(ref))
             if ref.key.isMetaRoot {
-                throw BrokerError.unknownCommand("unknown method '\(method)' on the meta singleton")
+                throw BrokerError.unknownCommand(
+                    "unknown method '\(BrokerError.excerpt(method))' on the meta singleton")
             }
             let outcome = try await loader(for: ref.key).call(method, on: ref.key, arguments: args, server: self)
-            return try await outgoing(outcome.value, include: outcome.include)
+            return try await outgoing(outcome.value, include: outcome.include, withholding: outcome.withheld)
         }
         return try await serverCall(method, args)
     }
@@ -40,12 +41,15 @@ extension BrokerServer {
             var changes = OrderedDictionary<String, [Value]>()
             for (name, v) in k {
                 guard case .list(let pair) = v, pair.count == 2 else {
-                    throw BrokerError.badRequest("update: the change of '\(name)' must be a list [old, new]")
+                    throw BrokerError.badRequest(
+                        "update: the change of '\(BrokerError.excerpt(name))' must be a list [old, new]")
                 }
                 changes[name] = pair
             }
             if ref.key.isMetaRoot { throw BrokerError.readOnly("the meta singleton cannot be updated") }
-            return sign(try await loader(for: ref.key).update(ref.key, changes: changes, server: self))
+            let (updated, withheld) = try await loader(for: ref.key).clientUpdate(
+                ref.key, changes: changes, server: self)
+            return sign(updated, withholding: withheld)
         case "echo":
             return sign(args[0])
         case "ping":
@@ -53,14 +57,18 @@ extension BrokerServer {
         case "backref_len":
             let ref = try args.ref(0, method: "backref_len")
             let name = try args.string(1, method: "backref_len")
-            if ref.key.isMetaRoot { throw BrokerError.noData("the meta singleton has no backref '\(name)'") }
+            if ref.key.isMetaRoot {
+                throw BrokerError.noData("the meta singleton has no backref '\(BrokerError.excerpt(name))'")
+            }
             let n = try await loader(for: ref.key).backrefCount(ref.key, name: name, server: self)
             return .int(Int64(n))
         case "backref_idx":
             let ref = try args.ref(0, method: "backref_idx")
             let name = try args.string(1, method: "backref_idx")
             let index = try args.int(2, method: "backref_idx")
-            if ref.key.isMetaRoot { throw BrokerError.noData("the meta singleton has no backref '\(name)'") }
+            if ref.key.isMetaRoot {
+                throw BrokerError.noData("the meta singleton has no backref '\(BrokerError.excerpt(name))'")
+            }
             guard index >= 0, index <= Int64(Int32.max) else {
                 throw BrokerError.badRequest("backref_idx: index \(index) is out of range")
             }
@@ -68,7 +76,7 @@ extension BrokerServer {
             return sign(try await l.backrefObject(ref.key, name: name, index: Int(index), server: self))
         default:
             guard let call = registeredCall(method) else {
-                throw BrokerError.unknownCommand("unknown server-level method '\(method)'")
+                throw BrokerError.unknownCommand("unknown server-level method '\(BrokerError.excerpt(method))'")
             }
             let result = try await call.body(.key(.metaRoot), args)
             return try await outgoing(result, include: call.include)

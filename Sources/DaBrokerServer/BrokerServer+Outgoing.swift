@@ -5,14 +5,15 @@ extension BrokerServer {
     /// Turns what server code returned into a reply value with access codes set. With
     /// `include`, the value itself (or each element of a top-level list) is sent whole when
     /// it is an object; every other object travels as a ref.
-    public func outgoing(_ value: BrokerValue, include: Bool) async throws -> Value {
+    /// Refs to keys in `withholding` travel without a code.
+    public func outgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = []) async throws -> Value {
         if include, case .list(let items) = value {
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for item in items { out.append(try await plain(item, whole: true)) }
-            return sign(.list(out))
+            return sign(.list(out), withholding: withholding)
         }
-        return sign(try await plain(value, whole: include))
+        return sign(try await plain(value, whole: include), withholding: withholding)
     }
 
     /// `value` as a `Value` without codes; objects whole if `whole` (at this level only).
@@ -38,23 +39,27 @@ extension BrokerServer {
         }
     }
 
-    /// `value` with the access code set on every ref, object and info in it.
-    func sign(_ value: Value) -> Value {
+    /// `value` with the access code set on every ref, object and info in it, except refs to
+    /// a key in `withholding`, which travel without one.
+    func sign(_ value: Value, withholding: Set<ObjectKey> = []) -> Value {
+        func code(_ r: Ref) -> Ref {
+            !withholding.isEmpty && withholding.contains(r.key) ? r.withoutCode : codes.sign(r)
+        }
         switch value {
-        case .ref(let r): return .ref(codes.sign(r))
+        case .ref(let r): return .ref(code(r))
         case .object(var o):
-            o.ref = codes.sign(o.ref)
-            for (k, v) in o.fields { o.fields[k] = sign(v) }
-            for (k, r) in o.refs { o.refs[k] = .some(r.map { codes.sign($0) }) }
+            o.ref = code(o.ref)
+            for (k, v) in o.fields { o.fields[k] = sign(v, withholding: withholding) }
+            for (k, r) in o.refs { o.refs[k] = .some(r.map(code)) }
             return .object(o)
         case .info(var i):
-            i.ref = codes.sign(i.ref)
-            i.meta = codes.sign(i.meta)
+            i.ref = code(i.ref)
+            i.meta = code(i.meta)
             return .info(i)
-        case .list(let l): return .list(l.map(sign))
+        case .list(let l): return .list(l.map { sign($0, withholding: withholding) })
         case .dict(let d):
             var out = OrderedDictionary<String, Value>()
-            for (k, v) in d { out[k] = sign(v) }
+            for (k, v) in d { out[k] = sign(v, withholding: withholding) }
             return .dict(out)
         default: return value
         }

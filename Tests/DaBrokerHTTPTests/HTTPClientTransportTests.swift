@@ -167,3 +167,40 @@ struct HTTPClientTransportTests {
         try await listener.close()
     }
 }
+
+/// Issue 14, point 7: the client never sends a request twice.
+@Suite("HTTP client transport: a POST is never re-sent")
+struct HTTPClientNoResendTests {
+    @Test("a server that reads the request and closes: Unavailable, the request sent once")
+    func closedAfterReading() async throws {
+        let server = try RawServer(answered: 0)
+        defer { server.stop() }
+        let client = HTTPClientTransport(configuration: .init(port: server.port, requestTimeout: .seconds(20)))
+        let error = await #expect(throws: BrokerError.self) {
+            try await client.call(Array(#"{"_m":"new"}"#.utf8))
+        }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("may or may not have run") == true)
+        // Give a re-send the time to arrive before counting.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.requests == 1)
+        #expect(server.connections == 1)
+        await client.close()
+    }
+
+    @Test("a reused keep-alive connection closed after the request: Unavailable, not sent again")
+    func reusedConnectionClosedAfterReading() async throws {
+        let server = try RawServer(answered: 1)
+        defer { server.stop() }
+        let client = HTTPClientTransport(configuration: .init(port: server.port, requestTimeout: .seconds(20)))
+        #expect(try await client.call(Array(#"{"_m":"ping"}"#.utf8)) == Array(#"{"ok":true}"#.utf8))
+        let error = await #expect(throws: BrokerError.self) {
+            try await client.call(Array(#"{"_m":"new"}"#.utf8))
+        }
+        #expect(error?.kind == .unavailable)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.requests == 2)
+        #expect(server.connections == 1)
+        await client.close()
+    }
+}

@@ -13,6 +13,7 @@ enum AMQPServerFactory {
         c.routingKey = s.routingKey
         c.prefetch = s.prefetch
         c.heartbeat = s.heartbeatSeconds
+        c.allowedReplyTo = s.allowedReplyTo
         c.callTimeout = .milliseconds(Int(limits.callTimeoutSeconds * 1000))
         return AMQPServerTransport(configuration: c, logger: logger)
     }

@@ -47,7 +47,9 @@ struct Gateway {
             let transport = HTTPServerTransport(
                 configuration: .init(
                     host: http.host, port: http.port, bearerToken: http.token, maxBodyBytes: http.maxBodyBytes,
-                    maxConcurrentRequests: config.limits.requestConcurrency),
+                    maxConcurrentRequests: config.limits.requestConcurrency,
+                    headerTimeout: .seconds(http.headerTimeoutSeconds), bodyTimeout: .seconds(http.bodyTimeoutSeconds),
+                    idleTimeout: .seconds(http.idleTimeoutSeconds), drainTimeout: .seconds(http.drainTimeoutSeconds)),
                 logger: logger)
             server.addTransport(transport)
             lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")

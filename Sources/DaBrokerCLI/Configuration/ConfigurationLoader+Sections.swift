@@ -7,9 +7,18 @@ extension ConfigurationLoader {
         var http = GatewayConfiguration.HTTPSettings()
         if r.isNull(node) { return http }
         let pairs = try r.mapping(node, path: "http")
-        try r.checkKeys(pairs, allowed: ["host", "port", "token", "max_body_bytes"], path: "http")
+        try r.checkKeys(
+            pairs,
+            allowed: [
+                "host", "port", "token", "max_body_bytes", "header_timeout", "body_timeout", "idle_timeout",
+                "drain_timeout",
+            ], path: "http")
         for (k, v) in pairs {
             switch k.string {
+            case "header_timeout": http.headerTimeoutSeconds = try r.seconds(v, path: "http.header_timeout")
+            case "body_timeout": http.bodyTimeoutSeconds = try r.seconds(v, path: "http.body_timeout")
+            case "idle_timeout": http.idleTimeoutSeconds = try r.seconds(v, path: "http.idle_timeout")
+            case "drain_timeout": http.drainTimeoutSeconds = try r.seconds(v, path: "http.drain_timeout")
             case "host": http.host = try r.string(v, path: "http.host")
             case "port": http.port = try r.int(v, path: "http.port", range: 0...65535)
             case "token": http.token = try r.string(v, path: "http.token")
@@ -25,7 +34,8 @@ extension ConfigurationLoader {
         if r.isNull(node) { return amqp }
         let pairs = try r.mapping(node, path: "amqp")
         try r.checkKeys(
-            pairs, allowed: ["url", "queue", "exchange", "routing_key", "purge", "prefetch", "heartbeat"], path: "amqp")
+            pairs, allowed: ["url", "queue", "exchange", "routing_key", "purge", "prefetch", "heartbeat", "reply_to"],
+            path: "amqp")
         for (k, v) in pairs {
             switch k.string {
             case "url":
@@ -37,6 +47,7 @@ extension ConfigurationLoader {
             case "purge": amqp.purge = try r.bool(v, path: "amqp.purge")
             case "prefetch": amqp.prefetch = try r.int(v, path: "amqp.prefetch", range: 1...65535)
             case "heartbeat": amqp.heartbeatSeconds = try r.int(v, path: "amqp.heartbeat", range: 0...3600)
+            case "reply_to": amqp.allowedReplyTo = try r.strings(v, path: "amqp.reply_to")
             default: break
             }
         }

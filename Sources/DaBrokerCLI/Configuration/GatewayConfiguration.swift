@@ -1,3 +1,4 @@
+import DaBrokerAMQP
 import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerServer
@@ -39,6 +40,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// When set, every request needs `Authorization: Bearer <token>`.
         public var token: String?
         public var maxBodyBytes = 4 * 1024 * 1024
+        /// Time a new connection has to send its first request's headers.
+        public var headerTimeoutSeconds = 10.0
+        /// Time a request body has to arrive in full once its headers are in.
+        public var bodyTimeoutSeconds = 30.0
+        /// Time a kept-alive connection may stay idle before its next request's headers are in.
+        public var idleTimeoutSeconds = 60.0
+        /// Time a stop waits for requests in progress before closing them.
+        public var drainTimeoutSeconds = 10.0
         public init() {}
     }
 
@@ -51,6 +60,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var purge = false
         public var prefetch = 16
         public var heartbeatSeconds = 30
+        /// The `reply_to` prefixes a request may name (`amqp.reply_to`); others are not run.
+        public var allowedReplyTo = AMQPConfiguration.defaultAllowedReplyTo
         public init() {}
     }
 

@@ -433,9 +433,7 @@ private func memcmpEqual(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPoint
 }
 
 /// Shortens untrusted text quoted in an error message.
-func clip(_ s: String) -> String {
-    s.count <= 60 ? s : String(s.prefix(57)) + "..."
-}
+func clip(_ s: String) -> String { BrokerError.excerpt(s) }
 
 /// Resolves the escapes of a validated JSON string body into `out` (which is large
 /// enough: unescaping never grows a string); returns the number of bytes written.

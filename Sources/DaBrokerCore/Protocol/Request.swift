@@ -50,19 +50,24 @@ public struct Request: Sendable, Hashable {
                 case .ref(let r): target = r
                 case .object(let o): target = o.ref
                 case .info(let i): target = i.ref
-                default: throw BrokerError.badRequest("request target _o of '\(method)' must be a Ref")
+                default:
+                    throw BrokerError.badRequest("request target _o of '\(BrokerError.excerpt(method))' must be a Ref")
                 }
             case "_a":
                 switch value {
                 case .null: args = []
                 case .list(let a): args = a
-                default: throw BrokerError.badRequest("request arguments _a of '\(method)' must be a LIST")
+                default:
+                    throw BrokerError.badRequest(
+                        "request arguments _a of '\(BrokerError.excerpt(method))' must be a LIST")
                 }
             case "_mt":
                 switch value {
                 case .null: classLevel = false
                 case .bool(let b): classLevel = b
-                default: throw BrokerError.badRequest("request flag _mt of '\(method)' must be a boolean")
+                default:
+                    throw BrokerError.badRequest(
+                        "request flag _mt of '\(BrokerError.excerpt(method))' must be a boolean")
                 }
             default:
                 named[key] = value

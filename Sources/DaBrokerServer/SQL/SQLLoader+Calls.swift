@@ -8,7 +8,7 @@ extension SQLLoader {
     {
         switch try target(key) {
         case .meta:
-            throw BrokerError.unknownCommand("unknown method '\(method)' on \(key)")
+            throw BrokerError.unknownCommand("unknown method '\(BrokerError.excerpt(method))' on \(key)")
         case .table(let m):
             guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
@@ -16,7 +16,12 @@ extension SQLLoader {
             case "_dab_count": return CallOutcome(try await count(m, args))
             case "new":
                 let values = try insertValues(m, args.named)
-                return CallOutcome(.value(.object(try await insert(m, values, server: server))), include: true)
+                var writes = ForeignKeyWrites()
+                for (name, value) in args.named { note(name, value, of: m, in: &writes) }
+                try checkForeignKeyWrites(m, writes, method: "new")
+                let created = try await insert(m, values, server: server)
+                return CallOutcome(
+                    .value(.object(created)), include: true, withheld: withheldRefs(m, created, writes))
             case "delete":
                 let ref = try args.ref(0, method: "delete")
                 guard case .row(let rm, let values) = try target(ref.key), rm.name == m.name else {
@@ -32,8 +37,8 @@ extension SQLLoader {
             switch method {
             case "update":
                 let changes = try Self.changePairs(args.named, method: "update")
-                return CallOutcome(
-                    .value(.object(try await update(m, values, changes, server: server))), include: true)
+                let (updated, withheld) = try await clientUpdate(m, values, changes, server: server)
+                return CallOutcome(.value(.object(updated)), include: true, withheld: withheld)
             case "delete":
                 try await delete(m, values, server: server)
                 return CallOutcome(.value(true))
@@ -45,11 +50,33 @@ extension SQLLoader {
     public func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
         async throws -> Value
     {
+        try await clientUpdate(key, changes: changes, server: server).value
+    }
+
+    public func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> (value: Value, withheld: Set<ObjectKey>)
+    {
         guard case .row(let m, let values) = try target(key) else {
             throw BrokerError.readOnly("\(key) is not a row; only rows can be updated")
         }
         guard m.mode.canWrite else { throw refusal(m, "update", key) }
-        return .object(try await update(m, values, changes, server: server))
+        let (updated, withheld) = try await clientUpdate(m, values, changes, server: server)
+        return (.object(updated), withheld)
+    }
+
+    /// A client's `update` of a row: foreign-key values checked
+    /// (``checkForeignKeyWrites(_:_:method:)``), refs it could not read withheld from the reply.
+    private func clientUpdate(
+        _ m: SQLTableModel, _ values: [Value], _ changes: OrderedDictionary<String, [Value]>, server: BrokerServer
+    ) async throws -> (ObjectValue, Set<ObjectKey>) {
+        var writes = ForeignKeyWrites()
+        // An unchanged value ([v, v]) writes nothing new: v must be the current value.
+        for (name, pair) in changes where pair.count == 2 && pair[0] != pair[1] {
+            note(name, pair[1], of: m, in: &writes)
+        }
+        try checkForeignKeyWrites(m, writes, method: "update")
+        let updated = try await update(m, values, changes, server: server)
+        return (updated, withheldRefs(m, updated, writes))
     }
 
     /// `ReadOnly` for a table operation the mode forbids, `UnknownCommand` otherwise.
@@ -57,7 +84,7 @@ extension SQLLoader {
         if SQLTableModel.tableOperations.contains(method) && !m.mode.canWrite {
             return BrokerError.readOnly("table '\(m.name)' is exported \(m.mode.rawValue): '\(method)' is not allowed")
         }
-        return BrokerError.unknownCommand("unknown method '\(method)' on \(key)")
+        return BrokerError.unknownCommand("unknown method '\(BrokerError.excerpt(method))' on \(key)")
     }
 
     /// The `[old, new]` pairs of an instance `update`: either a `k` dictionary (as the
@@ -70,7 +97,8 @@ extension SQLLoader {
         var out = OrderedDictionary<String, [Value]>()
         for (name, v) in source {
             guard case .list(let pair) = v, pair.count == 2 else {
-                throw BrokerError.badRequest("\(method): the change of '\(name)' must be a list [old, new]")
+                throw BrokerError.badRequest(
+                    "\(method): the change of '\(BrokerError.excerpt(name))' must be a list [old, new]")
             }
             out[name] = pair
         }
@@ -86,12 +114,13 @@ extension SQLLoader {
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, "new")
             } else {
-                throw BrokerError.badRequest("new on '\(m.name)': no column or ref '\(name)' to set")
+                throw BrokerError.badRequest(
+                    "new on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to set")
             }
         }
         var seen = Set<String>()
         for (c, _) in out where !seen.insert(c).inserted {
-            throw BrokerError.badRequest("new on '\(m.name)': column '\(c)' is given twice")
+            throw BrokerError.badRequest("new on '\(m.name)': column '\(BrokerError.excerpt(c))' is given twice")
         }
         return out
     }

@@ -114,7 +114,8 @@ extension SQLLoader {
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, method)
             } else {
-                throw BrokerError.badRequest("\(method) on '\(m.name)': no column or ref '\(name)' to search by")
+                throw BrokerError.badRequest(
+                    "\(method) on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to search by")
             }
         }
         return out
@@ -180,7 +181,7 @@ extension SQLLoader {
     private func backrefSource(_ key: ObjectKey, _ name: String) throws -> (SQLTableModel, [(String, Value)]) {
         guard case .row(let m, let values) = try target(key), m.hasPrimaryKey, let b = m.backref(name),
             let source = model(b.source)
-        else { throw BrokerError.noData("\(key) has no backref '\(name)'") }
+        else { throw BrokerError.noData("\(key) has no backref '\(BrokerError.excerpt(name))'") }
         return (source, Array(zip(b.columns, values)))
     }
 
@@ -195,7 +196,7 @@ extension SQLLoader {
         let (source, f) = try backrefSource(key, name)
         let rows = try await select(source, where: f, limit: 1, offset: index, operation: "backref_idx")
         guard let row = rows.first else {
-            throw BrokerError.noData("backref '\(name)' of \(key) has no element \(index)")
+            throw BrokerError.noData("backref '\(BrokerError.excerpt(name))' of \(key) has no element \(index)")
         }
         return .object(materialize(source, row))
     }

@@ -11,7 +11,7 @@ extension SQLLoader {
     private func columns(_ m: SQLTableModel, _ values: [String: Value], _ op: String) throws -> [(String, Value)] {
         let known = Set(m.table.columns.map(\.name))
         if let bad = values.keys.filter({ !known.contains($0) }).sorted().first {
-            throw BrokerError.badRequest("\(op) on '\(m.name)': no column '\(bad)'")
+            throw BrokerError.badRequest("\(op) on '\(m.name)': no column '\(BrokerError.excerpt(bad))'")
         }
         return m.table.columns.compactMap { c in values[c.name].map { (c.name, $0) } }
     }

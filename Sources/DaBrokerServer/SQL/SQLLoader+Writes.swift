@@ -51,7 +51,8 @@ extension SQLLoader {
                 set += try refColumns(r, pair[1], m, "update")
                 expect += try refColumns(r, pair[0], m, "update")
             } else {
-                throw BrokerError.badRequest("update on '\(m.name)': no column or ref '\(name)' to change")
+                throw BrokerError.badRequest(
+                    "update on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to change")
             }
         }
         let key = Array(zip(m.keyColumns, keyValues))

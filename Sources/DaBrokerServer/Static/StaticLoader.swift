@@ -159,7 +159,7 @@ public final class StaticLoader: BrokerLoader {
             cls = c.meta
         }
         guard let cls, cls.info.calls[method] != nil, let call = cls.calls[method] else {
-            throw BrokerError.unknownCommand("unknown method '\(method)' on \(key)")
+            throw BrokerError.unknownCommand("unknown method '\(BrokerError.excerpt(method))' on \(key)")
         }
         return CallOutcome(try await call.body(target, arguments), include: call.include)
     }
@@ -173,7 +173,7 @@ public final class StaticLoader: BrokerLoader {
 
     private func backref(_ key: ObjectKey, _ name: String) throws -> [BrokerValue] {
         guard case .object(let o) = try entry(key), o.brokerClass.info.backrefs[name] != nil else {
-            throw BrokerError.noData("\(key) has no backref '\(name)'")
+            throw BrokerError.noData("\(key) has no backref '\(BrokerError.excerpt(name))'")
         }
         switch o.brokerValue(name) {
         case .list(let l): return l
@@ -191,7 +191,7 @@ public final class StaticLoader: BrokerLoader {
     {
         let items = try backref(key, name)
         guard index < items.count else {
-            throw BrokerError.noData("backref '\(name)' of \(key) has no element \(index)")
+            throw BrokerError.noData("backref '\(BrokerError.excerpt(name))' of \(key) has no element \(index)")
         }
         return try await server.plain(items[index], whole: true)
     }
