@@ -10,7 +10,11 @@ import Synchronization
 /// A call without a reply within ``AMQPConfiguration/callTimeout`` fails with `Unavailable`.
 /// Requests are published `mandatory`: when no queue takes one (no server has declared the
 /// request queue, e.g. just after a RabbitMQ restart), RabbitMQ returns it and the call fails
-/// at once with `Unavailable` ("it did not run") instead of after the timeout.
+/// at once with `Unavailable` ("it did not run") instead of after the timeout. When the queue
+/// exists but no server consumes it (all gateways down), a call without a reply after
+/// ``AMQPConfiguration/noConsumerCheckAfter`` makes the transport check the queue's consumer
+/// count (a passive `queue.declare` on its own connection); with none, the waiting calls fail
+/// with `Unavailable` then rather than after the whole timeout.
 /// When the connection drops, calls in flight fail with `Unavailable` (they may or may not
 /// have run), the transport reconnects with backoff, subscribes again and emits
 /// ``TransportEvent/resynchronize``. See `docs/amqp.md`.
@@ -30,6 +34,14 @@ public final class AMQPClientTransport: ClientTransport {
         var broadcastConsumer: String?
         var started: CheckedContinuation<Void, any Error>?
         var stopped: CheckedContinuation<Void, Never>?
+        /// A consumer check is queued or running on the I/O thread.
+        var checking = false
+        /// When the last consumer check was started (they are spaced by the check period).
+        var lastCheck: ContinuousClock.Instant?
+        /// The connection generation on which the inspection channel is open (I/O thread only).
+        var inspectionChannelOn: Int?
+        /// How many consumer checks reached RabbitMQ (for tests and diagnostics).
+        var consumerChecks = 0
     }
 
     /// RabbitMQ's pseudo-queue for direct reply-to.
@@ -161,6 +173,8 @@ public final class AMQPClientTransport: ClientTransport {
     private func failAll(_ error: BrokerError) {
         let all = state.withLock { s -> [Pending] in
             s.connected = false
+            // A check queued on the lost connection was dropped with its outbox.
+            s.checking = false
             defer { s.pending.removeAll() }
             return Array(s.pending.values)
         }
@@ -190,7 +204,18 @@ public final class AMQPClientTransport: ClientTransport {
                     return
                 }
                 let timer = Task { [weak self] in
-                    guard (try? await Task.sleep(for: c.callTimeout)) != nil else { return }
+                    let clock = ContinuousClock()
+                    let deadline = clock.now + c.callTimeout
+                    if let period = c.noConsumerCheckAfter, period > .zero {
+                        // Every period without a reply, ask for a consumer check (coalesced).
+                        var next = clock.now + period
+                        while next < deadline {
+                            guard (try? await Task.sleep(until: next, clock: clock)) != nil else { return }
+                            self?.checkConsumers()
+                            next = next + period
+                        }
+                    }
+                    guard (try? await Task.sleep(until: deadline, clock: clock)) != nil else { return }
                     self?.fail(
                         id, BrokerError.unavailable("no server answered within \(c.callTimeout) (queue '\(c.queue)')"))
                 }
@@ -211,6 +236,79 @@ public final class AMQPClientTransport: ClientTransport {
         } onCancel: {
             fail(id, CancellationError())
         }
+    }
+
+    // MARK: No-consumer check
+
+    /// Asks the I/O thread to check that some server consumes the request queue, unless a
+    /// check is under way or one started less than (about) a check period ago: however many
+    /// calls wait, RabbitMQ gets about one passive declare per period.
+    private func checkConsumers() {
+        guard let period = configuration.noConsumerCheckAfter else { return }
+        let now = ContinuousClock.now
+        let link = state.withLock { s -> AMQPLink? in
+            guard s.connected, !s.closed, !s.checking, !s.pending.isEmpty, let link = s.link else { return nil }
+            // 9/10: the calls' timers tick once a period, a little late; a check that started
+            // a period ago to within scheduling jitter must not make the next one wait 2 periods.
+            if let last = s.lastCheck, now - last < period * 0.9 { return nil }
+            s.checking = true
+            s.lastCheck = now
+            return link
+        }
+        guard let link else { return }
+        let queued = link.enqueue { [weak self] session, generation throws(AMQPFailure) in
+            guard let self else { return }
+            try self.runConsumerCheck(session, generation: generation, period: period)
+        }
+        if !queued { state.withLock { $0.checking = false } }
+    }
+
+    /// How many consumer checks (passive declares) this transport has made.
+    var consumerChecks: Int { state.withLock { $0.consumerChecks } }
+
+    /// Runs on the I/O thread: one passive `queue.declare` of the request queue on the
+    /// inspection channel. With no consumer, every call that was waiting when the declare was
+    /// sent fails with `Unavailable`; with consumers, they keep waiting. Throws (and the link
+    /// reconnects) only when the connection fails.
+    private func runConsumerCheck(
+        _ session: borrowing AMQPSession, generation: Int, period: Duration
+    ) throws(AMQPFailure) {
+        defer { state.withLock { $0.checking = false } }
+        let queue = configuration.queue
+        let (waiting, channelOpen) = state.withLock { s in
+            (Array(s.pending.keys), s.inspectionChannelOn == generation)
+        }
+        guard !waiting.isEmpty else { return }
+        if !channelOpen {
+            try session.openInspectionChannel()
+            state.withLock { $0.inspectionChannelOn = generation }
+        }
+        let status = try session.inspectQueue(queue)
+        state.withLock { $0.consumerChecks += 1 }
+        let error: BrokerError
+        switch status {
+        case .exists(let consumers, _) where consumers > 0:
+            return
+        case .exists(_, let messages):
+            logger.notice(
+                "AMQP request queue has no consumer: failing the waiting calls",
+                metadata: ["queue": "\(queue)", "calls": "\(waiting.count)", "messages": "\(messages)"])
+            error = BrokerError.unavailable(
+                "no server consumes queue '\(queue)' (no reply after \(period); all gateways down?); "
+                    + "the request may still run if a server starts")
+        case .refused(let code, let text):
+            // RabbitMQ closed the inspection channel: open it again next time.
+            state.withLock { $0.inspectionChannelOn = nil }
+            guard code == 404 else {
+                logger.warning(
+                    "AMQP consumer check of the request queue refused",
+                    metadata: ["queue": "\(queue)", "code": "\(code)", "reason": "\(text)"])
+                return
+            }
+            error = BrokerError.unavailable(
+                "no queue '\(queue)' (no server has declared it); the call may or may not have run")
+        }
+        for id in waiting { fail(id, error) }
     }
 
     /// Closes the connection; pending calls fail with `Unavailable`; ends ``events``.

@@ -34,6 +34,17 @@ public struct AMQPConfiguration: Sendable, Hashable {
     public var heartbeat: Int = 10
     /// How long a client waits for a reply before failing the call with `Unavailable`.
     public var callTimeout: Duration = .seconds(30)
+    /// How long a client call waits for its reply before the client checks that some server
+    /// consumes ``queue``; `nil` (or a value not below ``callTimeout``) turns the check off.
+    ///
+    /// RabbitMQ keeps a request in a declared queue that no server consumes (all gateways
+    /// down) and has no "fail if nobody consumes" flag, so without the check such a call waits
+    /// the whole ``callTimeout``. With it, the client transport makes a passive `queue.declare`
+    /// of ``queue`` on its own connection once a call has waited this long (and every period
+    /// after that while calls wait, at most one declare per period however many calls wait);
+    /// if RabbitMQ answers that the queue has no consumer, every call waiting for a reply
+    /// fails at once with `Unavailable`. Calls answered within the period cost nothing extra.
+    public var noConsumerCheckAfter: Duration? = .seconds(1)
     /// The `connection_name` client property (shown by `rabbitmqctl list_connections`).
     public var connectionName: String?
     /// The first pause before reconnecting; doubled after each failed attempt.

@@ -286,6 +286,7 @@ enum AMQPMethod {
     static let basicReturn: amqp_method_number_t = 0x003C_0032
     static let basicCancel: amqp_method_number_t = 0x003C_001E
     static let channelClose: amqp_method_number_t = 0x0014_0028
+    static let channelCloseOk: amqp_method_number_t = 0x0014_0029
     static let connectionClose: amqp_method_number_t = 0x000A_0032
     static let connectionCloseOk: amqp_method_number_t = 0x000A_0033
 }

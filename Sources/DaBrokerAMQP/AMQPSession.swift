@@ -189,6 +189,57 @@ struct AMQPSession: ~Copyable {
         }
     }
 
+    // MARK: Queue inspection (a channel of its own)
+
+    /// The channel of passive declares. A passive declare of a missing queue makes RabbitMQ
+    /// close the channel it ran on (AMQP 0-9-1); on this channel that costs no consumer or
+    /// pending publish of channel 1, and the channel is simply opened again.
+    static let inspectionChannel: amqp_channel_t = 2
+
+    /// What a passive `queue.declare` found.
+    enum QueueStatus: Equatable {
+        /// The queue exists, with this many consumers and ready messages.
+        case exists(consumers: Int, messages: Int)
+        /// RabbitMQ refused with this reply code (404: no such queue) and closed
+        /// ``inspectionChannel``; open it again before the next inspection.
+        case refused(code: Int, text: String)
+    }
+
+    /// Opens ``inspectionChannel`` (again after a ``QueueStatus/refused(code:text:)``).
+    func openInspectionChannel() throws(AMQPFailure) {
+        amqp_channel_open(state, Self.inspectionChannel)
+        try check("channel.open \(Self.inspectionChannel)")
+    }
+
+    /// A passive `queue.declare` of `name` on ``inspectionChannel`` (open it first): one round
+    /// trip, needs no permission on the queue, and changes nothing. A channel-level refusal
+    /// (the queue does not exist, or is another connection's exclusive queue) is answered with
+    /// `channel.close-ok` and returned; a connection-level failure throws.
+    func inspectQueue(_ name: String) throws(AMQPFailure) -> QueueStatus {
+        let q = Self.dup(name)
+        defer { Self.free(q) }
+        let channel = Self.inspectionChannel
+        if let ok = amqp_queue_declare(state, channel, q, 1, 0, 0, 0, dab_amqp_empty_table()) {
+            let status = QueueStatus.exists(
+                consumers: Int(ok.pointee.consumer_count), messages: Int(ok.pointee.message_count))
+            amqp_maybe_release_buffers_on_channel(state, channel)
+            return status
+        }
+        let reply = amqp_get_rpc_reply(state)
+        guard reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION, reply.reply.id == AMQPMethod.channelClose,
+            let decoded = reply.reply.decoded
+        else { throw AMQPFailure(description: "queue.declare (passive) '\(name)': \(Self.problem(reply) ?? "failed")") }
+        let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+        let refused = QueueStatus.refused(code: Int(close.reply_code), text: Self.string(close.reply_text))
+        var ok = amqp_channel_close_ok_t(dummy: 0)
+        let sent = amqp_send_method(state, channel, AMQPMethod.channelCloseOk, &ok)
+        if sent != AMQP_STATUS_OK.rawValue {
+            throw AMQPFailure(description: "channel.close-ok: \(Self.statusText(sent))")
+        }
+        amqp_maybe_release_buffers_on_channel(state, channel)
+        return refused
+    }
+
     // MARK: Helpers
 
     private func check(_ what: String) throws(AMQPFailure) {
