@@ -20,6 +20,9 @@ public struct BrokerServerConfiguration: Sendable {
     /// Bounds on incoming requests (size, nesting depth, string length); larger or deeper
     /// requests get `BadRequest`.
     public var requestLimits: CodecLimits = .default
+    /// Whether the database's own error text (which may quote stored rows, keys and hidden
+    /// values) is logged at notice level. Off by default: it is logged at debug level only.
+    public var logDatabaseText: Bool = false
 
     public init(
         secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,

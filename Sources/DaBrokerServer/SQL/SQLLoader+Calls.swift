@@ -82,6 +82,7 @@ extension SQLLoader {
         var out: [(String, Value)] = []
         for (name, value) in named {
             if m.fields.contains(name) {
+                try checkWritable(m, name, "new")
                 out.append((name, try scalar(value, m, name, "new")))
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, "new")

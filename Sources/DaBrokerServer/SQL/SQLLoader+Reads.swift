@@ -63,9 +63,8 @@ extension SQLLoader {
         m.table.schema == reflected.schema.defaultSchema ? nil : m.table.schema
     }
 
-    /// Runs a statement; a database error becomes `BadRequest` naming the table and the
-    /// operation (its text, which may hold values, is only logged), except a lost or
-    /// unreachable connection or a timeout, which is `Unavailable`.
+    /// Runs a statement; a database error becomes the reply's error through
+    /// ``DatabaseErrorReply`` (the one place that maps them).
     func run(_ st: SQLStatement, _ operation: String, _ m: SQLTableModel) async throws -> QueryResult {
         do {
             return try await database.execute(st.sql, st.parameters)
@@ -73,14 +72,10 @@ extension SQLLoader {
             throw e
         } catch is CancellationError {
             throw CancellationError()
-        } catch let e as DatabaseError
-            where [.connection, .connectionLost, .closed, .unavailable, .timeout].contains(e.kind)
-        {
-            // Not the request's fault: the database is unreachable or the statement ran too long.
-            logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: e)) [\(st.sql)]")
-            throw BrokerError.unavailable(
-                "\(operation) on '\(m.name)': the database is unavailable (\(e.kind.rawValue)); it may or may not have run"
-            )
+        } catch let e as DatabaseError {
+            throw DatabaseErrorReply.brokerError(
+                e, operation: operation, model: m, sql: st.sql, logger: logger,
+                logDatabaseText: broker?.configuration.logDatabaseText ?? false)
         } catch {
             logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: error)) [\(st.sql)]")
             throw BrokerError.badRequest("the database refused \(operation) on '\(m.name)'")
@@ -120,13 +115,29 @@ extension SQLLoader {
         return out
     }
 
-    /// A plain value for a column; lists, dicts and objects are refused.
+    /// A client's value for column `name`, checked and converted by the column's reflected
+    /// type (``ColumnValueCheck``); refs, objects and dicts (except for json) are refused.
     func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String) throws -> Value {
         switch v {
-        case .list, .dict, .ref, .object, .info:
+        case .ref, .object, .info:
             throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
-        default: return v
+        default: break
         }
+        guard let column = m.table.column(name), column.kind != nil else {
+            if case .list = v { throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value") }
+            if case .dict = v { throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value") }
+            return v
+        }
+        return try ColumnValueCheck(table: m.name, method: method, database: database.kind).convert(v, column)
+    }
+
+    /// `NotWritable` when column `name` is generated or identity-always: the database computes it.
+    func checkWritable(_ m: SQLTableModel, _ name: String, _ method: String) throws {
+        guard let column = m.table.column(name), !column.isWritable else { return }
+        let what = column.isGenerated ? "a generated column" : "an identity column (GENERATED ALWAYS)"
+        throw BrokerError(
+            .notWritable, "\(method) on '\(m.name)': '\(name)' is \(what); the database computes its value",
+            details: ["table": m.name, "column": name, "operation": method])
     }
 
     /// The fk column values of ref `r` for a ref value (or all NULL for null).
@@ -143,7 +154,7 @@ extension SQLLoader {
                 throw BrokerError.badRequest(
                     "\(method) on '\(m.name)': '\(r.name)' must refer to a row of '\(r.target)'")
             }
-            return Array(zip(r.columns, parts[2...]))
+            return try zip(r.columns, parts[2...]).map { c, v in (c, try scalar(v, m, c, method)) }
         default:
             throw BrokerError.badRequest(
                 "\(method) on '\(m.name)': '\(r.name)' must be a ref to a row of '\(r.target)'")

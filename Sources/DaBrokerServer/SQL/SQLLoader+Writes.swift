@@ -45,6 +45,7 @@ extension SQLLoader {
                 guard !m.keyColumns.contains(name) else {
                     throw BrokerError.badRequest("update on '\(m.name)': key column '\(name)' cannot be changed")
                 }
+                try checkWritable(m, name, "update")
                 set.append((name, try scalar(pair[1], m, name, "update")))
                 expect.append((name, try scalar(pair[0], m, name, "update")))
             } else if let r = m.ref(name) {

@@ -256,18 +256,32 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         return result
     }
 
+    /// The error of result code `rc`: SQLite's own text goes only into `serverMessage`; the
+    /// message names the refusal class, table, columns and constraint.
     private func error(_ rc: Int32, sql: String) -> DatabaseError {
-        let message = String(cString: sqlite3_errmsg(db))
+        let text = String(cString: sqlite3_errmsg(db))
+        let refused = SQLiteRefusal.classify(rc, text)
+        var e: DatabaseError
         switch rc & 0xff {
         case SQLITE_CONSTRAINT:
-            return DatabaseError.sqlite(.constraint, message, code: rc, sql: sql)
+            e = DatabaseError.sqlite(.constraint, "", code: rc, sql: sql)
         case SQLITE_BUSY, SQLITE_LOCKED:
             return DatabaseError.sqlite(
-                .timeout, "\(message) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
+                .timeout, "\(text) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
         case SQLITE_INTERRUPT where deadline.map { ContinuousClock.now >= $0 } == true:
             return DatabaseError.sqlite(.timeout, "statement timeout exceeded", code: rc, sql: sql)
         default:
-            return DatabaseError.sqlite(.statement, message, code: rc, sql: sql)
+            e = DatabaseError.sqlite(.statement, "", code: rc, sql: sql)
         }
+        e.refusal = refused?.refusal
+        e.table = refused?.table
+        e.columns = refused?.columns ?? []
+        e.constraint = refused?.constraint
+        e.serverMessage = text
+        e.message =
+            DatabaseError.summary(
+                "SQLite", kind: e.kind, refusal: e.refusal, table: e.table, columns: e.columns, constraint: e.constraint)
+            + " in `\(sql)`"
+        return e
     }
 }
