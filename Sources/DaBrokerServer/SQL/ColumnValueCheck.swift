@@ -12,6 +12,8 @@ struct ColumnValueCheck {
     let method: String
     /// The database kind: integer ranges and text lengths are not enforced on SQLite.
     let database: DatabaseKind
+    /// Whether `varchar(n)` lengths are checked (for values to be written, not for filters).
+    var checksLength = true
 
     /// `value` as the column's kind wants it, or an error naming what was expected.
     func convert(_ value: Value, _ column: ColumnDescription) throws -> Value {
@@ -96,7 +98,7 @@ struct ColumnValueCheck {
         if let allowed = column.enumValues, !allowed.contains(s) {
             throw invalid(column, expected: Self.expected(.string, column, declared), allowed: allowed)
         }
-        if database != .sqlite, let max = Self.length(declared), s.count > max {
+        if checksLength, database != .sqlite, let max = Self.length(declared), s.count > max {
             throw outOfRange(column, expected: "text of at most \(max) characters")
         }
         return .string(s)
@@ -138,7 +140,7 @@ struct ColumnValueCheck {
         if let allowed {
             let shown = allowed.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
             details["allowed"] = allowed.joined(separator: ",")
-            message += " (one of \(shown)\(allowed.count > 20 ? ", …" : ""))"
+            message += ": one of \(shown)\(allowed.count > 20 ? ", …" : "")"
         }
         return BrokerError(.invalidValue, message, details: details)
     }
@@ -157,7 +159,7 @@ struct ColumnValueCheck {
         case .int: return "an integer" + type
         case .double: return "a number" + type
         case .decimal: return "a decimal number" + type
-        case .string: return column.enumValues == nil ? "text" + type : "a label of" + type
+        case .string: return column.enumValues == nil ? "text" + type : "a label of the enum" + type
         case .bool: return "true or false"
         case .bytes: return "bytes (a bin value)"
         case .date: return "a date (YYYY-MM-DD)"

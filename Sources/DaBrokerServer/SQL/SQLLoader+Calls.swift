@@ -83,7 +83,7 @@ extension SQLLoader {
         for (name, value) in named {
             if m.fields.contains(name) {
                 try checkWritable(m, name, "new")
-                out.append((name, try scalar(value, m, name, "new")))
+                out.append((name, try scalar(value, m, name, "new", write: true)))
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, "new")
             } else {

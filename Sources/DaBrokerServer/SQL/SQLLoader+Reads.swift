@@ -117,7 +117,9 @@ extension SQLLoader {
 
     /// A client's value for column `name`, checked and converted by the column's reflected
     /// type (``ColumnValueCheck``); refs, objects and dicts (except for json) are refused.
-    func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String) throws -> Value {
+    /// Text lengths are checked only for a value to be written (`write`): an overlong filter
+    /// or old value matches nothing, it is not a mistake in the data.
+    func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String, write: Bool = false) throws -> Value {
         switch v {
         case .ref, .object, .info:
             throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
@@ -128,7 +130,8 @@ extension SQLLoader {
             if case .dict = v { throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value") }
             return v
         }
-        return try ColumnValueCheck(table: m.name, method: method, database: database.kind).convert(v, column)
+        return try ColumnValueCheck(table: m.name, method: method, database: database.kind, checksLength: write)
+            .convert(v, column)
     }
 
     /// `NotWritable` when column `name` is generated or identity-always: the database computes it.

@@ -37,6 +37,11 @@ struct ExistingFixture {
         try loader.addModel("account", into: root, rw: .readWrite, hide: ["pass_hash"])
         try loader.addModel("badge", into: root, rw: .readWrite, hide: ["vault_code"])
         if backend != .sqlite { try loader.addModel("measurement", into: root, rw: .readWrite) }
+        try loader.addModel("item_summary", into: root, rw: .readWrite)
+        if backend == .postgres {
+            try loader.addModel("note", into: root, rw: .readWrite)
+            try loader.addModel("audited", into: root, rw: .readWrite)
+        }
         try await server.start()
         return ExistingFixture(
             backend: backend, server: server, loader: loader, client: TestClient(transport: transport), transport: transport,

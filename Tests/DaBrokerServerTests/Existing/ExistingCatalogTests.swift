@@ -1,0 +1,69 @@
+import DaBrokerCore
+import DaBrokerSQL
+import DaBrokerTestSupport
+import Foundation
+import Testing
+
+@testable import DaBrokerServer
+
+/// Issue 15: what reflection reads from the catalog of the fixture schemas — writability,
+/// enum labels, partitions, inheritance, rules — on the three backends.
+@Suite("Existing databases: writability, enums, partitions and inheritance from the catalog")
+struct ExistingCatalogTests {
+    @Test(arguments: ExistingBackend.available)
+    func catalogFactsReachTheModel(_ backend: ExistingBackend) async throws {
+        let f = try await ExistingFixture.make(backend, "catalog")
+        do {
+            let model = f.loader.reflected
+            let item = try #require(model.tables["item"]).table
+            #expect(item.column("doubled")?.isWritable == false)
+            #expect(item.column("title")?.isWritable == true)
+            if backend != .sqlite { #expect(item.column("mood")?.enumValues == ["happy", "sad", "ok"]) }
+            #expect(f.loader.mode(of: "item_summary") == .readOnly)
+            if backend == .postgres {
+                #expect(model.tables["serial_no"]?.table.column("id")?.isIdentityAlways == true)
+                // A partitioned table: one table, its partitions' foreign keys become its ref.
+                #expect(model.tables["measurement_2025"] == nil)
+                let measurement = try #require(model.tables["measurement"])
+                #expect(measurement.refs.map(\.target) == ["category"])
+                #expect(model.tables["category"]?.backrefs.contains { $0.source == "measurement" } == true)
+                // An inheritance child is reflected but not exported; the parent finds each row once.
+                #expect(model.tables["urgent_note"]?.table.inheritsFrom == "note")
+                #expect(model.notices.filter { $0.kind == .inheritance }.count == 1)
+                let notes = try #require(try await f.client.call("_dab_search", target: try await f.table("note")).list)
+                let ids = notes.compactMap { $0.object?.ref.key.parts.last }
+                #expect(ids.count == 2 && Set(ids).count == 2)
+                // DO INSTEAD rules: read-only at most, with a notice.
+                #expect(f.loader.mode(of: "audited") == .readOnly)
+                #expect(model.notices.contains { $0.kind == .insteadRule && $0.table == "audited" })
+                // A row into a partition through the parent, with the lifted ref.
+                let created = try #require(
+                    try await f.client.call(
+                        "new", target: try await f.table("measurement"),
+                        named: ["id": 9, "taken": "2026-06-01", "category_id": 2, "reading": 1]
+                    ).object)
+                #expect(created.refs["category"]??.key.parts.last == 2)
+            }
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+
+    /// Reflection time of the fixture schema (for the report; asserts only that it ran).
+    @Test(arguments: ExistingBackend.available)
+    func reflectionTimeOfTheFixtureSchema(_ backend: ExistingBackend) async throws {
+        let (db, name) = try await backend.database("timing")
+        var times: [Duration] = []
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            let schema = try await SchemaReflector.reflect(db)
+            times.append(ContinuousClock.now - start)
+            #expect(schema.tables["item"] != nil)
+        }
+        print("reflection-time | \(backend) | min \(times.min() ?? .zero) | max \(times.max() ?? .zero)")
+        await db.close()
+        try? await TestDatabases.drop(backend.kind, named: name)
+    }
+}
