@@ -81,13 +81,16 @@ struct SQLiteReflector {
             let hidden = row[7].catalogInt ?? 0
             if hidden == 1 { continue }  // hidden column of a virtual table
             let declared = row[3].catalogString ?? ""
-            let kind: ValueKind?
+            var kind: ValueKind?
             if let known = kinds[declared] {
                 kind = known
             } else {
                 kind = ValueKindMapping.sqlite(declaredType: declared)
                 kinds[declared] = kind
             }
+            // A view's computed column has no declared type: it holds any value, read as
+            // stored (reported as text) instead of being dropped.
+            if declared.isEmpty, tables[table]?.isView == true { kind = .string }
             let pk = row[6].catalogInt ?? 0
             if pk > 0 { pkPositions[table, default: []].append((pk, name)) }
             tables[table]?.columns.append(

@@ -18,6 +18,12 @@ struct ColumnValueCheck {
     /// `value` as the column's kind wants it, or an error naming what was expected.
     func convert(_ value: Value, _ column: ColumnDescription) throws -> Value {
         guard let kind = column.kind, value != .null else { return value }
+        // A SQLite column without declared type (a view's computed column) holds any value.
+        if database == .sqlite, column.declaredType.isEmpty {
+            if case .list = value { throw invalid(column, expected: "a plain value") }
+            if case .dict = value { throw invalid(column, expected: "a plain value") }
+            return value
+        }
         return try convert(value, kind: kind, column: column, declared: column.declaredType.lowercased())
     }
 

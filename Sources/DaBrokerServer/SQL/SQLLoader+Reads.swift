@@ -55,7 +55,15 @@ extension SQLLoader {
         let st = statements.select(
             m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
             limit: limit, offset: offset)
-        return try await run(st, operation, m).rows
+        let result = try await run(st, operation, m)
+        for u in result.undecoded where u.row < result.rows.count {
+            let key = m.keyColumns.map { result.rows[u.row][$0] ?? .null }
+            let text =
+                "\(operation) on '\(m.name)': the value of '\(u.column)' in row \(rowKey(m.name, key)) is not a valid"
+                + " \(u.declaredType); returned as stored"
+            logger.notice("\(text)")
+        }
+        return result.rows
     }
 
     /// The schema qualifier for `m`'s SQL: only for tables outside the default schema.

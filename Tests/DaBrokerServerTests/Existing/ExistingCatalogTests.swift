@@ -67,3 +67,32 @@ struct ExistingCatalogTests {
         try? await TestDatabases.drop(backend.kind, named: name)
     }
 }
+
+/// SQLite: a view's computed columns are kept; one bad stored value does not fail a find.
+@Suite("Existing databases: SQLite views and undecodable values")
+struct ExistingSQLiteTests {
+    @Test(arguments: ExistingBackend.available.filter { $0 == .sqlite })
+    func viewColumnsAndBadValues(_ backend: ExistingBackend) async throws {
+        let f = try await ExistingFixture.make(backend, "sqliteview")
+        do {
+            let view = try #require(f.loader.reflected.tables["item_summary"])
+            #expect(view.fields.map(\.name) == ["category_id", "n", "most", "shout"])
+            let rows = try #require(try await f.client.call("_dab_search", target: try await f.table("item_summary")).list)
+            #expect(rows.count == 2)
+            #expect(rows.compactMap { $0.object?.fields["n"] } == [1, 1])
+
+            _ = try await f.db.execute("UPDATE item SET made = 'yesterday' WHERE id = 11")
+            let items = try #require(try await f.client.call("_dab_search", target: try await f.table("item")).list)
+            #expect(items.count == 2)
+            #expect(items.last?.object?.fields["made"] == "yesterday")
+            #expect(
+                f.log.all.contains {
+                    $0.contains("'item'") && $0.contains("'made'") && $0.contains("11") && $0.contains("DATE")
+                })
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+}
