@@ -20,7 +20,7 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
                 switch part {
                 case .string(let s): return "'\(s)'"
                 case .int(let i): return String(i)
-                default: return String(describing: part)
+                default: return part.written
                 }
             }.joined(separator: ",") + ")"
     }
