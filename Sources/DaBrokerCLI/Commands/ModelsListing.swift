@@ -28,7 +28,9 @@ enum ModelsListing {
                 if f.nullable { notes.append("nullable") }
                 if let d = f.default { notes.append("default \(d)") }
                 if !f.writable { notes.append("read-only") }
-                if let labels = f.enumValues { notes.append("one of " + labels.map { "'\($0)'" }.joined(separator: ", ")) }
+                if let labels = f.enumValues {
+                    notes.append("one of " + labels.map { "'\($0)'" }.joined(separator: ", "))
+                }
                 let extra = notes.isEmpty ? "" : ", " + notes.joined(separator: ", ")
                 out += "  field    \(pad(f.name))  \(f.type) → \(f.kind)\(extra)\n"
             }

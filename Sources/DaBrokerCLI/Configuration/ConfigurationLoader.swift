@@ -61,7 +61,8 @@ public struct ConfigurationLoader: Sendable {
                 guard let mode = SQLiteJournalMode(rawValue: text.uppercased()) else {
                     throw ConfigurationError(
                         "sqlite_journal_mode '\(text)' is not a journal mode", at: reader.location(node),
-                        hint: "one of " + SQLiteJournalMode.allCases.map { $0.rawValue.lowercased() }.joined(separator: ", "))
+                        hint: "one of "
+                            + SQLiteJournalMode.allCases.map { $0.rawValue.lowercased() }.joined(separator: ", "))
                 }
                 config.sqliteJournalMode = mode
             case "loader_id":

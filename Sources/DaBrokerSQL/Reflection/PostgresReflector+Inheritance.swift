@@ -86,7 +86,9 @@ extension PostgresReflector {
                 var k = key
                 k.referencedSchema = t.table.schema
                 k.referencedTable = t.table.name
-                if !rels.list[i].table.foreignKeys.contains(where: { $0.columns == k.columns && $0.referencedTable == k.referencedTable }) {
+                if !rels.list[i].table.foreignKeys.contains(where: {
+                    $0.columns == k.columns && $0.referencedTable == k.referencedTable
+                }) {
                     rels.list[i].table.foreignKeys.append(k)
                 }
             }
@@ -109,14 +111,16 @@ extension PostgresReflector {
             notices.append(
                 ReflectionNotice(
                     kind: .insteadRule, table: key,
-                    message: "\(key): writes are rewritten by DO INSTEAD rules (\(rules.sorted().joined(separator: ", "))):"
+                    message:
+                        "\(key): writes are rewritten by DO INSTEAD rules (\(rules.sorted().joined(separator: ", "))):"
                         + " readOnly at most"))
         }
         if !partitions.isEmpty || !children.isEmpty {
             var parts: [String] = []
             if !partitions.isEmpty {
                 parts.append(
-                    "partitions \(partitions.sorted().joined(separator: "; ")) are served through their partitioned table")
+                    "partitions \(partitions.sorted().joined(separator: "; ")) are served through their partitioned table"
+                )
             }
             if !children.isEmpty {
                 parts.append(

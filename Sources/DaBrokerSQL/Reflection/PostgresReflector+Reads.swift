@@ -125,7 +125,9 @@ extension PostgresReflector {
                 kind: ValueKindMapping.postgres(
                     typeName: row[3].catalogString ?? "", typeType: row[4].catalogString ?? "b",
                     elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b"),
-                enumValues: row[7].catalogString.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) })
+                enumValues: row[7].catalogString.map {
+                    $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                })
         }
         return types
     }

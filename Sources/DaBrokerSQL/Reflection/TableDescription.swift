@@ -59,7 +59,9 @@ public struct TableDescription: Sendable, Hashable, Codable {
     public var readOnlyReason: String? {
         if isView { return "a view" }
         if primaryKey.isEmpty { return "a table without primary key" }
-        if !insteadRules.isEmpty { return "a table whose writes DO INSTEAD rules rewrite (\(insteadRules.joined(separator: ", ")))" }
+        if !insteadRules.isEmpty {
+            return "a table whose writes DO INSTEAD rules rewrite (\(insteadRules.joined(separator: ", ")))"
+        }
         return nil
     }
 }

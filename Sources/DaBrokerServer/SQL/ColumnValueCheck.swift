@@ -203,8 +203,9 @@ struct ColumnValueCheck {
 
     /// The length limit of `varchar(n)`, `character varying(n)`, `char(n)`, `character(n)`.
     static func length(_ d: String) -> Int? {
-        guard d.hasPrefix("varchar(") || d.hasPrefix("character varying(") || d.hasPrefix("char(")
-            || d.hasPrefix("character("),
+        guard
+            d.hasPrefix("varchar(") || d.hasPrefix("character varying(") || d.hasPrefix("char(")
+                || d.hasPrefix("character("),
             let open = d.firstIndex(of: "("), let close = d.firstIndex(of: ")")
         else { return nil }
         return Int(d[d.index(after: open)..<close])

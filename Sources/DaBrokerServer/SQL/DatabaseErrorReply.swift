@@ -21,7 +21,9 @@ struct DatabaseErrorReply {
     let model: SQLTableModel?
 
     /// The kinds of failure that are not the request's fault.
-    static let unavailableKinds: Set<DatabaseError.Kind> = [.connection, .connectionLost, .closed, .unavailable, .timeout]
+    static let unavailableKinds: Set<DatabaseError.Kind> = [
+        .connection, .connectionLost, .closed, .unavailable, .timeout,
+    ]
 
     /// Logs `error` (its description at notice level, the database's text at debug level or
     /// as configured) and returns the reply's error.
@@ -43,7 +45,8 @@ struct DatabaseErrorReply {
     var brokerError: BrokerError {
         let place = model.map { "\(operation) on '\($0.name)'" } ?? operation
         if Self.unavailableKinds.contains(error.kind) {
-            return .unavailable("\(place): the database is unavailable (\(error.kind.rawValue)); it may or may not have run")
+            return .unavailable(
+                "\(place): the database is unavailable (\(error.kind.rawValue)); it may or may not have run")
         }
         guard let refusal = error.refusal, let kind = Self.kind(refusal, operation: operation) else {
             return model == nil ? .internal("internal server error") : .badRequest("the database refused \(place)")

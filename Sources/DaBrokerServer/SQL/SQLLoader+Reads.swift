@@ -43,6 +43,12 @@ extension SQLLoader {
         let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: "get")
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
+            guard m.hasPrimaryKey else {
+                // A view or a table without primary key: its rows are keyed by all their values.
+                throw BrokerError.manyData(
+                    "'\(m.name)' has no key (\(m.table.isView ? "a view" : "no primary key")): several rows hold the"
+                        + " values \(rowKey(m.name, values)), so this row cannot be addressed; use find or count")
+            }
             throw BrokerError.manyData("more than one row of '\(m.name)' has the key \(rowKey(m.name, values))")
         }
         return materialize(m, row)
@@ -134,8 +140,12 @@ extension SQLLoader {
         default: break
         }
         guard let column = m.table.column(name), column.kind != nil else {
-            if case .list = v { throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value") }
-            if case .dict = v { throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value") }
+            if case .list = v {
+                throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
+            }
+            if case .dict = v {
+                throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
+            }
             return v
         }
         return try ColumnValueCheck(table: m.name, method: method, database: database.kind, checksLength: write)

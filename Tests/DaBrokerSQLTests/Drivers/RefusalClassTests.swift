@@ -45,7 +45,8 @@ struct RefusalClassTests {
             MariaDBRefusal.classify(1364, "Field 'title' doesn't have a default value")
                 == MariaDBRefusal(refusal: .notNull, columns: ["title"]))
         #expect(
-            MariaDBRefusal.classify(1906, "The value specified for generated column 'doubled' in table 'item' has been ignored")
+            MariaDBRefusal.classify(
+                1906, "The value specified for generated column 'doubled' in table 'item' has been ignored")
                 == MariaDBRefusal(refusal: .notWritable, columns: ["doubled"]))
         #expect(MariaDBRefusal.classify(1526, "Table has no partition for value 2030")?.refusal == .noPartition)
         #expect(MariaDBRefusal.classify(1064, "You have an error in your SQL syntax") == nil)
@@ -62,7 +63,8 @@ struct RefusalClassTests {
             SQLiteRefusal.classify(SQLiteRefusal.check, "CHECK constraint failed: item_qty_nonneg")
                 == SQLiteRefusal(refusal: .check, constraint: "item_qty_nonneg"))
         #expect(SQLiteRefusal.classify(SQLiteRefusal.check, "CHECK constraint failed: qty >= 0")?.constraint == nil)
-        #expect(SQLiteRefusal.classify(SQLiteRefusal.foreignKey, "FOREIGN KEY constraint failed")?.refusal == .foreignKey)
+        #expect(
+            SQLiteRefusal.classify(SQLiteRefusal.foreignKey, "FOREIGN KEY constraint failed")?.refusal == .foreignKey)
         #expect(SQLiteRefusal.classify(1, "no such table: x") == nil)
     }
 

@@ -77,7 +77,8 @@ struct ExistingSQLiteTests {
         do {
             let view = try #require(f.loader.reflected.tables["item_summary"])
             #expect(view.fields.map(\.name) == ["category_id", "n", "most", "shout"])
-            let rows = try #require(try await f.client.call("_dab_search", target: try await f.table("item_summary")).list)
+            let rows = try #require(
+                try await f.client.call("_dab_search", target: try await f.table("item_summary")).list)
             #expect(rows.count == 2)
             #expect(rows.compactMap { $0.object?.fields["n"] } == [1, 1])
 

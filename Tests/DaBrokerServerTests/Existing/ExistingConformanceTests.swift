@@ -62,7 +62,8 @@ struct ExistingConformanceTests {
             #expect(check.kind == .check)
             #expect(check.details["constraint"] == "account_owner_check")
 
-            let unique = try #require(try await f.client.failure("new", target: accounts, named: ["id": 3, "owner": "dave"]))
+            let unique = try #require(
+                try await f.client.failure("new", target: accounts, named: ["id": 3, "owner": "dave"]))
             #expect(unique.kind == .unique)
             #expect(unique.details["column"] == "owner")
             #expect(unique.details["hidden"] == "true")
@@ -87,7 +88,9 @@ struct ExistingConformanceTests {
             let lines = f.log.all
             #expect(lines.contains { $0.contains("failed") }, "the refusals are logged")
             for line in lines {
-                for secret in ExistingFixture.secrets { #expect(!line.contains(secret), "log line holds \(secret): \(line)") }
+                for secret in ExistingFixture.secrets {
+                    #expect(!line.contains(secret), "log line holds \(secret): \(line)")
+                }
             }
             // The driver's error keeps the database's text apart: not in its description.
             let raw = await #expect(throws: DatabaseError.self) {
@@ -118,18 +121,21 @@ struct ExistingConformanceTests {
             let updated = try #require(
                 try await f.client.call("update", target: created.ref, named: ["tags": [["a", "b"], ["c", 1]]]).object)
             #expect(updated.fields["tags"] == ["c", "1"])
-            let found = try #require(try await f.client.call("_dab_search", target: items, named: ["tags": ["c", "1"]]).list)
+            let found = try #require(
+                try await f.client.call("_dab_search", target: items, named: ["tags": ["c", "1"]]).list)
             #expect(found.count == 1)
             let fromJSON = try #require(
                 try await f.client.call(
                     "new", target: items, named: ["id": 31, "code": "L-2", "title": "t", "tags": #"["x","y"]"#]
                 ).object)
             #expect(fromJSON.fields["tags"] == ["x", "y"])
-            let bad = try await f.client.failure("new", target: items, named: Mistake.newItem(["id": 32, "tags": "{a,b"]))
+            let bad = try await f.client.failure(
+                "new", target: items, named: Mistake.newItem(["id": 32, "tags": "{a,b"]))
             #expect(bad?.kind == .invalidValue)
             let json = try #require(
                 try await f.client.call(
-                    "new", target: items, named: ["id": 33, "code": "L-3", "title": "t", "attrs": .dict(["k": [1, 2]])]
+                    "new", target: items,
+                    named: ["id": 33, "code": "L-3", "title": "t", "attrs": .dict(["k": [1, 2]])]
                 ).object)
             #expect(json.fields["attrs"] != nil && json.fields["attrs"] != .null)
         } catch {

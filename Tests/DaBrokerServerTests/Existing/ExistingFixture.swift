@@ -44,7 +44,8 @@ struct ExistingFixture {
         }
         try await server.start()
         return ExistingFixture(
-            backend: backend, server: server, loader: loader, client: TestClient(transport: transport), transport: transport,
+            backend: backend, server: server, loader: loader, client: TestClient(transport: transport),
+            transport: transport,
             db: db, name: name, log: log)
     }
 

@@ -297,7 +297,8 @@ final class PostgresCore {
         let column = field("c")
         let constraint = field("n")
         let dataType = field("d")
-        let refusal = kind == .constraint || kind == .statement
+        let refusal =
+            kind == .constraint || kind == .statement
             ? PostgresRefusal.classify(state, constraint: constraint, dataType: dataType) : nil
         let columns = column.map { [$0] } ?? []
         let message: String

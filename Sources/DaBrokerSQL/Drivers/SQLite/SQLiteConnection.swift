@@ -301,7 +301,8 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         e.serverMessage = text
         e.message =
             DatabaseError.summary(
-                "SQLite", kind: e.kind, refusal: e.refusal, table: e.table, columns: e.columns, constraint: e.constraint)
+                "SQLite", kind: e.kind, refusal: e.refusal, table: e.table, columns: e.columns, constraint: e.constraint
+            )
             + " in `\(sql)`"
         return e
     }
