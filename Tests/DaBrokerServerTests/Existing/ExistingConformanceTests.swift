@@ -109,6 +109,24 @@ struct ExistingConformanceTests {
         await f.close()
     }
 
+    /// The explicit switch: with `logDatabaseText` the database's own text is logged at notice level.
+    @Test(arguments: ExistingBackend.available)
+    func databaseTextIsLoggedOnlyWhenConfigured(_ backend: ExistingBackend) async throws {
+        let f = try await ExistingFixture.make(backend, "logtext", logDatabaseText: true)
+        do {
+            let accounts = try await f.table("account")
+            let e = try await f.client.failure("new", target: accounts, named: ["id": 3, "owner": "dave"])
+            #expect(e?.kind == .unique)
+            #expect(f.log.all.contains { $0.hasPrefix("notice") && $0.contains("the database said:") })
+            if backend != .sqlite { #expect(f.log.all.contains { $0.contains("HASH_SECRET_4242") }) }
+            for reply in f.replies { #expect(!contains(reply, "HASH_SECRET_4242")) }
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+
     @Test(arguments: ExistingBackend.available.filter { $0 == .postgres })
     func arrayColumnsTakeAndGiveLists(_ backend: ExistingBackend) async throws {
         let f = try await ExistingFixture.make(backend, "arrays")

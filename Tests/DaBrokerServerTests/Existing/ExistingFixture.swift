@@ -20,10 +20,14 @@ struct ExistingFixture {
     /// Hidden values of the fixture: no reply and no log line may hold them.
     static let secrets = ["HASH_SECRET_4242", "VAULT_SECRET_55"]
 
-    static func make(_ backend: ExistingBackend, _ suffix: String) async throws -> ExistingFixture {
+    static func make(_ backend: ExistingBackend, _ suffix: String, logDatabaseText: Bool = false) async throws
+        -> ExistingFixture
+    {
         let (db, name) = try await backend.database(suffix)
         let log = CapturedLines()
-        let server = BrokerServer(configuration: .init(secret: "existing-tests", logger: log.logger()))
+        var configuration = BrokerServerConfiguration(secret: "existing-tests", logger: log.logger())
+        configuration.logDatabaseText = logDatabaseText
+        let server = BrokerServer(configuration: configuration)
         let transport = RecordingTransport()
         server.addTransport(transport)
         let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
