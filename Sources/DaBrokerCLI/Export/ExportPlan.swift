@@ -132,7 +132,7 @@ public struct ExportPlan: Sendable, Codable, Equatable {
         let fields = r.fields.filter { !hidden.contains($0.name) }.map {
             FieldEntry(
                 name: $0.name, type: $0.declaredType, kind: $0.kind?.rawValue ?? "?", nullable: $0.isNullable,
-                default: $0.defaultValue, writable: $0.isWritable, enumValues: $0.enumValues)
+                default: $0.isGenerated ? nil : $0.defaultValue, writable: $0.isWritable, enumValues: $0.enumValues)
         }
         for col in t.columns where col.kind == nil {
             notes.append("\(key).\(col.name) has unmapped type \(col.declaredType): left out")
