@@ -192,10 +192,11 @@ public final class BrokerServer: Service, Sendable {
         } catch let error as BrokerError {
             reply = encodeReply(error: error)
         } catch let error as DatabaseError {
-            // Outside a table statement (a session's BEGIN waiting past SQLite's busy timeout…).
+            // Outside a table statement: a session's BEGIN waiting past SQLite's busy timeout, a
+            // deferred constraint failing at COMMIT.
             reply = encodeReply(
                 error: DatabaseErrorReply.brokerError(
-                    error, operation: "request", model: nil, logger: logger,
+                    error, operation: "transaction", model: nil, logger: logger,
                     logDatabaseText: configuration.logDatabaseText))
         } catch {
             logger.error("request failed: \(String(reflecting: error))")

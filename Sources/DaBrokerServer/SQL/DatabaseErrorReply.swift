@@ -123,11 +123,12 @@ struct DatabaseErrorReply {
         return out
     }
 
-    /// The constraint's name, unless it names a hidden column.
+    /// The constraint's name, unless it names a hidden column. Without the table (a deferred
+    /// constraint failing at COMMIT) the hidden columns are unknown, so no name is given.
     var visibleConstraint: String? {
-        guard let c = error.constraint, !c.isEmpty else { return nil }
+        guard let c = error.constraint, !c.isEmpty, let m = model else { return nil }
         let lower = c.lowercased()
-        if let m = model, m.hidden.contains(where: { lower.contains($0.lowercased()) }) { return nil }
+        if m.hidden.contains(where: { lower.contains($0.lowercased()) }) { return nil }
         return c
     }
 
