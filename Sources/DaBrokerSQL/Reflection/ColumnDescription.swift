@@ -47,3 +47,12 @@ public struct ColumnDescription: Sendable, Hashable, Codable {
         self.comment = comment
     }
 }
+
+extension ColumnDescription {
+    /// This column with `enumValues` set.
+    func withEnumValues(_ values: [String]?) -> ColumnDescription {
+        var c = self
+        c.enumValues = values
+        return c
+    }
+}

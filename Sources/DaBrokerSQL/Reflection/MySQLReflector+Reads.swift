@@ -251,12 +251,3 @@ extension MySQLReflector {
         return out
     }
 }
-
-extension ColumnDescription {
-    /// This column with `enumValues` set.
-    func withEnumValues(_ values: [String]?) -> ColumnDescription {
-        var c = self
-        c.enumValues = values
-        return c
-    }
-}
