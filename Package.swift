@@ -129,6 +129,7 @@ let package = Package(
                 "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Existing/Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerAMQPTests",

@@ -130,6 +130,7 @@ public struct ModelHandle: Sendable {
 
     private static func describe(_ filters: [String: Value]) -> String {
         filters.isEmpty
-            ? "no filter" : filters.keys.sorted().map { "\($0) = \(filters[$0] ?? .null)" }.joined(separator: ", ")
+            ? "no filter"
+            : filters.keys.sorted().map { "\($0) = \((filters[$0] ?? .null).written)" }.joined(separator: ", ")
     }
 }

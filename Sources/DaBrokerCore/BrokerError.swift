@@ -14,7 +14,39 @@ public struct BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
         case readOnly = "ReadOnly"
         case unavailable = "Unavailable"
         case `internal` = "Internal"
+        /// The database refused a change: a column that needs a value got none (details:
+        /// `table`, `column`). See docs/protocol.md §8 for the details of each class.
+        case notNull = "NotNull"
+        /// The database refused a change: a unique constraint or key already holds the value
+        /// (details: `table`, `column`, `constraint`).
+        case unique = "Unique"
+        /// The database refused a change: a foreign-key value names no row (`table`,
+        /// `column`, `constraint`).
+        case foreignKey = "ForeignKey"
+        /// The database refused a delete: other rows still refer to the row (`table`, `constraint`).
+        case referenced = "Referenced"
+        /// The database refused a change: a CHECK or domain constraint (`table`, `constraint`).
+        case check = "Check"
+        /// A value does not fit its column's type (`table`, `column`, `expected`, `allowed`);
+        /// found by the server before any SQL runs, or by the database.
+        case invalidValue = "InvalidValue"
+        /// A value fits the column's type but is out of its range (`table`, `column`, `expected`).
+        case outOfRange = "OutOfRange"
+        /// The column or table cannot be written: a generated column, a view, a rule
+        /// (`table`, `column`).
+        case notWritable = "NotWritable"
+        /// No partition of a partitioned table accepts the row (`table`).
+        case noPartition = "NoPartition"
     }
+
+    /// Whether this is one of the classes of a refused change (not-null, unique, …), whose
+    /// details name the table, columns and constraint.
+    public var isRefusal: Bool { Self.refusalKinds.contains(kind) }
+
+    /// The kinds that classify a refused change.
+    public static let refusalKinds: Set<Kind> = [
+        .notNull, .unique, .foreignKey, .referenced, .check, .invalidValue, .outOfRange, .notWritable, .noPartition,
+    ]
 
     public var kind: Kind
     public var message: String

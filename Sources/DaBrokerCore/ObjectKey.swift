@@ -22,7 +22,7 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
             switch part {
             case .string(let s): return "'\(BrokerError.excerpt(s))'"
             case .int(let i): return String(i)
-            default: return BrokerError.excerpt(String(describing: part))
+            default: return BrokerError.excerpt(part.written)
             }
         }
         if parts.count > Self.describedParts { shown.append("…") }

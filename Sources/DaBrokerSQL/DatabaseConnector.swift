@@ -47,7 +47,8 @@ public enum DatabaseConnector {
         switch kind(ofURL: url) {
         case .sqlite:
             return try await SQLiteConnection.connect(
-                url: url, busyTimeout: options.sqliteBusyTimeout, statementTimeout: options.statementTimeout)
+                url: url, busyTimeout: options.sqliteBusyTimeout, statementTimeout: options.statementTimeout,
+                journalMode: options.sqliteJournalMode)
         case .postgres:
             let conn = try await PostgresConnection.connect(url: url)
             try await applyStatementTimeout(options, conn.setStatementTimeout, conn)

@@ -13,6 +13,11 @@ public struct DatabaseOptions: Sendable {
     public var statementTimeout: Duration?
     /// SQLite only: how long a statement waits for another connection's write lock.
     public var sqliteBusyTimeout: Duration
+    /// SQLite only: the journal mode to set on a file database when a connection opens
+    /// (`PRAGMA journal_mode`, which is stored in the file and outlives the process), or `nil`
+    /// to leave the file as it is. `.wal` by default for embedding applications; `dabroker
+    /// serve` passes `nil` unless its configuration sets `sqlite_journal_mode`.
+    public var sqliteJournalMode: SQLiteJournalMode? = .wal
     /// Where the pool and sessions log (the SQLite notice, the flat-nesting warning).
     public var logger: Logger
     /// The once-per-process notice of the first nested scope on SQLite.

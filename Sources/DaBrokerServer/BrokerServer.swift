@@ -191,15 +191,13 @@ public final class BrokerServer: Service, Sendable {
             reply = try encodeReply(data: result)
         } catch let error as BrokerError {
             reply = encodeReply(error: error)
-        } catch let error as DatabaseError
-            where [.connection, .connectionLost, .closed, .unavailable, .timeout].contains(error.kind)
-        {
-            // The database was unreachable or busy (for example a session's BEGIN waiting past
-            // SQLite's busy timeout): not the request's fault. Its text stays in the log.
-            logger.notice("request failed: \(String(reflecting: error))")
+        } catch let error as DatabaseError {
+            // Outside a table statement: a session's BEGIN waiting past SQLite's busy timeout, a
+            // deferred constraint failing at COMMIT.
             reply = encodeReply(
-                error: .unavailable(
-                    "the database is unavailable (\(error.kind.rawValue)); the request may or may not have run"))
+                error: DatabaseErrorReply.brokerError(
+                    error, operation: "transaction", model: nil, logger: logger,
+                    logDatabaseText: configuration.logDatabaseText))
         } catch {
             logger.error("request failed: \(String(reflecting: error))")
             reply = encodeReply(error: .internal("internal server error"))

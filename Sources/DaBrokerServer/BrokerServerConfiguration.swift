@@ -23,6 +23,9 @@ public struct BrokerServerConfiguration: Sendable {
     /// How replies and broadcasts carry decimals: `.exact` (the `Dec` extension, the
     /// default) or `.string`, which clients of the original Python DaBroker can read.
     public var decimals: DecimalEncoding = .exact
+    /// Whether the database's own error text (which may quote stored rows, keys and hidden
+    /// values) is logged at notice level. Off by default: it is logged at debug level only.
+    public var logDatabaseText: Bool = false
 
     public init(
         secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,

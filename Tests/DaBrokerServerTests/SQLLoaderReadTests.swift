@@ -121,10 +121,10 @@ extension ChinookTests {
                     #expect(e?.message.contains(name) == true)
                 }
             }
-            // A list or dict is not a filter value.
-            #expect(
-                try await f.client.failure("_dab_search", target: customers, named: [n.firstName: [1, 2]])?.kind
-                    == .badRequest)
+            // A list or dict is not a value of a text column: InvalidValue naming it, before any SQL.
+            let list = try await f.client.failure("_dab_search", target: customers, named: [n.firstName: [1, 2]])
+            #expect(list?.kind == .invalidValue)
+            #expect(list?.details["column"] == n.firstName)
         }
 
         @Test(arguments: ChinookBackend.available)

@@ -22,9 +22,17 @@ struct FindCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "find", abstract: "List rows of TABLE matching equality filters.")
     @OptionGroup var client: ClientOptionGroup
-    @Option(name: .long, help: "At most this many rows.") var limit: Int?
+    // `.unconditional`: `--limit -5` reaches `validate()` and is explained, instead of
+    // ArgumentParser taking `-5` for an option and saying the value is missing.
+    @Option(name: .long, parsing: .unconditional, help: "At most this many rows (0 or more).") var limit: Int?
     @Argument(help: "The table (as exported).") var table: String
     @Argument(help: "Filters: column=value.") var filters: [String] = []
+
+    func validate() throws {
+        if let limit, limit < 0 {
+            throw ValidationError("--limit must be 0 or more (got \(limit)); leave it out for the server's maximum")
+        }
+    }
 
     func run() async throws {
         try await client.run { [table, filters, limit] c in
@@ -66,9 +74,13 @@ struct CallCommand: AsyncParsableCommand {
 /// values it read are still current (StaleData otherwise).
 struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change exactly one row of TABLE (found by filters) with --set col=value.")
+        commandName: "update", abstract: "Change exactly one row of TABLE (found by filters) with --set col=value.",
+        discussion: """
+            Each change needs its own --set: `dabroker update item id=10 --set title=Hammer --set qty=3`.
+            A word after the table without --set is a filter: in `--set a=1 b=2`, `b=2` finds the row.
+            """)
     @OptionGroup var client: ClientOptionGroup
-    @Option(name: .long, help: "A change: column=value (repeatable).") var set: [String] = []
+    @Option(name: .long, help: "A change: column=value (one --set per change).") var set: [String] = []
     @Argument(help: "The table (as exported).") var table: String
     @Argument(help: "Filters that find the row: column=value.") var filters: [String] = []
 

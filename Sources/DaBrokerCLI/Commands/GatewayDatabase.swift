@@ -16,6 +16,8 @@ struct GatewayDatabase {
         let url = config.database ?? ""
         var options = DatabaseOptions()
         options.maxConnections = config.limits.poolSize
+        // Serving leaves a SQLite file's journal mode as it is unless configured.
+        options.sqliteJournalMode = config.sqliteJournalMode
         if let s = config.limits.statementTimeoutSeconds { options.statementTimeout = .milliseconds(Int(s * 1000)) }
         let freshDemo = embedded && !FileManager.default.fileExists(atPath: EmbeddedDefault.databaseFile)
         var captured: [String]?

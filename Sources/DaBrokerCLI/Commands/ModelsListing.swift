@@ -19,10 +19,20 @@ enum ModelsListing {
             out += "\n\(t.name)  [\(t.mode.rawValue)\(t.isView ? ", view" : "")]  key: "
             out += t.primaryKey.isEmpty ? "none" : "(" + t.primaryKey.joined(separator: ", ") + ")"
             out += "\n"
-            let width = max(8, (t.fields.map(\.name.count) + t.refs.map(\.name.count)).max() ?? 8)
-            func pad(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
+            let names = t.fields.map(\.name) + t.refs.map(\.name) + t.backrefs.map(\.name)
+            let width = max(8, names.map(\.count).max() ?? 8)
+            // Pads, never cuts: a long name widens the column.
+            func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
             for f in t.fields {
-                out += "  field    \(pad(f.name))  \(f.type) → \(f.kind)\(f.nullable ? ", nullable" : "")\n"
+                var notes: [String] = []
+                if f.nullable { notes.append("nullable") }
+                if let d = f.default { notes.append("default \(d)") }
+                if !f.writable { notes.append("read-only") }
+                if let labels = f.enumValues {
+                    notes.append("one of " + labels.map { "'\($0)'" }.joined(separator: ", "))
+                }
+                let extra = notes.isEmpty ? "" : ", " + notes.joined(separator: ", ")
+                out += "  field    \(pad(f.name))  \(f.type) → \(f.kind)\(extra)\n"
             }
             for r in t.refs {
                 out += "  ref      \(pad(r.name))  → \(r.target) (\(r.columns.joined(separator: ", ")))\n"

@@ -1,3 +1,4 @@
+import DaBrokerSQL
 import Foundation
 import OrderedCollections
 import Yams
@@ -48,13 +49,22 @@ public struct ConfigurationLoader: Sendable {
             top,
             allowed: [
                 "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
-                "tables", "wire", "changes",
+                "tables", "wire", "changes", "sqlite_journal_mode",
             ],
             path: "the top level")
         for (key, node) in top {
             config.origins[key.string] = reader.location(node)
             switch key.string {
             case "database": config.database = try reader.string(node, path: "database")
+            case "sqlite_journal_mode":
+                let text = try reader.string(node, path: "sqlite_journal_mode")
+                guard let mode = SQLiteJournalMode(rawValue: text.uppercased()) else {
+                    throw ConfigurationError(
+                        "sqlite_journal_mode '\(text)' is not a journal mode", at: reader.location(node),
+                        hint: "one of "
+                            + SQLiteJournalMode.allCases.map { $0.rawValue.lowercased() }.joined(separator: ", "))
+                }
+                config.sqliteJournalMode = mode
             case "loader_id":
                 let id = try reader.string(node, path: "loader_id")
                 guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {

@@ -12,6 +12,9 @@ import OrderedCollections
 public struct GatewayConfiguration: Sendable, Equatable {
     /// The database URL (`postgres://…`, `mysql://…`, `sqlite:PATH`).
     public var database: String?
+    /// SQLite only: the journal mode to set on the database file (`sqlite_journal_mode`);
+    /// `nil` (the default) leaves the file as it is.
+    public var sqliteJournalMode: SQLiteJournalMode?
     /// The loader id: the first part of every row key (`["sql", table, pk…]`).
     public var loaderID: String = "sql"
     /// The secret access codes are made with; servers that share it accept each other's codes.

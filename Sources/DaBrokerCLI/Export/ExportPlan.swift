@@ -27,6 +27,12 @@ public struct ExportPlan: Sendable, Codable, Equatable {
         public var type: String
         public var kind: String
         public var nullable: Bool
+        /// The default expression as the catalog prints it, if any.
+        public var `default`: String?
+        /// Whether clients may give the column a value (not for generated and identity-always columns).
+        public var writable: Bool
+        /// The labels of an enum column, in order.
+        public var enumValues: [String]?
     }
 
     public struct RefEntry: Sendable, Codable, Equatable {
@@ -57,7 +63,9 @@ public struct ExportPlan: Sendable, Codable, Equatable {
             guard let reflected = model.tables[key] else { continue }
             let settings = configuration.tables[key]
             let listed = settings != nil
-            if Self.internalTables.contains(key) || (!listed && !Self.isIncluded(key, export: configuration.export)) {
+            if Self.internalTables.contains(key) || (!listed && !Self.isIncluded(key, export: configuration.export))
+                || (!listed && reflected.table.inheritsFrom != nil)
+            {
                 continue
             }
             tables.append(try Self.table(key, reflected, settings: settings, configuration: configuration))
@@ -118,13 +126,15 @@ public struct ExportPlan: Sendable, Codable, Equatable {
             }
         }
         var mode = settings?.mode ?? c.export.mode
-        if mode == .readWrite, t.isView || t.primaryKey.isEmpty {
-            notes.append("\(key) is \(t.isView ? "a view" : "a table without primary key"): served readOnly")
+        if mode == .readWrite, let reason = t.readOnlyReason {
+            notes.append("\(key) is \(reason): served readOnly")
             mode = .readOnly
         }
         if t.primaryKey.isEmpty, !t.isView { notes.append("\(key) has no primary key: objects cannot be addressed") }
         let fields = r.fields.filter { !hidden.contains($0.name) }.map {
-            FieldEntry(name: $0.name, type: $0.declaredType, kind: $0.kind?.rawValue ?? "?", nullable: $0.isNullable)
+            FieldEntry(
+                name: $0.name, type: $0.declaredType, kind: $0.kind?.rawValue ?? "?", nullable: $0.isNullable,
+                default: $0.isGenerated ? nil : $0.defaultValue, writable: $0.isWritable, enumValues: $0.enumValues)
         }
         for col in t.columns where col.kind == nil {
             notes.append("\(key).\(col.name) has unmapped type \(col.declaredType): left out")

@@ -1,7 +1,7 @@
 import DaBrokerCore
 
 /// Turns command-line words into values: `42` → int, `1.5` → double, `true`/`false`,
-/// `null`, `"quoted"` → string; anything else is a string.
+/// `null`, `"quoted"` → string, a JSON list or object → list or dict; anything else is a string.
 enum ArgumentValue {
     static func parse(_ word: String) -> Value {
         if word == "null" { return .null }
@@ -9,6 +9,13 @@ enum ArgumentValue {
         if word == "false" { return .bool(false) }
         if let i = Int64(word) { return .int(i) }
         if word.contains("."), let d = Double(word), d.isFinite { return .double(d) }
+        // A JSON list or object (`'["a","b"]'`, `'{"k": 1}'`) is read as one, for array and json columns.
+        if word.hasPrefix("[") || word.hasPrefix("{"), let v = try? JSONCodec().decode(value: Array(word.utf8)) {
+            switch v {
+            case .list, .dict: return v
+            default: break
+            }
+        }
         if word.count >= 2, word.hasPrefix("\""), word.hasSuffix("\"") {
             return .string(String(word.dropFirst().dropLast()))
         }

@@ -41,7 +41,8 @@ extension MySQLReflector {
                         isAutoIncrement: !extra.isEmpty && extra.contains("auto_increment"),
                         isGenerated: row[9].catalogString == "ALWAYS"
                             || (!extra.isEmpty && extra.contains("generated")),
-                        comment: row[11].catalogString.flatMap { $0.isEmpty ? nil : $0 })
+                        comment: row[11].catalogString.flatMap { $0.isEmpty ? nil : $0 }
+                    ).withEnumValues(dataType.lowercased() == "enum" ? Self.enumValues(columnType) : nil)
                 ))
         }
         read.byTable.reserveCapacity(numbered.count)
@@ -143,7 +144,7 @@ extension MySQLReflector {
             let notice = ReflectionNotice(
                 kind: .slowCatalog, table: "",
                 message: "foreign keys read from information_schema, which opens every table (InnoDB's dictionary"
-                    + " could not be read: \(error.message)); the PROCESS privilege lets reflection read the"
+                    + " could not be read: \(error.serverMessage ?? error.message)); the PROCESS privilege lets reflection read the"
                     + " dictionary instead, but also shows other sessions' statements")
             return (try await readStandardForeignKeys(on: connection, schemas, into: &sums), sums, notice)
         }
@@ -214,5 +215,39 @@ extension MySQLReflector {
                     onUpdate: ReferentialAction(sqlName: rule?.update ?? "")))
         }
         return byTable
+    }
+}
+
+extension MySQLReflector {
+    /// The labels of `enum('a','b''c')` (a `COLUMN_TYPE`), quotes undoubled.
+    static func enumValues(_ columnType: String) -> [String]? {
+        guard let open = columnType.firstIndex(of: "("), columnType.hasSuffix(")") else { return nil }
+        var out: [String] = []
+        var current = ""
+        var inQuote = false
+        var chars = columnType[columnType.index(after: open)..<columnType.index(before: columnType.endIndex)]
+            .makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if inQuote {
+                if c == "'" {
+                    let n = chars.next()
+                    if n == "'" {
+                        current.append("'")
+                    } else {
+                        inQuote = false
+                        out.append(current)
+                        current = ""
+                        pending = n
+                    }
+                } else {
+                    current.append(c)
+                }
+            } else if c == "'" {
+                inQuote = true
+            }
+        }
+        return out
     }
 }

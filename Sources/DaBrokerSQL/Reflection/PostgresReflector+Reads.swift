@@ -31,6 +31,7 @@ extension PostgresReflector {
     private struct ResolvedType {
         let declared: String
         let kind: ValueKind?
+        var enumValues: [String]? = nil
     }
 
     /// Columns with their defaults (`pg_attrdef`) and comments (`pg_description`), then the
@@ -66,10 +67,11 @@ extension PostgresReflector {
             let type = TypeKey(oid: row[3].catalogInt ?? 0, modifier: row[4].catalogInt ?? -1)
             let identity = row[6].catalogString ?? ""
             let defaultValue = row[9].catalogString
-            let column = ColumnDescription(
+            var column = ColumnDescription(
                 name: name, declaredType: "", kind: nil, isNullable: !row[5].catalogBool, defaultValue: defaultValue,
                 isAutoIncrement: identity == "a" || identity == "d" || defaultValue?.hasPrefix("nextval(") == true,
                 isGenerated: (row[7].catalogString ?? "") == "s", comment: row[11].catalogString)
+            column.isIdentityAlways = identity == "a"
             names[oid, default: ColumnNames()].set(name, number: Int(number))
             pending[oid, default: []].append((Int(number), type, column))
         }
@@ -83,6 +85,7 @@ extension PostgresReflector {
                 var column = item.column
                 column.declaredType = types[item.type]?.declared ?? ""
                 column.kind = types[item.type]?.kind
+                column.enumValues = types[item.type]?.enumValues
                 return column
             }
             read.byRelation[oid] = (names[oid] ?? ColumnNames(), columns)
@@ -100,7 +103,9 @@ extension PostgresReflector {
         for row in try await connection.execute(
             """
             SELECT x.oid::int8, x.typmod::int8, format_type(x.oid, x.typmod), bt.typname, bt.typtype::text,
-                   et.typname, et.typtype::text
+                   et.typname, et.typtype::text,
+                   (SELECT string_agg(e.enumlabel, E'\\x1f' ORDER BY e.enumsortorder) FROM pg_enum e
+                     WHERE e.enumtypid = bt.oid)
               FROM unnest($1::text::oid[], $2::text::int4[]) AS x(oid, typmod)
               JOIN pg_type t ON t.oid = x.oid
               LEFT JOIN pg_type d1 ON t.typtype = 'd' AND d1.oid = t.typbasetype
@@ -119,7 +124,10 @@ extension PostgresReflector {
                 declared: row[2].catalogString ?? "",
                 kind: ValueKindMapping.postgres(
                     typeName: row[3].catalogString ?? "", typeType: row[4].catalogString ?? "b",
-                    elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b"))
+                    elementTypeName: row[5].catalogString, elementTypeType: row[6].catalogString ?? "b"),
+                enumValues: row[7].catalogString.map {
+                    $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+                })
         }
         return types
     }

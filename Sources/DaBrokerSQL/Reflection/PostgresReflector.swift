@@ -130,6 +130,7 @@ struct PostgresReflector {
             rels.list[i].table.columns = read.columns
         }
         sums[3] = assembleKeys(keys.keyRows, outside: keys.outside, into: &rels)
+        result.notices += apply(try await readInheritance(schemas), to: &rels, schema: result)
         result.fingerprint = "postgres:" + sums.map(\.text).joined(separator: ":")
         result.tables.reserveCapacity(rels.list.count)
         for r in rels.list { result.tables[result.key(of: r.table)] = r.table }

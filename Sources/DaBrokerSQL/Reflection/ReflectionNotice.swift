@@ -18,6 +18,11 @@ public struct ReflectionNotice: Sendable, Hashable, Codable, CustomStringConvert
         /// The catalog had to be read the slow way (MariaDB without the PROCESS privilege:
         /// foreign keys from `information_schema`, which opens every table). `table` is empty.
         case slowCatalog
+        /// PostgreSQL partitions and inheritance children: not exported by default (the
+        /// partitioned or parent table serves their rows). `table` is empty.
+        case inheritance
+        /// A table whose writes `DO INSTEAD` rules rewrite: read-only at most.
+        case insteadRule
     }
 
     public var kind: Kind

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Foundation
 
 /// Reflects SQLite: `sqlite_schema` joined with the `pragma_table_xinfo`,
 /// `pragma_foreign_key_list`, `pragma_index_list` and `pragma_index_info` table-valued
@@ -37,6 +38,7 @@ struct SQLiteReflector {
 
         var tables: [String: TableDescription] = [:]
         var withoutRowid: Set<String> = []
+        var checkEnums: [String: [String: [String]]] = [:]
         let tableRows = try await connection.execute(
             "SELECT m.name, m.type, m.sql FROM \(master) WHERE m.type IN ('table', 'view') AND \(user) ORDER BY m.name"
         ).rows
@@ -44,6 +46,11 @@ struct SQLiteReflector {
             guard let name = row[0].catalogString else { continue }
             tables[name] = TableDescription(schema: s, name: name, isView: row[1].catalogString == "view")
             if let sql = row[2].catalogString?.uppercased(), sql.contains("WITHOUT ROWID") { withoutRowid.insert(name) }
+            if row[1].catalogString == "table", let sql = row[2].catalogString,
+                sql.range(of: " IN ", options: .caseInsensitive) != nil
+            {
+                checkEnums[name] = SQLiteCheckEnums.read(sql)
+            }
         }
 
         // Columns of every table and view in one query; a broken view makes the batched
@@ -81,19 +88,25 @@ struct SQLiteReflector {
             let hidden = row[7].catalogInt ?? 0
             if hidden == 1 { continue }  // hidden column of a virtual table
             let declared = row[3].catalogString ?? ""
-            let kind: ValueKind?
+            var kind: ValueKind?
             if let known = kinds[declared] {
                 kind = known
             } else {
                 kind = ValueKindMapping.sqlite(declaredType: declared)
                 kinds[declared] = kind
             }
+            // A view's computed column has no declared type: it holds any value, read as
+            // stored (reported as text) instead of being dropped.
+            if declared.isEmpty, tables[table]?.isView == true { kind = .string }
             let pk = row[6].catalogInt ?? 0
             if pk > 0 { pkPositions[table, default: []].append((pk, name)) }
             tables[table]?.columns.append(
                 ColumnDescription(
                     name: name, declaredType: declared, kind: kind,
                     isNullable: !row[4].catalogBool, defaultValue: row[5].catalogString, isGenerated: hidden >= 2))
+            if let labels = checkEnums[table]?[name], kind == .string, let i = tables[table]?.columns.indices.last {
+                tables[table]?.columns[i].enumValues = labels
+            }
         }
         for (table, positions) in pkPositions {
             let pk = positions.sorted { $0.0 < $1.0 }.map(\.1)

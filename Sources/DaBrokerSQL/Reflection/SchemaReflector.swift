@@ -67,7 +67,8 @@ public enum SchemaReflector {
     /// at most) and columns of unmapped types (left out of the fields).
     static func addStandardNotices(to schema: inout DatabaseSchema) {
         for key in schema.sortedKeys {
-            guard let t = schema.tables[key] else { continue }
+            // An inheritance child is not exported by default: the inheritance notice covers it.
+            guard let t = schema.tables[key], t.inheritsFrom == nil else { continue }
             if t.isView {
                 schema.notices.append(
                     ReflectionNotice(kind: .view, table: key, message: "\(key) is a view: readOnly at most"))

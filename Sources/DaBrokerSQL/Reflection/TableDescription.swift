@@ -20,6 +20,13 @@ public struct TableDescription: Sendable, Hashable, Codable {
     public var isTransactional: Bool?
     /// The table's comment, if any.
     public var comment: String?
+    /// PostgreSQL only: the table key of the parent an old-style inheritance child
+    /// (`INHERITS`) inherits from. Such children are not exported unless configured by name:
+    /// the parent's rows already include theirs.
+    public var inheritsFrom: String?
+    /// PostgreSQL only: the `DO INSTEAD` rules that rewrite writes to this table
+    /// (`rule (INSERT)`); the broker cannot read back what it wrote, so the table is read-only at most.
+    public var insteadRules: [String] = []
 
     public init(
         schema: String, name: String, isView: Bool = false, columns: [ColumnDescription] = [],
@@ -46,5 +53,15 @@ public struct TableDescription: Sendable, Hashable, Codable {
 
     /// Whether clients may at most read this table: views and tables without a primary key
     /// cannot address single rows for update or delete.
-    public var isReadOnlyAtMost: Bool { isView || primaryKey.isEmpty }
+    public var isReadOnlyAtMost: Bool { isView || primaryKey.isEmpty || !insteadRules.isEmpty }
+
+    /// Why the table is read-only at most (`nil` when it is not): for notices.
+    public var readOnlyReason: String? {
+        if isView { return "a view" }
+        if primaryKey.isEmpty { return "a table without primary key" }
+        if !insteadRules.isEmpty {
+            return "a table whose writes DO INSTEAD rules rewrite (\(insteadRules.joined(separator: ", ")))"
+        }
+        return nil
+    }
 }

@@ -110,7 +110,8 @@ extension SQLLoader {
         var out: [(String, Value)] = []
         for (name, value) in named {
             if m.fields.contains(name) {
-                out.append((name, try scalar(value, m, name, "new")))
+                try checkWritable(m, name, "new")
+                out.append((name, try scalar(value, m, name, "new", write: true)))
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, "new")
             } else {

@@ -43,6 +43,12 @@ extension SQLLoader {
         let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: "get")
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
+            guard m.hasPrimaryKey else {
+                // A view or a table without primary key: its rows are keyed by all their values.
+                throw BrokerError.manyData(
+                    "'\(m.name)' has no key (\(m.table.isView ? "a view" : "no primary key")): several rows hold the"
+                        + " values \(rowKey(m.name, values)), so this row cannot be addressed; use find or count")
+            }
             throw BrokerError.manyData("more than one row of '\(m.name)' has the key \(rowKey(m.name, values))")
         }
         return materialize(m, row)
@@ -55,7 +61,15 @@ extension SQLLoader {
         let st = statements.select(
             m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
             limit: limit, offset: offset)
-        return try await run(st, operation, m).rows
+        let result = try await run(st, operation, m)
+        for u in result.undecoded where u.row < result.rows.count {
+            let key = m.keyColumns.map { result.rows[u.row][$0] ?? .null }
+            let text =
+                "\(operation) on '\(m.name)': the value of '\(u.column)' in row \(rowKey(m.name, key)) is not a valid"
+                + " \(u.declaredType); returned as stored"
+            logger.notice("\(text)")
+        }
+        return result.rows
     }
 
     /// The schema qualifier for `m`'s SQL: only for tables outside the default schema.
@@ -63,9 +77,8 @@ extension SQLLoader {
         m.table.schema == reflected.schema.defaultSchema ? nil : m.table.schema
     }
 
-    /// Runs a statement; a database error becomes `BadRequest` naming the table and the
-    /// operation (its text, which may hold values, is only logged), except a lost or
-    /// unreachable connection or a timeout, which is `Unavailable`.
+    /// Runs a statement; a database error becomes the reply's error through
+    /// ``DatabaseErrorReply`` (the one place that maps them).
     func run(_ st: SQLStatement, _ operation: String, _ m: SQLTableModel) async throws -> QueryResult {
         do {
             return try await database.execute(st.sql, st.parameters)
@@ -73,14 +86,10 @@ extension SQLLoader {
             throw e
         } catch is CancellationError {
             throw CancellationError()
-        } catch let e as DatabaseError
-            where [.connection, .connectionLost, .closed, .unavailable, .timeout].contains(e.kind)
-        {
-            // Not the request's fault: the database is unreachable or the statement ran too long.
-            logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: e)) [\(st.sql)]")
-            throw BrokerError.unavailable(
-                "\(operation) on '\(m.name)': the database is unavailable (\(e.kind.rawValue)); it may or may not have run"
-            )
+        } catch let e as DatabaseError {
+            throw DatabaseErrorReply.brokerError(
+                e, operation: operation, model: m, sql: st.sql, logger: logger,
+                logDatabaseText: broker?.configuration.logDatabaseText ?? false)
         } catch {
             logger.notice("\(operation) on '\(m.name)' failed: \(String(reflecting: error)) [\(st.sql)]")
             throw BrokerError.badRequest("the database refused \(operation) on '\(m.name)'")
@@ -121,13 +130,36 @@ extension SQLLoader {
         return out
     }
 
-    /// A plain value for a column; lists, dicts and objects are refused.
-    func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String) throws -> Value {
+    /// A client's value for column `name`, checked and converted by the column's reflected
+    /// type (``ColumnValueCheck``); refs, objects and dicts (except for json) are refused.
+    /// Text lengths are checked only for a value to be written (`write`): an overlong filter
+    /// or old value matches nothing, it is not a mistake in the data.
+    func scalar(_ v: Value, _ m: SQLTableModel, _ name: String, _ method: String, write: Bool = false) throws -> Value {
         switch v {
-        case .list, .dict, .ref, .object, .info:
+        case .ref, .object, .info:
             throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
-        default: return v
+        default: break
         }
+        guard let column = m.table.column(name), column.kind != nil else {
+            if case .list = v {
+                throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
+            }
+            if case .dict = v {
+                throw BrokerError.badRequest("\(method) on '\(m.name)': '\(name)' needs a plain value")
+            }
+            return v
+        }
+        return try ColumnValueCheck(table: m.name, method: method, database: database.kind, checksLength: write)
+            .convert(v, column)
+    }
+
+    /// `NotWritable` when column `name` is generated or identity-always: the database computes it.
+    func checkWritable(_ m: SQLTableModel, _ name: String, _ method: String) throws {
+        guard let column = m.table.column(name), !column.isWritable else { return }
+        let what = column.isGenerated ? "a generated column" : "an identity column (GENERATED ALWAYS)"
+        throw BrokerError(
+            .notWritable, "\(method) on '\(m.name)': '\(name)' is \(what); the database computes its value",
+            details: ["table": m.name, "column": name, "operation": method])
     }
 
     /// The fk column values of ref `r` for a ref value (or all NULL for null).
@@ -144,7 +176,7 @@ extension SQLLoader {
                 throw BrokerError.badRequest(
                     "\(method) on '\(m.name)': '\(r.name)' must refer to a row of '\(r.target)'")
             }
-            return Array(zip(r.columns, parts[2...]))
+            return try zip(r.columns, parts[2...]).map { c, v in (c, try scalar(v, m, c, method)) }
         default:
             throw BrokerError.badRequest(
                 "\(method) on '\(m.name)': '\(r.name)' must be a ref to a row of '\(r.target)'")

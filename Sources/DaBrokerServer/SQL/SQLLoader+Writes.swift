@@ -45,7 +45,8 @@ extension SQLLoader {
                 guard !m.keyColumns.contains(name) else {
                     throw BrokerError.badRequest("update on '\(m.name)': key column '\(name)' cannot be changed")
                 }
-                set.append((name, try scalar(pair[1], m, name, "update")))
+                try checkWritable(m, name, "update")
+                set.append((name, try scalar(pair[1], m, name, "update", write: true)))
                 expect.append((name, try scalar(pair[0], m, name, "update")))
             } else if let r = m.ref(name) {
                 set += try refColumns(r, pair[1], m, "update")

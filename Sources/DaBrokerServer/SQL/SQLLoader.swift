@@ -123,8 +123,7 @@ public final class SQLLoader: ServerWritableLoader {
         if t.table.isReadOnlyAtMost && mode == .readWrite {
             mode = .readOnly
             logger.notice(
-                "table '\(table)' is \(t.table.isView ? "a view" : "without primary key"): exported readOnly, not readWrite"
-            )
+                "table '\(table)' is \(t.table.readOnlyReason ?? "read-only"): exported readOnly, not readWrite")
         }
         return Spec(mode: mode, hide: hide, cached: cached, calls: calls)
     }
@@ -141,6 +140,8 @@ public final class SQLLoader: ServerWritableLoader {
             throw BrokerError.badRequest("configuration names table '\(unknown)', which is not in the reflected schema")
         }
         for key in reflected.tables.keys.sorted() where !configuration.exclude.contains(key) {
+            // An inheritance child's rows are its parent's too: exported only when configured.
+            if reflected.tables[key]?.table.inheritsFrom != nil && configuration.tables[key] == nil { continue }
             let t = configuration.tables[key] ?? .init(rw: configuration.defaultMode)
             try addModel(key, into: container, field: field, rw: t.rw, hide: t.hide, cached: t.cached)
         }

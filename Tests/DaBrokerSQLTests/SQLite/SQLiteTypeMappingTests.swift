@@ -84,20 +84,16 @@ struct SQLiteTypeMappingTests {
     }
 
     @Test(arguments: [("DATE", "'yesterday'"), ("BOOLEAN", "7"), ("NUMERIC", "'12abc'"), ("UUID", "'nope'")])
-    func unmappableValueNamesColumnAndType(declared: String, literal: String) async throws {
+    func unmappableValueIsReturnedRawAndListed(declared: String, literal: String) async throws {
         try await withConnection { conn in
-            _ = try await conn.execute("CREATE TABLE conf_bad (col_x \(declared))")
-            _ = try await conn.execute("INSERT INTO conf_bad VALUES (\(literal))")
-            do {
-                _ = try await conn.execute("SELECT col_x FROM conf_bad")
-                Issue.record("read an unmappable \(declared) value")
-            } catch let e as DatabaseError {
-                #expect(e.kind == .unmappedType)
-                #expect(e.message.contains("conf_bad.col_x"))
-                #expect(e.message.contains(declared))
-                #expect(e.table == "conf_bad")
-                #expect(e.column == "col_x")
-            }
+            _ = try await conn.execute("CREATE TABLE conf_bad (id INTEGER PRIMARY KEY, col_x \(declared))")
+            _ = try await conn.execute("INSERT INTO conf_bad VALUES (1, NULL), (2, \(literal))")
+            // One bad value does not fail the result: it comes back raw, and is listed.
+            let r = try await conn.execute("SELECT id, col_x FROM conf_bad ORDER BY id")
+            #expect(r.rows.count == 2)
+            #expect(r.rows[0][1] == .null)
+            #expect(r.rows[1][1] != .null)
+            #expect(r.undecoded == [UndecodedValue(row: 1, column: "col_x", table: "conf_bad", declaredType: declared)])
         }
     }
 

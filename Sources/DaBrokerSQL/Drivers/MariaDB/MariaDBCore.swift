@@ -210,7 +210,8 @@ final class MariaDBCore {
         error(code: mysql_stmt_errno(stmt), message: mysql_stmt_error(stmt), sqlState: mysql_stmt_sqlstate(stmt))
     }
 
-    /// Classifies a libmariadb/server error; marks the connection lost when it is.
+    /// Classifies a libmariadb/server error; marks the connection lost when it is. The server's
+    /// text, which may quote values (`Duplicate entry '…'`), goes only into `serverMessage`.
     private func error(
         code: UInt32, message: UnsafePointer<CChar>?, sqlState: UnsafePointer<CChar>?
     ) -> DatabaseError {
@@ -224,10 +225,20 @@ final class MariaDBCore {
         case 1213: kind = .transactionConflict
         default: kind = state?.hasPrefix("23") == true ? .constraint : .statement
         }
-        if kind == .connectionLost {
+        let refused = kind == .constraint || kind == .statement ? MariaDBRefusal.classify(code, text) : nil
+        let summary: String
+        switch kind {
+        case .connectionLost:
             lost = true
-            text = "the connection to \(place) was lost: \(text)"
+            summary = "the connection to \(place) was lost"
+        case .timeout: summary = "the statement was cancelled (timeout or lock wait)"
+        default:
+            summary = DatabaseError.summary(
+                "MariaDB", kind: kind, refusal: refused?.refusal, table: nil, columns: refused?.columns ?? [],
+                constraint: refused?.constraint)
         }
-        return DatabaseError(kind, text, sqlState: state, code: Int(code))
+        return DatabaseError(
+            kind, summary, sqlState: state, code: Int(code), refusal: refused?.refusal,
+            constraint: refused?.constraint, columns: refused?.columns ?? [], serverMessage: text)
     }
 }

@@ -27,7 +27,8 @@ enum MariaDBParameterEncoder {
         case .date(let d):
             guard (0...9999).contains(d.year), (0...12).contains(d.month), (0...31).contains(d.day) else {
                 throw DatabaseError(
-                    .parameter, "parameter \(i + 1): \(d.year)-\(d.month)-\(d.day) is outside MariaDB's dates")
+                    .parameter, "parameter \(i + 1): the date is outside MariaDB's dates (years 0 to 9999)",
+                    refusal: .outOfRange)
             }
             var t = MYSQL_TIME()
             t.year = UInt32(d.year)
@@ -40,8 +41,8 @@ enum MariaDBParameterEncoder {
                 tv.microsecond.magnitude < 1_000_000
             else {
                 throw DatabaseError(
-                    .parameter,
-                    "parameter \(i + 1): \(tv.hour):\(tv.minute):\(tv.second) is outside MariaDB's TIME range")
+                    .parameter, "parameter \(i + 1): the time is outside MariaDB's TIME range (±838:59:59)",
+                    refusal: .outOfRange)
             }
             let negative = tv.hour < 0 || tv.minute < 0 || tv.second < 0 || tv.microsecond < 0
             var t = MYSQL_TIME()
@@ -57,7 +58,9 @@ enum MariaDBParameterEncoder {
         case .timestamp(let ts):
             let (d, tv) = CivilCalendar.split(ts.microsecondsSinceEpoch)
             guard (0...9999).contains(d.year) else {
-                throw DatabaseError(.parameter, "parameter \(i + 1): MariaDB cannot store the year \(d.year)")
+                throw DatabaseError(
+                    .parameter, "parameter \(i + 1): the timestamp's year is outside MariaDB's range (0 to 9999)",
+                    refusal: .outOfRange)
             }
             var t = MYSQL_TIME()
             t.year = UInt32(d.year)

@@ -271,16 +271,18 @@ final class PostgresCore {
     }
 
     /// The error of a failed result, classified; marks the connection lost when libpq says so.
+    /// The server's text (message, detail, hint), which may quote values, goes only into
+    /// `serverMessage`; the message names the refusal class, table, column and constraint.
     private func error(_ res: OpaquePointer?, _ conn: OpaquePointer) -> DatabaseError {
         func field(_ code: Character) -> String? {
             guard let ascii = code.asciiValue, let p = PQresultErrorField(res, Int32(ascii)) else { return nil }
             return String(cString: p)
         }
         let state = field("C")
-        var message = field("M") ?? Self.trimmed(PQerrorMessage(conn))
-        if message.isEmpty { message = "the server reported an error without a message" }
-        if let detail = field("D") { message += " — \(detail)" }
-        if let hint = field("H") { message += " (hint: \(hint))" }
+        var text = field("M") ?? Self.trimmed(PQerrorMessage(conn))
+        if text.isEmpty { text = "the server reported an error without a message" }
+        if let detail = field("D") { text += " — \(detail)" }
+        if let hint = field("H") { text += " (hint: \(hint))" }
         let lost = PQstatus(conn) != CONNECTION_OK
         let kind: DatabaseError.Kind
         switch state {
@@ -291,8 +293,25 @@ final class PostgresCore {
         case "57014": kind = .timeout
         default: kind = .statement
         }
-        if kind == .connectionLost { message = "the connection to \(place) was lost: \(message)" }
-        return DatabaseError(kind, message, sqlState: state, table: field("t"), column: field("c"))
+        let table = field("t")
+        let column = field("c")
+        let constraint = field("n")
+        let dataType = field("d")
+        let refusal =
+            kind == .constraint || kind == .statement
+            ? PostgresRefusal.classify(state, constraint: constraint, dataType: dataType) : nil
+        let columns = column.map { [$0] } ?? []
+        let message: String
+        switch kind {
+        case .connectionLost: message = "the connection to \(place) was lost"
+        case .timeout: message = "the statement was cancelled (statement timeout)"
+        default:
+            message = DatabaseError.summary(
+                "PostgreSQL", kind: kind, refusal: refusal, table: table, columns: columns, constraint: constraint)
+        }
+        return DatabaseError(
+            kind, message, sqlState: state, table: table, typeName: dataType, refusal: refusal,
+            constraint: constraint, columns: columns, serverMessage: text)
     }
 
     private static func describe(_ c: OpaquePointer?) -> String {

@@ -42,10 +42,14 @@ struct PostgresParameterEncoder {
         default:
             let text = try self.text(value, index: index)
             if text.utf8.count >= 1 << 30 {
-                throw DatabaseError(.parameter, "parameter $\(index + 1): the value exceeds PostgreSQL's 1 GB limit")
+                throw DatabaseError(
+                    .parameter, "parameter $\(index + 1): the value exceeds PostgreSQL's 1 GB limit",
+                    refusal: .outOfRange)
             }
             if text.utf8.contains(0) {
-                throw DatabaseError(.parameter, "parameter $\(index + 1): PostgreSQL cannot store the NUL character")
+                throw DatabaseError(
+                    .parameter, "parameter $\(index + 1): PostgreSQL cannot store the NUL character",
+                    refusal: .invalidValue)
             }
             return Encoded(bytes: Array(text.utf8), binary: false)
         }
@@ -69,7 +73,8 @@ struct PostgresParameterEncoder {
         case .time(let t): return Self.time(t)
         case .timestamp(let ts):
             guard let (d, t) = CivilCalendar.wallClock(ts) else {
-                throw DatabaseError(.parameter, "parameter $\(index + 1): timestamp with offset out of range")
+                throw DatabaseError(
+                    .parameter, "parameter $\(index + 1): timestamp with offset out of range", refusal: .outOfRange)
             }
             let base = Self.date(d, era: false) + " " + Self.time(t)
             let offset = ts.utcOffset.map { Self.offset($0) } ?? ""

@@ -62,8 +62,11 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
     /// - Parameters:
     ///   - busyTimeout: how long a statement waits for another connection's lock before failing.
     ///   - statementTimeout: interrupt a statement running longer than this (`nil`: no limit).
+    ///   - journalMode: the journal mode to set on a file database (it is stored in the file);
+    ///     `nil` leaves the file's mode as it is.
     public static func connect(
-        url: String, busyTimeout: Duration = .seconds(5), statementTimeout: Duration? = nil
+        url: String, busyTimeout: Duration = .seconds(5), statementTimeout: Duration? = nil,
+        journalMode: SQLiteJournalMode? = .wal
     ) async throws -> SQLiteConnection {
         guard let filename = filename(fromURL: url) else {
             throw DatabaseError.sqlite(
@@ -74,14 +77,18 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             clamping: busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         )
         let db: OpaquePointer = try await withCheckedThrowingContinuation { cont in
-            queue.async { cont.resume(with: Result { try openHandle(filename, busyMilliseconds: ms) }) }
+            queue.async {
+                cont.resume(with: Result { try openHandle(filename, busyMilliseconds: ms, journalMode: journalMode) })
+            }
         }
         let conn = SQLiteConnection(db: db, filename: filename, queue: queue, statementTimeout: statementTimeout)
         if statementTimeout != nil { try await conn.run { $0.installProgressHandler() } }
         return conn
     }
 
-    private static func openHandle(_ filename: String, busyMilliseconds: Int32) throws -> OpaquePointer {
+    private static func openHandle(
+        _ filename: String, busyMilliseconds: Int32, journalMode: SQLiteJournalMode?
+    ) throws -> OpaquePointer {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(filename, &handle, flags, nil)
@@ -93,7 +100,9 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyMilliseconds)
         var setup = ["PRAGMA foreign_keys = ON"]
-        if filename != ":memory:" && !filename.contains("mode=memory") { setup.append("PRAGMA journal_mode = WAL") }
+        if let journalMode, filename != ":memory:" && !filename.contains("mode=memory") {
+            setup.append("PRAGMA journal_mode = \(journalMode.rawValue)")
+        }
         for sql in setup where sqlite3_exec(handle, sql, nil, nil, nil) != SQLITE_OK {
             let message = String(cString: sqlite3_errmsg(handle))
             sqlite3_close_v2(handle)
@@ -236,16 +245,28 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
             SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) })
         }
         var rows: [Row] = []
+        var undecoded: [UndecodedValue] = []
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
             var values: [Value] = []
             values.reserveCapacity(Int(n))
-            for i in 0..<n { values.append(try SQLiteValueMapping.read(stmt, i, as: types[Int(i)])) }
+            for i in 0..<n {
+                do {
+                    values.append(try SQLiteValueMapping.read(stmt, i, as: types[Int(i)]))
+                } catch let e as DatabaseError where e.kind == .unmappedType {
+                    // One bad stored value must not fail the whole result: it is returned raw.
+                    values.append(SQLiteValueMapping.raw(stmt, i))
+                    undecoded.append(
+                        UndecodedValue(
+                            row: rows.count, column: columns[Int(i)], table: e.table, declaredType: e.typeName ?? ""))
+                }
+            }
             rows.append(Row(columns: columns, values: values))
         }
         var result = QueryResult(columns: columns, rows: rows)
+        result.undecoded = undecoded
         if sqlite3_stmt_readonly(stmt) == 0 {
             result.affectedRows = sqlite3_changes64(db)
             let verb = sql.drop(while: { $0.isWhitespace }).prefix(7).uppercased()
@@ -256,18 +277,33 @@ public final class SQLiteConnection: DatabaseConnection, @unchecked Sendable {
         return result
     }
 
+    /// The error of result code `rc`: SQLite's own text goes only into `serverMessage`; the
+    /// message names the refusal class, table, columns and constraint.
     private func error(_ rc: Int32, sql: String) -> DatabaseError {
-        let message = String(cString: sqlite3_errmsg(db))
+        let text = String(cString: sqlite3_errmsg(db))
+        let refused = SQLiteRefusal.classify(rc, text)
+        var e: DatabaseError
         switch rc & 0xff {
         case SQLITE_CONSTRAINT:
-            return DatabaseError.sqlite(.constraint, message, code: rc, sql: sql)
+            e = DatabaseError.sqlite(.constraint, "", code: rc, sql: sql)
         case SQLITE_BUSY, SQLITE_LOCKED:
             return DatabaseError.sqlite(
-                .timeout, "\(message) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
+                .timeout, "\(text) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
         case SQLITE_INTERRUPT where deadline.map { ContinuousClock.now >= $0 } == true:
             return DatabaseError.sqlite(.timeout, "statement timeout exceeded", code: rc, sql: sql)
         default:
-            return DatabaseError.sqlite(.statement, message, code: rc, sql: sql)
+            e = DatabaseError.sqlite(.statement, "", code: rc, sql: sql)
         }
+        e.refusal = refused?.refusal
+        e.table = refused?.table
+        e.columns = refused?.columns ?? []
+        e.constraint = refused?.constraint
+        e.serverMessage = text
+        e.message =
+            DatabaseError.summary(
+                "SQLite", kind: e.kind, refusal: e.refusal, table: e.table, columns: e.columns, constraint: e.constraint
+            )
+            + " in `\(sql)`"
+        return e
     }
 }

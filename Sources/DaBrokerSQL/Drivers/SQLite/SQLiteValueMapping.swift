@@ -171,6 +171,17 @@ enum SQLiteValueMapping {
         throw unmapped(stmt, i, storage: storage)
     }
 
+    /// Column `i` as stored, whatever its declared type: INTEGER, REAL, TEXT or BLOB.
+    static func raw(_ stmt: OpaquePointer, _ i: Int32) -> Value {
+        switch sqlite3_column_type(stmt, i) {
+        case SQLITE_INTEGER: return .int(sqlite3_column_int64(stmt, i))
+        case SQLITE_FLOAT: return .double(sqlite3_column_double(stmt, i))
+        case SQLITE_TEXT: return .string(text(stmt, i))
+        case SQLITE_BLOB: return .bytes(blob(stmt, i))
+        default: return .null
+        }
+    }
+
     private static func unmapped(_ stmt: OpaquePointer, _ i: Int32, storage: Int32) -> DatabaseError {
         let column = sqlite3_column_name(stmt, i).map { String(cString: $0) } ?? "#\(i)"
         let table = sqlite3_column_table_name(stmt, i).map { String(cString: $0) + "." } ?? ""
