@@ -1,7 +1,7 @@
 import DaBrokerCore
 import DequeModule
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The broadcast side of the HTTP server: keeps the most recent broadcasts in a bounded
 /// ring (for `Last-Event-ID` resumption) and feeds every open `GET /events` stream.
@@ -35,7 +35,7 @@ final class EventHub: Sendable {
     /// reconnect knows the ids started over and resynchronises.
     let instance: String
     private let configuration: HTTPServerConfiguration
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(configuration: HTTPServerConfiguration, instance: String) {
         self.configuration = configuration
@@ -43,10 +43,10 @@ final class EventHub: Sendable {
     }
 
     /// Number of open event streams.
-    var readerCount: Int { state.withLockedValue { $0.readers.count } }
+    var readerCount: Int { state.withLock { $0.readers.count } }
 
     /// The id of the last broadcast published (0 before the first).
-    var lastID: Int64 { state.withLockedValue { $0.lastID } }
+    var lastID: Int64 { state.withLock { $0.lastID } }
 
     /// Starts the keep-alive comments.
     func start() {
@@ -58,15 +58,15 @@ final class EventHub: Sendable {
                 self.sendToAll(ByteBuffer(string: ": keep-alive\n\n"))
             }
         }
-        state.withLockedValue { $0.keepAlive = task }
+        state.withLock { $0.keepAlive = task }
     }
 
     /// Publishes one encoded broadcast; `id` defaults to its envelope's top-level `msgid`
     /// (or the previous id + 1 when it has none).
     func publish(_ message: [UInt8], id explicitID: Int64? = nil) {
-        let parsedID = explicitID ?? JSONScanner.topLevelInteger("msgid", in: message)
+        let parsedID = explicitID ?? JSONCodec().topLevelInteger("msgid", in: message)
         var dropped: [AsyncStream<ByteBuffer>.Continuation] = []
-        state.withLockedValue { s in
+        state.withLock { s in
             guard !s.closed else { return }
             let id = parsedID ?? (s.lastID + 1)
             let event = Event(id: id, chunk: SSEFormat.event(id: id, data: message))
@@ -89,7 +89,7 @@ final class EventHub: Sendable {
     func open(lastEventID: String?) -> Opening {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(
             bufferingPolicy: .bufferingOldest(max(configuration.maxPendingEventsPerStream, 1)))
-        let opening: Opening = state.withLockedValue { s in
+        let opening: Opening = state.withLock { s in
             if s.closed { return .closed }
             if s.readers.count >= configuration.maxEventStreams { return .overLimit }
             var prelude = ByteBuffer(string: "retry: \(configuration.retryMilliseconds)\n\n")
@@ -119,13 +119,13 @@ final class EventHub: Sendable {
 
     /// Forgets the reader `token` (its stream ended or its connection closed).
     func close(token: Int) {
-        let reader = state.withLockedValue { $0.readers.removeValue(forKey: token) }
+        let reader = state.withLock { $0.readers.removeValue(forKey: token) }
         reader?.finish()
     }
 
     /// Ends every open stream but keeps serving (readers reconnect and resume).
     func disconnectReaders() {
-        let readers = state.withLockedValue { s in
+        let readers = state.withLock { s in
             defer { s.readers = [:] }
             return Array(s.readers.values)
         }
@@ -134,7 +134,7 @@ final class EventHub: Sendable {
 
     /// Ends every stream and refuses new ones (the server is stopping).
     func close() {
-        let (readers, task) = state.withLockedValue { s in
+        let (readers, task) = state.withLock { s in
             s.closed = true
             let readers = Array(s.readers.values)
             s.readers = [:]
@@ -169,7 +169,7 @@ final class EventHub: Sendable {
 
     private func sendToAll(_ chunk: ByteBuffer) {
         var dropped: [AsyncStream<ByteBuffer>.Continuation] = []
-        state.withLockedValue { s in
+        state.withLock { s in
             for (token, reader) in s.readers {
                 if case .dropped = reader.yield(chunk) {
                     s.readers[token] = nil

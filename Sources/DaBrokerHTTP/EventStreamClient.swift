@@ -1,8 +1,8 @@
 import DaBrokerCore
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The client's `GET /events` reader: keeps one event stream open, reconnects with
 /// `Last-Event-ID` after a loss, and turns events into ``TransportEvent``s.
@@ -28,7 +28,7 @@ final class EventStreamClient: Sendable {
     private let pool: HTTPConnectionPool
     private let output: AsyncStream<TransportEvent>.Continuation
     private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(pool: HTTPConnectionPool, output: AsyncStream<TransportEvent>.Continuation, logger: Logger) {
         self.pool = pool
@@ -40,7 +40,7 @@ final class EventStreamClient: Sendable {
     /// when it refuses or does not answer within the connect timeout.
     func start() async throws {
         // A second `connect()` replaces the first stream.
-        let (oldTask, oldChannel) = state.withLockedValue { s in
+        let (oldTask, oldChannel) = state.withLock { s in
             defer {
                 s.task = nil
                 s.channel = nil
@@ -58,7 +58,7 @@ final class EventStreamClient: Sendable {
             self.finishWaiter(
                 .failure(BrokerError.unavailable("no event stream from \(self.pool.hostHeader) within \(timeout)")))
             // Never confirmed: give up this attempt (the run loop ends, it does not retry).
-            let pending = self.state.withLockedValue { s -> (any Channel)? in
+            let pending = self.state.withLock { s -> (any Channel)? in
                 guard !s.hadStream else { return nil }
                 s.abandoned = true
                 return s.channel
@@ -67,7 +67,7 @@ final class EventStreamClient: Sendable {
         }
         defer { timer.cancel() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let alreadyClosed = state.withLockedValue { s in
+            let alreadyClosed = state.withLock { s in
                 s.waiter = continuation
                 if !s.closed { s.task = Task { await self.run() } }
                 return s.closed
@@ -78,7 +78,7 @@ final class EventStreamClient: Sendable {
 
     /// Closes the stream and stops reconnecting.
     func stop() async {
-        let (channel, task) = state.withLockedValue { s in
+        let (channel, task) = state.withLock { s in
             s.closed = true
             return (s.channel, s.task)
         }
@@ -97,7 +97,7 @@ final class EventStreamClient: Sendable {
                 logger.debug("event stream failed", metadata: ["error": "\(error)"])
                 finishWaiter(.failure(error))
             }
-            let (closed, wasLive, started) = state.withLockedValue { s in
+            let (closed, wasLive, started) = state.withLock { s in
                 defer { s.live = false }
                 return (s.closed, s.live, s.hadStream)
             }
@@ -116,7 +116,7 @@ final class EventStreamClient: Sendable {
             try channel.pipeline.syncOperations.addHandler(
                 EventStreamHandler { [weak self] signal in self?.handle(signal) })
         }
-        let (closed, lastID) = state.withLockedValue { s in
+        let (closed, lastID) = state.withLock { s in
             s.channel = channel
             s.resumedFrom = s.lastEventID
             return (s.closed || s.abandoned, s.lastEventID)
@@ -148,7 +148,7 @@ final class EventStreamClient: Sendable {
         switch event.name {
         case "ready", "resync":
             let instance = Self.instance(in: event.data)
-            let mustResync = state.withLockedValue { s in
+            let mustResync = state.withLock { s in
                 let restarted = s.hadStream && s.instance != instance
                 let unresumed = s.hadStream && s.resumedFrom == nil
                 s.instance = instance
@@ -163,7 +163,7 @@ final class EventStreamClient: Sendable {
             }
             finishWaiter(.success(()))
         case "message":
-            if let id = event.id { state.withLockedValue { $0.lastEventID = id } }
+            if let id = event.id { state.withLock { $0.lastEventID = id } }
             output.yield(.broadcast(event.data))
         default:
             break
@@ -171,7 +171,7 @@ final class EventStreamClient: Sendable {
     }
 
     private func finishWaiter(_ result: Result<Void, any Error>) {
-        let waiter = state.withLockedValue { s in
+        let waiter = state.withLock { s in
             defer { s.waiter = nil }
             return s.waiter
         }

@@ -1,8 +1,8 @@
 import DaBrokerCore
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The client's HTTP/1.1 connections (SwiftNIO, `NIOHTTP1`): one request at a time per
 /// connection, idle keep-alive connections reused by later calls.
@@ -20,7 +20,7 @@ final class HTTPConnectionPool: Sendable {
 
     let configuration: HTTPClientConfiguration
     private let group: any EventLoopGroup
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(configuration: HTTPClientConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
@@ -104,7 +104,7 @@ final class HTTPConnectionPool: Sendable {
 
     /// Closes every connection; calls in flight fail with `Unavailable`.
     func close() async {
-        let channels = state.withLockedValue { s in
+        let channels = state.withLock { s in
             s.closed = true
             defer {
                 s.idle = []
@@ -119,7 +119,7 @@ final class HTTPConnectionPool: Sendable {
     /// ``HTTPClientConfiguration/maxIdleTime`` if one is left, else a new one.
     private func checkout() async throws -> any Channel {
         let oldest = ContinuousClock.now - configuration.maxIdleTime
-        let (reusable, stale): ((any Channel)?, [any Channel]) = try state.withLockedValue { s in
+        let (reusable, stale): ((any Channel)?, [any Channel]) = try state.withLock { s in
             guard !s.closed else { throw BrokerError.unavailable("HTTP client transport is closed") }
             var stale: [any Channel] = []
             while let idle = s.idle.popLast() {
@@ -137,7 +137,7 @@ final class HTTPConnectionPool: Sendable {
         let channel = try await openChannel { channel in
             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
         }
-        let closed = state.withLockedValue { s in
+        let closed = state.withLock { s in
             if !s.closed { s.busy[ObjectIdentifier(channel)] = channel }
             return s.closed
         }
@@ -149,7 +149,7 @@ final class HTTPConnectionPool: Sendable {
     }
 
     private func checkin(_ channel: any Channel, reuse: Bool) {
-        let keep = state.withLockedValue { s in
+        let keep = state.withLock { s in
             s.busy[ObjectIdentifier(channel)] = nil
             guard reuse, !s.closed, channel.isActive, s.idle.count < configuration.maxIdleConnections else {
                 return false

@@ -2,7 +2,6 @@ import DaBrokerCore
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Routes the HTTP endpoints of an ``HTTPServerTransport``: `POST /rpc`, `GET /events`,
@@ -13,7 +12,7 @@ struct HTTPRPCResponder: HTTPResponder {
     let configuration: HTTPServerConfiguration
     let handler: RequestHandler
     let hub: EventHub
-    let inFlight: NIOLockedValueBox<Int>
+    let inFlight: SharedMutex<Int>
     let logger: Logger
 
     static let messageContentType = "application/x-dab-json"
@@ -49,7 +48,7 @@ struct HTTPRPCResponder: HTTPResponder {
 
     /// Takes a request slot if one is free.
     private func admit() -> Bool {
-        inFlight.withLockedValue { count in
+        inFlight.withLock { count in
             guard count < configuration.maxConcurrentRequests else { return false }
             count += 1
             return true
@@ -61,7 +60,7 @@ struct HTTPRPCResponder: HTTPResponder {
     /// report the slots in use: `{"status":"ok"|"busy","requests_in_progress":n,"max_requests":m}`.
     private func health(ready: Bool) -> Response {
         let limit = configuration.maxConcurrentRequests
-        let used = inFlight.withLockedValue { $0 }
+        let used = inFlight.withLock { $0 }
         let busy = used >= limit
         let body = #"{"status":"\#(busy ? "busy" : "ok")","requests_in_progress":\#(used),"max_requests":\#(limit)}"#
         var response = Response(
@@ -112,7 +111,7 @@ struct HTTPRPCResponder: HTTPResponder {
             return Self.error(.badRequest, .badRequest, "empty request body; send one request message (a JSON object)")
         }
         do {
-            try JSONScanner.validateObject(bytes)
+            try JSONCodec().validateObject(bytes)
         } catch {
             return Self.error(.badRequest, .badRequest, "request body is not a JSON object: \(error)")
         }
@@ -127,7 +126,7 @@ struct HTTPRPCResponder: HTTPResponder {
         // The slot is given back as soon as the reply exists, before it is written: the
         // client's next request on this connection can only come after that.
         let reply = await handler(bytes)
-        inFlight.withLockedValue { $0 -= 1 }
+        inFlight.withLock { $0 -= 1 }
         return Response(
             status: .ok, headers: [.contentType: Self.messageContentType],
             body: .init(byteBuffer: ByteBuffer(bytes: reply)))

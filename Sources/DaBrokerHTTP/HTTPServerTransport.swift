@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 
@@ -22,8 +21,8 @@ public final class HTTPServerTransport: ServerTransport {
     public let configuration: HTTPServerConfiguration
     private let logger: Logger
     private let hub: EventHub
-    private let inFlight = NIOLockedValueBox(0)
-    private let run = NIOLockedValueBox(RunState())
+    private let inFlight = SharedMutex(0)
+    private let run = SharedMutex(RunState())
 
     private struct RunState {
         var group: ServiceGroup?
@@ -39,7 +38,7 @@ public final class HTTPServerTransport: ServerTransport {
     }
 
     /// The TCP port the server is bound to (useful with port 0), once started.
-    public var port: Int? { run.withLockedValue { $0.port } }
+    public var port: Int? { run.withLock { $0.port } }
 
     /// Number of open `GET /events` streams.
     public var eventStreamCount: Int { hub.readerCount }
@@ -47,7 +46,7 @@ public final class HTTPServerTransport: ServerTransport {
     /// Binds and starts serving; returns once the server accepts connections, or throws when
     /// it cannot bind.
     public func start(handler: @escaping RequestHandler) async throws {
-        let alreadyStarted = run.withLockedValue { state in
+        let alreadyStarted = run.withLock { state in
             defer { state.started = true }
             return state.started
         }
@@ -65,12 +64,12 @@ public final class HTTPServerTransport: ServerTransport {
         logger.info("HTTP transport listening", metadata: ["host": "\(configuration.host)", "port": "\(port ?? -1)"])
     }
 
-    private func serve(_ responder: HTTPRPCResponder, _ runState: NIOLockedValueBox<RunState>) async throws {
+    private func serve(_ responder: HTTPRPCResponder, _ runState: SharedMutex<RunState>) async throws {
         let configuration = configuration
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let once = NIOLockedValueBox<CheckedContinuation<Void, any Error>?>(continuation)
+            let once = SharedMutex<CheckedContinuation<Void, any Error>?>(continuation)
             let resume: @Sendable (Result<Void, any Error>) -> Void = { result in
-                once.withLockedValue { c in
+                once.withLock { c in
                     c?.resume(with: result)
                     c = nil
                 }
@@ -83,7 +82,7 @@ public final class HTTPServerTransport: ServerTransport {
                 server: .http1(configuration: channel),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                 onServerRunning: { channel in
-                    runState.withLockedValue { $0.port = channel.localAddress?.port }
+                    runState.withLock { $0.port = channel.localAddress?.port }
                     resume(.success(()))
                 },
                 logger: logger)
@@ -99,7 +98,7 @@ public final class HTTPServerTransport: ServerTransport {
                     resume(.failure(BrokerError.unavailable("HTTP server on \(address) failed: \(error)")))
                 }
             }
-            runState.withLockedValue {
+            runState.withLock {
                 $0.group = group
                 $0.task = task
             }
@@ -123,7 +122,7 @@ public final class HTTPServerTransport: ServerTransport {
     /// ``HTTPServerConfiguration/drainTimeout``, then closes what is left.
     public func stop() async {
         hub.close()
-        let (group, task) = run.withLockedValue { state in
+        let (group, task) = run.withLock { state in
             defer {
                 state.group = nil
                 state.task = nil
