@@ -1,28 +1,30 @@
 import DaBrokerCore
-import DaBrokerHTTP
 import DaBrokerServer
-import Logging
 
-/// A `BrokerServer` with static objects served over HTTP on a loopback ephemeral port:
-/// a root (`version`, ref `status`), a status object (`health`) and a searchable class
-/// `Nums` of 20 numbers (`n`, `square`), and the read-write table `album` of a
-/// ``MemoryTableLoader`` (in `root.data`).
-struct StaticBroker {
-    let server: BrokerServer
-    let http: HTTPServerTransport
-    let status: StaticObject
-    let port: Int
+/// A `BrokerServer` with static objects served through `Transport`: a root (`version`, refs
+/// `status` and `nums`, `data` holding the read-write table `album` of a
+/// ``MemoryTableLoader``), a status object (`health`) and a searchable class `Nums` of 20
+/// numbers (`n`, `square`).
+///
+/// The one copy of the transport tests' small broker; each test target brings its
+/// transport (HTTP, AMQP).
+public struct StaticBroker<Transport: ServerTransport>: Sendable {
+    public let server: BrokerServer
+    public let transport: Transport
+    public let status: StaticObject
 
-    init(token: String? = nil, extra: (any ServerTransport)? = nil) async throws {
-        var logger = Logger(label: "http-e2e")
-        logger.logLevel = .warning
-        server = BrokerServer(configuration: .init(secret: "http-tests", maxFindLimit: 100, logger: logger))
-        http = HTTPServerTransport(configuration: .init(port: 0, bearerToken: token), logger: logger)
-        server.addTransport(http)
+    /// Builds the objects, adds `transport` (and `extra`, if any) and starts the server;
+    /// `purge` is passed to `BrokerServer.start(purge:)`.
+    public static func start(
+        _ transport: Transport, configuration: BrokerServerConfiguration, extra: (any ServerTransport)? = nil,
+        purge: Bool = false
+    ) async throws -> StaticBroker {
+        let server = BrokerServer(configuration: configuration)
+        server.addTransport(transport)
         if let extra { server.addTransport(extra) }
 
         let statusClass = BrokerClass("Status", fields: ["health"])
-        status = StaticObject(class: statusClass, values: ["health": "OK"])
+        let status = StaticObject(class: statusClass, values: ["health": "OK"])
         try server.addStatic(statusClass, "status", "meta")
         try server.addStatic(status, "status", 0)
 
@@ -57,16 +59,17 @@ struct StaticBroker {
         try server.addStatic(rootClass, "root", "meta")
         try server.addStatic(root, "root")
         server.root = root
-        try await server.start()
-        guard let port = http.port else { throw BrokerError.internal("no bound port") }
-        self.port = port
+        try await server.start(purge: purge)
+        return StaticBroker(server: server, transport: transport, status: status)
     }
 
-    func stop() async { await server.stop() }
+    /// Stops the server (and with it the transports).
+    public func stop() async { await server.stop() }
 }
 
 extension BrokerValue {
-    var intValue: Int64? {
+    /// The integer this attribute holds, if it is one.
+    public var intValue: Int64? {
         if case .value(.int(let i)) = self { return i }
         return nil
     }
