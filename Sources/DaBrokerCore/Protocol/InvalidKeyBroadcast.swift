@@ -16,7 +16,7 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
     }
 
     /// The method name the broadcast carries in `_m`.
-    public static let method = "invalid_key"
+    public static let method = Method.invalidKey
 
     /// The changed object; `nil` when it was created.
     public var key: Ref?

@@ -12,13 +12,13 @@ extension SQLLoader {
         case .table(let m):
             guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
-            case "_dab_search": return CallOutcome(try await search(m, args), include: true)
-            case "_dab_count": return CallOutcome(try await count(m, args))
-            case "new":
+            case Method.search: return CallOutcome(try await search(m, args), include: true)
+            case Method.count: return CallOutcome(try await count(m, args))
+            case Method.new:
                 let values = try insertValues(m, args.named)
                 return CallOutcome(.value(.object(try await insert(m, values, server: server))), include: true)
-            case "delete":
-                let ref = try args.ref(0, method: "delete")
+            case Method.delete:
+                let ref = try args.ref(0, method: Method.delete)
                 guard case .row(let rm, let values) = try target(ref.key), rm.name == m.name else {
                     throw BrokerError.badRequest("delete on '\(m.name)': the argument must be a row of '\(m.name)'")
                 }
@@ -30,11 +30,11 @@ extension SQLLoader {
             if let c = m.calls[method] { return CallOutcome(try await c.body(.key(key), args), include: c.include) }
             guard m.info.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
-            case "update":
-                let changes = try Self.changePairs(args.named, method: "update")
+            case Method.update:
+                let changes = try Self.changePairs(args.named, method: Method.update)
                 return CallOutcome(
                     .value(.object(try await update(m, values, changes, server: server))), include: true)
-            case "delete":
+            case Method.delete:
                 try await delete(m, values, server: server)
                 return CallOutcome(.value(true))
             default: throw refusal(m, method, key)
@@ -48,7 +48,7 @@ extension SQLLoader {
         guard case .row(let m, let values) = try target(key) else {
             throw BrokerError.readOnly("\(key) is not a row; only rows can be updated")
         }
-        guard m.mode.canWrite else { throw refusal(m, "update", key) }
+        guard m.mode.canWrite else { throw refusal(m, Method.update, key) }
         return .object(try await update(m, values, changes, server: server))
     }
 
@@ -82,9 +82,9 @@ extension SQLLoader {
         var out: [(String, Value)] = []
         for (name, value) in named {
             if m.fields.contains(name) {
-                out.append((name, try scalar(value, m, name, "new")))
+                out.append((name, try scalar(value, m, name, Method.new)))
             } else if let r = m.ref(name) {
-                out += try refColumns(r, value, m, "new")
+                out += try refColumns(r, value, m, Method.new)
             } else {
                 throw BrokerError.badRequest("new on '\(m.name)': no column or ref '\(name)' to set")
             }
