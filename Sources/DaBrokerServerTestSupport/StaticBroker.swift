@@ -34,17 +34,7 @@ public struct StaticBroker<Transport: ServerTransport>: Sendable {
         }
         for (i, number) in numbers.enumerated() { try server.addStatic(number, "num", .int(Int64(i + 1))) }
         try server.addStatic(numClass, "num", "meta")
-        let nums = BrokerClass.searchable(
-            "Nums", fields: ["n", "square"],
-            search: { limit, filters in
-                var hits = numbers
-                if case .int(let n)? = filters["n"] { hits = hits.filter { $0["n"].intValue == n } }
-                return hits.prefix(limit ?? hits.count).map { .object($0) }
-            },
-            count: { filters in
-                if case .int(let n)? = filters["n"] { return numbers.filter { $0["n"].intValue == n }.count }
-                return numbers.count
-            })
+        let nums = BrokerClass.searchableNumbers("Nums", fields: ["n", "square"], numbers: numbers)
         try server.addStatic(nums, "nums")
         if let numsMeta = nums.meta { try server.addStatic(numsMeta, "nums", "meta") }
 
@@ -65,12 +55,4 @@ public struct StaticBroker<Transport: ServerTransport>: Sendable {
 
     /// Stops the server (and with it the transports).
     public func stop() async { await server.stop() }
-}
-
-extension BrokerValue {
-    /// The integer this attribute holds, if it is one.
-    public var intValue: Int64? {
-        if case .value(.int(let i)) = self { return i }
-        return nil
-    }
 }
