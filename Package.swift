@@ -106,7 +106,7 @@ let package = Package(
             name: "dabroker-bench",
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
-                "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ",
+                "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ", "CSQLite3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,9 +116,19 @@ let package = Package(
             name: "dabroker-fuzz", dependencies: ["DaBrokerCore", "DaBrokerServer"],
             swiftSettings: strict),
 
-        .target(name: "DaBrokerTestSupport", dependencies: ["DaBrokerSQL"], swiftSettings: strict),
+        // Test support: services, databases and child processes (DaBrokerTestSupport); the
+        // shared broker fixtures of the server, client and transport tests (…ServerTestSupport).
+        .target(name: "DaBrokerTestSupport", dependencies: ["DaBrokerCore", "DaBrokerSQL"], swiftSettings: strict),
+        .target(
+            name: "DaBrokerServerTestSupport",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
 
-        .testTarget(name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerCoreTests", dependencies: ["DaBrokerCore", "DaBrokerTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerSQLTests",
             dependencies: ["DaBrokerSQL", "CLibPQ", "CMariaDB", "CSQLite3", "DaBrokerTestSupport"],
@@ -126,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "DaBrokerServerTests",
             dependencies: [
-                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport",
+                "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport", "DaBrokerServerTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Existing/Fixtures"],
@@ -135,18 +145,19 @@ let package = Package(
             name: "DaBrokerAMQPTests",
             dependencies: [
                 "DaBrokerAMQP", "CRabbitMQ", "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerTestSupport",
+                "DaBrokerServerTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(
             name: "DaBrokerHTTPTests",
             dependencies: [
-                "DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport",
+                "DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport", "DaBrokerServerTestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerClientTests",
             dependencies: [
-                "DaBrokerClient", "DaBrokerServer", "DaBrokerSQL", "DaBrokerTestSupport",
+                "DaBrokerClient", "DaBrokerServer", "DaBrokerSQL", "DaBrokerTestSupport", "DaBrokerServerTestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: strict),

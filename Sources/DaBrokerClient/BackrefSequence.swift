@@ -23,7 +23,7 @@ public struct BackrefSequence: AsyncSequence, Sendable {
     /// How many objects the back-reference holds now (`backref_len`).
     public nonisolated(nonsending) func count() async throws -> Int {
         let client = try owner.requireClient()
-        let reply = try await client.call("backref_len", arguments: [.ref(owner.ref), .string(name)])
+        let reply = try await client.call(Method.backrefCount, arguments: [.ref(owner.ref), .string(name)])
         guard case .int(let n) = reply else {
             throw BrokerError.internal("backref_len for '\(name)' of \(owner.key) returned \(reply), not an int")
         }
@@ -34,7 +34,7 @@ public struct BackrefSequence: AsyncSequence, Sendable {
     public nonisolated(nonsending) func object(at index: Int) async throws -> ClientObject {
         let client = try owner.requireClient()
         let reply = try await client.call(
-            "backref_idx", arguments: [.ref(owner.ref), .string(name), .int(Int64(index))])
+            Method.backrefObject, arguments: [.ref(owner.ref), .string(name), .int(Int64(index))])
         guard let object = try await client.object(from: reply) else {
             throw BrokerError.noData("no object at index \(index) of '\(name)' of \(owner.key)")
         }

@@ -36,14 +36,14 @@ extension BrokerClient {
     }
 
     /// The result of a `cached` call from the cache, if there.
-    nonisolated func cachedCall(
+    func cachedCall(
         _ method: String, on target: ClientObject, arguments: [Value], named: [String: Value]
     ) -> ObjectCache.CachedResult? {
         cache.callResult(for: Self.callKey(method, on: target, arguments: arguments, named: named))
     }
 
     /// The result of the cached call with this key, if there.
-    nonisolated func cachedCall(_ key: ObjectCache.CallKey) -> ObjectCache.CachedResult? {
+    func cachedCall(_ key: ObjectCache.CallKey) -> ObjectCache.CachedResult? {
         cache.callResult(for: key)
     }
 
@@ -86,7 +86,7 @@ extension BrokerClient {
         }
         guard !pairs.isEmpty else { return object }
         let (data, epoch) = try await send(
-            ClientWire.request("update", arguments: [.ref(object.ref)], named: ["k": .dict(pairs)]))
+            ClientWire.request(Method.update, arguments: [.ref(object.ref)], named: ["k": .dict(pairs)]))
         // The server's broadcast for this change has been applied (read-your-writes); the
         // snapshot we were given is out of date in any case.
         object.markObsolete()
@@ -105,14 +105,14 @@ extension BrokerClient {
             throw BrokerError.badRequest("object \(object.key) has no _meta (its table) to delete it through")
         }
         _ = try await send(
-            ClientWire.request("delete", target: table, arguments: [.ref(object.ref)], classLevel: true))
+            ClientWire.request(Method.delete, target: table, arguments: [.ref(object.ref)], classLevel: true))
         object.markObsolete()
     }
 
     /// Registers the objects of a reply (top-level, or in a top-level list) in the cache and
     /// returns them.
     @discardableResult
-    nonisolated func register(_ data: Value, since epoch: UInt64) -> [ClientObject] {
+    func register(_ data: Value, since epoch: UInt64) -> [ClientObject] {
         switch data {
         case .object, .info:
             return intern(data, since: epoch).map { [$0] } ?? []

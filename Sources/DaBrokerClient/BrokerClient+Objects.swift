@@ -5,7 +5,7 @@ extension BrokerClient {
     public nonisolated(nonsending) var root: ClientObject {
         get async throws {
             if let ref = rootRef.withLock({ $0 }), let cached = cache.object(for: ref.key) { return cached }
-            let (data, epoch) = try await send(ClientWire.request("root"))
+            let (data, epoch) = try await send(ClientWire.request(Method.root))
             guard let root = intern(data, since: epoch) else {
                 throw BrokerError.internal("the server's root reply is not an object: \(data)")
             }
@@ -16,7 +16,7 @@ extension BrokerClient {
 
     /// The cached object for `key`, if any; synchronous, no network, no actor hop. Counts as
     /// a cache hit or miss.
-    public nonisolated func cachedObject(for key: ObjectKey) -> ClientObject? {
+    public func cachedObject(for key: ObjectKey) -> ClientObject? {
         cache.object(for: key)
     }
 
@@ -85,12 +85,12 @@ extension BrokerClient {
     }
 
     /// A handle on the model described by the info object `table`.
-    public nonisolated func model(_ table: ClientObject) -> ModelHandle { ModelHandle(table: table) }
+    public func model(_ table: ClientObject) -> ModelHandle { ModelHandle(table: table) }
 
     // MARK: - Internals
 
     nonisolated(nonsending) func fetch(_ ref: Ref) async throws -> ClientObject {
-        let (data, epoch) = try await send(ClientWire.request("get", arguments: [.ref(ref)]))
+        let (data, epoch) = try await send(ClientWire.request(Method.get, arguments: [.ref(ref)]))
         guard let object = intern(data, since: epoch) else {
             throw BrokerError.noData("the server returned no object for \(ref.key)")
         }
@@ -98,12 +98,12 @@ extension BrokerClient {
     }
 
     /// Registers an object or info value from a reply to a request sent at `epoch`.
-    nonisolated func intern(_ value: Value, since epoch: UInt64) -> ClientObject? {
+    func intern(_ value: Value, since epoch: UInt64) -> ClientObject? {
         guard let object = makeObject(value, epoch: epoch) else { return nil }
         return cache.intern(object, since: epoch)
     }
 
-    nonisolated func makeObject(_ value: Value, epoch: UInt64) -> ClientObject? {
+    func makeObject(_ value: Value, epoch: UInt64) -> ClientObject? {
         switch value {
         case .object(let object): return ClientObject(object, client: self, epoch: epoch)
         case .info(let info): return ClientObject(info, client: self, epoch: epoch)

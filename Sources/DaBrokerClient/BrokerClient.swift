@@ -17,20 +17,23 @@ import Synchronization
 /// ```
 ///
 /// Reads that the cache can answer (`get` of a cached key, a ref to a cached object, a
-/// repeated `find` or `count`) take no actor hop and no network round trip; they run under
-/// one lock. A reply is used only after the client has applied every broadcast that the
+/// repeated `find` or `count`) take no network round trip; they run under one lock. A reply is used only after the client has applied every broadcast that the
 /// server had sent before answering (read-your-writes), waiting at most
 /// ``Configuration/readYourWritesTimeout``; on timeout, and whenever the transport reports
 /// that broadcasts may have been lost, the client drops its whole cache.
-public actor BrokerClient {
+///
+/// A `Sendable` class, not an actor: the cache, the broadcast watermark and the listening task
+/// each sit behind their own `Mutex`, so no call waits for another to leave the client.
+public final class BrokerClient: Sendable {
     /// The configuration the client was made with.
-    public nonisolated let configuration: Configuration
-    nonisolated let transport: any ClientTransport
-    nonisolated let cache: ObjectCache
-    nonisolated let watermark = BroadcastWatermark()
-    nonisolated let rootRef = Mutex<Ref?>(nil)
-    nonisolated var logger: Logger { configuration.logger }
-    private var listener: Task<Void, Never>?
+    public let configuration: Configuration
+    let transport: any ClientTransport
+    let cache: ObjectCache
+    let watermark = BroadcastWatermark()
+    let rootRef = Mutex<Ref?>(nil)
+    var logger: Logger { configuration.logger }
+    /// The task applying broadcasts to the cache, while connected.
+    private let listener = Mutex<Task<Void, Never>?>(nil)
 
     /// Makes a client over `transport`; call ``connect()`` before using it.
     public init(transport: any ClientTransport, configuration: Configuration = Configuration()) {
@@ -42,49 +45,65 @@ public actor BrokerClient {
     /// Connects the transport, starts applying broadcasts, and learns the server's current
     /// broadcast id (with a `ping`) so that replies need not wait for older broadcasts.
     public func connect() async throws {
-        guard listener == nil else { return }
+        guard listener.withLock({ $0 == nil }) else { return }
         try await transport.connect()
         let events = transport.events
         let cache = cache
         let watermark = watermark
         let logger = logger
-        listener = Task {
+        let task = Task {
             for await event in events {
                 Self.apply(event, cache: cache, watermark: watermark, logger: logger)
             }
         }
+        // A concurrent `connect` that got here first keeps its listener.
+        let installed = listener.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = task
+            return true
+        }
+        guard installed else {
+            task.cancel()
+            return
+        }
         do {
-            let reply = try await exchange(.dict(["_m": "ping"]), waitForBroadcasts: false)
+            let reply = try await exchange(.dict(["_m": .string(Method.ping)]), waitForBroadcasts: false)
             if let msgid = reply.msgid { watermark.baseline(sid: reply.sid ?? "", msgid: msgid) }
         } catch {
-            listener?.cancel()
-            listener = nil
+            stopListening()
             throw error
         }
     }
 
     /// Stops listening, closes the transport and drops the cache.
     public func close() async {
-        listener?.cancel()
-        listener = nil
+        stopListening()
         await transport.close()
         cache.removeAll()
         watermark.reset()
+    }
+
+    private func stopListening() {
+        let task = listener.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        task?.cancel()
     }
 
     /// Makes sure every broadcast the server sent before now has been applied to the cache:
     /// one `ping` round trip, whose reply waits for them (read-your-writes). Use it after
     /// something outside this client changed data and you must not read the old state.
     public nonisolated(nonsending) func synchronize() async throws {
-        let reply = try await exchange(.dict(["_m": "ping"]))
+        let reply = try await exchange(.dict(["_m": .string(Method.ping)]))
         if let error = reply.error { throw error }
     }
 
     /// The cache's counters and sizes now.
-    public nonisolated var statistics: CacheStatistics { cache.statistics }
+    public var statistics: CacheStatistics { cache.statistics }
 
     /// Drops every cached object (they become obsolete) and every cached call result.
-    public nonisolated func clearCache() { cache.removeAll() }
+    public func clearCache() { cache.removeAll() }
 
     // MARK: - Requests
 

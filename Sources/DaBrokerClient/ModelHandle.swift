@@ -56,11 +56,11 @@ public struct ModelHandle: Sendable {
         let named = try Self.checked(filters)
         let client = try table.requireClient()
         let value: Value
-        if case .value(let cached)? = client.cachedCall("_dab_count", on: table, arguments: [], named: named) {
+        if case .value(let cached)? = client.cachedCall(Method.count, on: table, arguments: [], named: named) {
             value = cached
         } else {
             value = try await client.callThroughCache(
-                "_dab_count", on: table, arguments: [], named: named, interning: false
+                Method.count, on: table, arguments: [], named: named, interning: false
             ).value
         }
         guard case .int(let n) = value else {
@@ -74,7 +74,7 @@ public struct ModelHandle: Sendable {
     public nonisolated(nonsending) func new(_ fields: [String: Value]) async throws -> ClientObject {
         let client = try table.requireClient()
         let (value, objects) = try await client.callThroughCache(
-            "new", on: table, arguments: [], named: fields, interning: true)
+            Method.new, on: table, arguments: [], named: fields, interning: true)
         guard let object = objects.first else {
             throw BrokerError.internal("new on \(name) returned \(value), not an object")
         }
@@ -110,12 +110,12 @@ public struct ModelHandle: Sendable {
         }
         for name in canonical.keys where name.hasPrefix("_") { throw Self.reserved(name) }
         if let limit { canonical["_limit"] = .int(Int64(limit)) }
-        let key = ObjectCache.CallKey(target: table.key, method: "_dab_search", arguments: .dict(canonical))
+        let key = ObjectCache.CallKey(target: table.key, method: Method.search, arguments: .dict(canonical))
         if case .objects(let objects)? = client.cachedCall(key) { return objects }
         var named = filters
         if let limit { named["_limit"] = .int(Int64(limit)) }
         return try await client.callThroughCache(
-            "_dab_search", on: table, arguments: [], named: named, interning: true, key: key
+            Method.search, on: table, arguments: [], named: named, interning: true, key: key
         ).objects
     }
 

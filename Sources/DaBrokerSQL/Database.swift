@@ -21,7 +21,7 @@ public final class Database: Sendable {
         self.kind = kind
         self.url = url
         self.options = options
-        self.displayURL = DatabaseConnector.redacted(url)
+        self.displayURL = URLRedaction.redacted(url)
         switch kind {
         case .postgres: dialect = PostgresDialect()
         case .mysql: dialect = MySQLDialect()
@@ -41,7 +41,7 @@ public final class Database: Sendable {
     public static func open(url: String, options: DatabaseOptions = DatabaseOptions()) async throws -> Database {
         guard let kind = DatabaseConnector.kind(ofURL: url) else {
             throw BrokerError.badRequest(
-                "unknown database URL scheme in \(DatabaseConnector.redacted(url)): expected postgres://, "
+                "unknown database URL scheme in \(URLRedaction.redacted(url)): expected postgres://, "
                     + "postgresql://, mysql://, mariadb://, sqlite: or file:")
         }
         let db = Database(kind: kind, url: url, options: options)

@@ -21,16 +21,6 @@ public enum DatabaseConnector {
         return url[..<schemeEnd.upperBound] + authority + "/" + database + query
     }
 
-    /// The URL without its password, for messages and logs.
-    public static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else {
-            return url
-        }
-        let userinfo = url[scheme.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
-
     /// Opens one connection to `url` and applies `options` (statement timeout, session setup).
     public static func connect(url: String, options: DatabaseOptions) async throws -> any DatabaseConnection {
         let conn = try await open(url: url, options: options)
@@ -59,7 +49,7 @@ public enum DatabaseConnector {
             return conn
         case nil:
             throw BrokerError.badRequest(
-                "unknown database URL scheme in \(redacted(url)): expected postgres://, postgresql://, mysql://, "
+                "unknown database URL scheme in \(URLRedaction.redacted(url)): expected postgres://, postgresql://, mysql://, "
                     + "mariadb://, sqlite: or file:")
         }
     }

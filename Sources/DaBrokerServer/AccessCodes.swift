@@ -42,31 +42,15 @@ public struct AccessCodes: Sendable {
         hmac.update(data: canonical(key))
         let mac = hmac.finalize()
         // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
-        var code: [UInt8] = []
-        code.reserveCapacity(12)
-        mac.withUnsafeBytes { b in
-            for i in stride(from: 0, to: 9, by: 3) {
-                let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
-                for shift in [18, 12, 6, 0] { code.append(Self.alphabet[Int((n >> UInt32(shift)) & 63)]) }
-            }
-        }
-        return String(decoding: code, as: UTF8.self)
+        return Base64.string(mac.withUnsafeBytes { Array($0.prefix(9)) }, urlSafe: true)
     }
-
-    /// The URL-safe base64 alphabet (RFC 4648 §5).
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Whether `ref` carries the right code for its key (compared in constant time).
     /// The meta singleton needs no code.
     public func isValid(_ ref: Ref) -> Bool {
         if ref.key.isMetaRoot { return true }
         guard let given = ref.code else { return false }
-        let expected = Array(code(for: ref.key).utf8)
-        let got = Array(given.utf8)
-        guard expected.count == got.count else { return false }
-        var diff: UInt8 = 0
-        for (a, b) in zip(expected, got) { diff |= a ^ b }
-        return diff == 0
+        return ConstantTime.equal(Array(code(for: ref.key).utf8), Array(given.utf8))
     }
 
     /// `ref` with its code set.

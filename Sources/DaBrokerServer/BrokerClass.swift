@@ -52,7 +52,7 @@ public final class BrokerClass: Sendable {
             -> [BrokerValue],
         count: @escaping @Sendable (_ filters: OrderedDictionary<String, Value>) async throws -> Int
     ) -> BrokerClass {
-        let searchCall = ExportedCall(Callable("_dab_search", cached: true), include: true) { _, args in
+        let searchCall = ExportedCall(Callable(Method.search, cached: true), include: true) { _, args in
             var filters = args.named
             let limit = filters.removeValue(forKey: "_limit")
             let n: Int?
@@ -63,7 +63,7 @@ public final class BrokerClass: Sendable {
             }
             return .list(try await search(n, filters))
         }
-        let countCall = ExportedCall(Callable("_dab_count", cached: true)) { _, args in
+        let countCall = ExportedCall(Callable(Method.count, cached: true)) { _, args in
             .int(try await count(args.named))
         }
         let metaClass = BrokerClass(info: BrokerClass.metaInfo(named: "meta_" + name), calls: [searchCall, countCall])

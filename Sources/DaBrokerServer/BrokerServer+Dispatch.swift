@@ -10,7 +10,7 @@ extension BrokerServer {
         var args = CallArguments(positional: request.args, named: request.named, classLevel: request.classLevel)
         for v in args.positional { try checkCodes(v) }
         for v in args.named.values { try checkCodes(v) }
-        if method == "_dab_search" { args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method) }
+        if method == Method.search { args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method) }
 
         if let ref = request.target {
             try checkCodes(.ref(ref))
@@ -27,14 +27,14 @@ extension BrokerServer {
     /// Server-level calls: the built-ins, then the registered ones.
     private func serverCall(_ method: String, _ args: CallArguments) async throws -> Value {
         switch method {
-        case "root":
+        case Method.root:
             guard let root else { throw BrokerError.noData("this server has no root object") }
             return try await outgoing(.object(root), include: true)
-        case "get":
-            let ref = try args.ref(0, method: "get")
+        case Method.get:
+            let ref = try args.ref(0, method: Method.get)
             return sign(try await load(ref.key))
-        case "update":
-            let ref = try args.ref(0, method: "update")
+        case Method.update:
+            let ref = try args.ref(0, method: Method.update)
             guard case .dict(let k)? = args.named["k"] else {
                 throw BrokerError.badRequest("update: the changes (k) must be a dictionary of field: [old, new]")
             }
@@ -50,22 +50,22 @@ extension BrokerServer {
             let (updated, withheld) = try await loader(for: ref.key).clientUpdate(
                 ref.key, changes: changes, server: self)
             return sign(updated, withholding: withheld)
-        case "echo":
+        case Method.echo:
             return sign(args[0])
-        case "ping":
+        case Method.ping:
             return .string("pong")
-        case "backref_len":
-            let ref = try args.ref(0, method: "backref_len")
-            let name = try args.string(1, method: "backref_len")
+        case Method.backrefCount:
+            let ref = try args.ref(0, method: Method.backrefCount)
+            let name = try args.string(1, method: Method.backrefCount)
             if ref.key.isMetaRoot {
                 throw BrokerError.noData("the meta singleton has no backref '\(BrokerError.excerpt(name))'")
             }
             let n = try await loader(for: ref.key).backrefCount(ref.key, name: name, server: self)
             return .int(Int64(n))
-        case "backref_idx":
-            let ref = try args.ref(0, method: "backref_idx")
-            let name = try args.string(1, method: "backref_idx")
-            let index = try args.int(2, method: "backref_idx")
+        case Method.backrefObject:
+            let ref = try args.ref(0, method: Method.backrefObject)
+            let name = try args.string(1, method: Method.backrefObject)
+            let index = try args.int(2, method: Method.backrefObject)
             if ref.key.isMetaRoot {
                 throw BrokerError.noData("the meta singleton has no backref '\(BrokerError.excerpt(name))'")
             }

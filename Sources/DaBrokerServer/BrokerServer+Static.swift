@@ -144,7 +144,7 @@ extension BrokerServer {
         key: ObjectKey?, meta: ObjectKey, changes: OrderedDictionary<String, [Value]>
     ) async -> Int64 {
         var data = OrderedDictionary<String, Value>()
-        data["_m"] = "invalid_key"
+        data["_m"] = .string(Method.invalidKey)
         if let key { data["_key"] = .ref(Ref(key: key)) }
         data["_meta"] = .ref(Ref(key: meta))
         for (name, values) in changes where !name.hasPrefix("_") {

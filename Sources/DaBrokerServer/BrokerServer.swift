@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import OrderedCollections
 import ServiceLifecycle
+import Synchronization
 
 /// The broker server: serves a root object, static objects and loaders' objects to clients
 /// over one or more transports, and broadcasts invalidations.
@@ -30,9 +31,7 @@ public final class BrokerServer: Service, Sendable {
     let logger: Logger
     let broadcaster: Broadcaster
     let limiter: RequestLimiter
-    private let state = Locked(State())
-    /// The id of the last broadcast handed to every transport.
-    let msgidCounter = Locked<Int64>(0)
+    private let state = Mutex(State())
 
     struct State {
         var root: (any BrokeredObject)?
@@ -60,7 +59,7 @@ public final class BrokerServer: Service, Sendable {
         }
         self.codes = AccessCodes(secret: secret, canonical: WireCodec.canonicalKeyBytes)
         self.instanceID = UUID().uuidString.lowercased()
-        self.broadcaster = Broadcaster(logger: configuration.logger, delivered: msgidCounter)
+        self.broadcaster = Broadcaster(logger: configuration.logger)
         self.limiter = RequestLimiter(limit: configuration.maxConcurrentRequests)
         let staticLoader = StaticLoader(id: configuration.staticLoaderID)
         self.staticLoader = staticLoader
@@ -242,8 +241,10 @@ public final class BrokerServer: Service, Sendable {
 
     /// The id of the last broadcast handed to the transports (replies carry it as `msgid`).
     private func broadcasterID() -> Int64 {
-        msgidCounter.withLock { $0 }
+        broadcaster.delivered.withLock { $0 }
     }
 
-    static let builtinCalls: Set<String> = ["root", "get", "update", "echo", "ping", "backref_len", "backref_idx"]
+    static let builtinCalls: Set<String> = [
+        Method.root, Method.get, Method.update, Method.echo, Method.ping, Method.backrefCount, Method.backrefObject,
+    ]
 }

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Synchronization
 
 /// A ready-made ``BrokeredObject`` that keeps its attributes in a dictionary.
 ///
@@ -7,11 +8,11 @@ import DaBrokerCore
 /// changes it in place.
 public final class StaticObject: BrokeredObject {
     public let brokerClass: BrokerClass
-    private let storage: Locked<[String: BrokerValue]>
+    private let storage: Mutex<[String: BrokerValue]>
 
     public init(class brokerClass: BrokerClass, values: [String: BrokerValue] = [:]) {
         self.brokerClass = brokerClass
-        self.storage = Locked(values)
+        self.storage = Mutex(values)
     }
 
     public func brokerValue(_ name: String) -> BrokerValue {

@@ -75,6 +75,18 @@ public final class ChildProcess: @unchecked Sendable {
         await read(err.fileHandleForReading, until: marker, timeout: timeout)
     }
 
+    /// The port the HTTP transport bound (`serve --http-port 0` lets the OS choose one), read
+    /// from its `HTTP transport listening … port=N` line on standard error (logged at `info`,
+    /// `serve`'s default level); `nil` if that line does not come within `timeout` seconds.
+    public func waitForHTTPPort(timeout: Double = 60) async -> Int? {
+        let marker = "HTTP transport listening"
+        guard let seen = await waitForStderr(containing: marker, timeout: timeout),
+            let line = seen.split(separator: "\n").first(where: { $0.contains(marker) }),
+            let field = line.split(separator: " ").first(where: { $0.hasPrefix("port=") })
+        else { return nil }
+        return Int(field.dropFirst("port=".count)).flatMap { $0 > 0 ? $0 : nil }
+    }
+
     public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
     /// Runs a command to completion.

@@ -43,11 +43,11 @@ func runAMQPBrokerBenchmark(url: String, calls: Int, warmUp: Int = 200) async th
     try await server.start(purge: true)
     let client = BrokerClient(transport: AMQPClientTransport(configuration: c))
     try await client.connect()
-    let echo = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call("echo", "hi") }
+    let echo = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(Method.echo, "hi") }
     // The item's ref with its access code, from the root object sent whole.
-    guard case .object(let rootValue) = try await client.call("root"), let itemRef = rootValue.refs["item"] ?? nil
+    guard case .object(let rootValue) = try await client.call(Method.root), let itemRef = rootValue.refs["item"] ?? nil
     else { throw BrokerError.internal("the root carries no item ref") }
-    let get = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call("get", .ref(itemRef)) }
+    let get = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(Method.get, .ref(itemRef)) }
     await client.close()
     await server.stop()
     try await onBenchThread { try RawEcho.deleteNames(c) }

@@ -78,8 +78,7 @@ final class BenchRunner {
         add("echo_floor", "inprocess", "-", local, note: "transport alone, handler returns the request")
         echoFloor["inprocess"] = local.p50
 
-        let http = try await runHTTPEchoBenchmark(iterations: settings.calls, warmup: settings.warmUp)
-        let h = (p50: BenchStats.micros(http.median), p99: BenchStats.micros(http.p99))
+        let h = try await runHTTPEchoBenchmark(calls: settings.calls, warmUp: settings.warmUp)
         add("echo_floor", "http", "-", h, note: "Hummingbird route answering the body, HTTPClientTransport")
         echoFloor["http"] = h.p50
 
@@ -95,6 +94,13 @@ final class BenchRunner {
         let backend = database.backend
         let floors = try await DriverFloors.measure(database, settings: settings)
         add("select_pk_floor", "driver", backend, floors.selectPK)
+        if database.url.hasPrefix("sqlite:") {
+            let path = String(database.url.dropFirst("sqlite:".count))
+            add(
+                "select_pk_floor", "libsqlite3", backend,
+                try await SQLiteCFloor.selectPK(path: path, settings: settings),
+                note: "C loop over libsqlite3, one prepared statement: the floor under the driver")
+        }
         add("select50_floor", "driver", backend, floors.select50)
         add("count_floor", "driver", backend, floors.count)
         add("update_pk_floor", "driver", backend, floors.update)
@@ -248,11 +254,11 @@ final class BenchRunner {
             let get = try await BenchStats.throughput(callers: callers, duration: settings.throughputDuration) {
                 caller in
                 let client = used[caller % used.count]
-                _ = try await client.call("get", .ref(refs[(caller * 37 + Int.random(in: 0..<1000)) % refs.count]))
+                _ = try await client.call(Method.get, .ref(refs[(caller * 37 + Int.random(in: 0..<1000)) % refs.count]))
             }
             let echo = try await BenchStats.throughput(callers: callers, duration: settings.throughputDuration) {
                 caller in
-                _ = try await used[caller % used.count].call("echo", "hi")
+                _ = try await used[caller % used.count].call(Method.echo, "hi")
             }
             let fraction = raw[callers].map { get / $0 }
             results.append(

@@ -38,7 +38,9 @@ struct GatewayLatency {
         let warmUp = settings.warmUp
         var echo: (p50: Double, p99: Double)?
         if withEcho {
-            echo = try await BenchStats.latency(calls: calls, warmUp: warmUp) { _ = try await a.call("echo", "hi") }
+            echo = try await BenchStats.latency(calls: calls, warmUp: warmUp) {
+                _ = try await a.call(Method.echo, "hi")
+            }
         }
         let refs = (1...1000).map { gateway.rowRef($0) }
         var i = 0

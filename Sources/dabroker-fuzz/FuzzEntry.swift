@@ -1,6 +1,7 @@
 import DaBrokerCore
 import DaBrokerServer
 import Foundation
+import Synchronization
 
 /// The libFuzzer entry for the JSON decoder and the broker's dispatcher: every input is decoded
 /// with the codec (which must either decode or throw, never crash) and then handed to a
@@ -54,12 +55,10 @@ enum FuzzTarget {
 }
 
 /// Hands the reply from the task to the fuzzer's thread.
-final class ReplyBox: @unchecked Sendable {
-    // @unchecked: `bytes` is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var bytes: [UInt8] = []
-    func set(_ b: [UInt8]) { lock.withLock { bytes = b } }
-    func get() -> [UInt8] { lock.withLock { bytes } }
+final class ReplyBox: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+    func set(_ b: [UInt8]) { bytes.withLock { $0 = b } }
+    func get() -> [UInt8] { bytes.withLock { $0 } }
 }
 
 #if DABROKER_FUZZ

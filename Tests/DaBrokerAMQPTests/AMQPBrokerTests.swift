@@ -1,6 +1,7 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 @testable import DaBrokerAMQP
@@ -10,7 +11,7 @@ import Testing
 struct AMQPBrokerTests {
     @Test func rootCallAndUpdateBroadcastReachTwoClients() async throws {
         let c = try AMQPTest.configuration()
-        let broker = try await AMQPStaticBroker(c)
+        let broker = try await StaticBroker(c)
         let a = BrokerClient(transport: AMQPClientTransport(configuration: AMQPTest.named(c, "a")))
         let b = BrokerClient(transport: AMQPClientTransport(configuration: AMQPTest.named(c, "b")))
         try await a.connect()

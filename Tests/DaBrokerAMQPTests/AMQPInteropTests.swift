@@ -1,4 +1,5 @@
 import DaBrokerCore
+import DaBrokerServerTestSupport
 import DaBrokerTestSupport
 import Foundation
 import Testing
@@ -15,7 +16,7 @@ struct AMQPInteropTests {
         let wire = try CapturedWire.load()
         try #require(wire.rpcs.count >= 8)
         let c = try AMQPTest.configuration()
-        let broker = try await AMQPStaticBroker(c)
+        let broker = try await StaticBroker(c)
         let (replyQueue, replies) = try await TestStack.onThread { () throws -> (String, [RawMessage?]) in
             let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
             let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
@@ -59,7 +60,7 @@ struct AMQPInteropTests {
         var config = try AMQPTest.configuration()
         config.routingKey = wire.key
         let c = config
-        let broker = try await AMQPStaticBroker(c)
+        let broker = try await StaticBroker(c)
         let listener = try await TestStack.onThread { () throws -> RawMessage? in
             let session = try AMQPSession(configuration: AMQPTest.named(c, "raw"))
             let queue = try session.declareQueue("", durable: false, exclusive: true, autoDelete: true)
@@ -105,7 +106,7 @@ struct AMQPInteropTests {
     /// The original-style client script runs against this server.
     @Test(.enabled(if: pythonEnabled)) func pyAMQPClientOfTheOriginalKind() async throws {
         let c = try AMQPTest.configuration()
-        let broker = try await AMQPStaticBroker(c)
+        let broker = try await StaticBroker(c)
         #expect(try await Self.runInteropScript(c) == 0)
         await broker.stop()
         await AMQPTest.cleanUp(c)

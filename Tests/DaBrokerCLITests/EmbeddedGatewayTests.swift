@@ -8,10 +8,10 @@ struct EmbeddedGatewayTests {
     @Test func quickStartServesDemoData() async throws {
         let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-embedded")
         defer { removeDir() }
-        let port = 28_000 + Int(getpid() % 1000)
         let server = try ChildProcess(
-            ["serve", "--http-port", String(port), "--migrations", CLITestPaths.migrations], directory: dir.path)
+            ["serve", "--http-port", "0", "--migrations", CLITestPaths.migrations], directory: dir.path)
         let summary = try #require(await server.waitForOutput(containing: "project:"))
+        let port = try #require(await server.waitForHTTPPort(), "the port the OS chose")
         #expect(summary.contains("person: readWrite"))
         #expect(summary.contains("hidden password_hash"))
         #expect(!summary.contains("dabroker_migrations"))

@@ -8,8 +8,8 @@ import Testing
 @Suite("Schema watch", .serialized)
 struct SchemaWatchTests {
     @Test func serveReloadsTheChangedSchema() async throws {
-        let port = 29_000 + Int(getpid() % 1000)
-        try await withServer(schema: "check: 0.2", port: port) { server, db in
+        try await withServer(schema: "check: 0.2") { server, db in
+            let port = try #require(await server.waitForHTTPPort(), "the port the OS chose")
             _ = try await db.execute("ALTER TABLE item ADD COLUMN note TEXT")
             _ = try await db.execute("INSERT INTO item (id, name, note) VALUES (1, 'one', 'added later')")
             let seen = try #require(await server.waitForStderr(containing: "schema reloaded", timeout: 30))
@@ -27,7 +27,7 @@ struct SchemaWatchTests {
 
     @Test func serveOnlyWarnsWhenReloadIsOff() async throws {
         let warning = "changed since it was reflected"
-        try await withServer(schema: "check: 0.2\n  reload: false", port: 0) { server, db in
+        try await withServer(schema: "check: 0.2\n  reload: false") { server, db in
             _ = try await db.execute("ALTER TABLE item ADD COLUMN note TEXT")
             return try #require(await server.waitForStderr(containing: warning, timeout: 30))
         } check: { stderr in
@@ -43,7 +43,7 @@ struct SchemaWatchTests {
     /// runs `body` once the server is up (after several checks of the unchanged schema), then
     /// more checks, and stops the server; `check` gets all the server's standard error.
     private func withServer(
-        schema: String, port: Int, _ body: (ChildProcess, Database) async throws -> String,
+        schema: String, _ body: (ChildProcess, Database) async throws -> String,
         check: (String) -> Void
     ) async throws {
         let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-schema-watch")
@@ -55,7 +55,7 @@ struct SchemaWatchTests {
         try """
         database: \(url)
         http:
-          port: \(port)
+          port: 0
         schema:
           \(schema)
         """.write(to: config, atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 /// The client cache against a live in-process server: counters, the LRU bound,
@@ -8,7 +9,7 @@ import Testing
 @Suite("Client: cache")
 struct ClientCacheTests {
     @Test func hitsAndMissesAreCounted() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         let statusRef = try #require(try root.status.value.refValue)
@@ -25,7 +26,7 @@ struct ClientCacheTests {
     }
 
     @Test func theCacheIsBoundedWithLRUEviction() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client(cacheSize: 3)
         let items = try await client.model("Item")
         var seen: [ClientObject] = []
@@ -43,7 +44,7 @@ struct ClientCacheTests {
     }
 
     @Test func cachedSearchesAreServedLocallyUntilTheTableChanges() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let items = try await client.model("Item")
         let first = try await items.find(["name": "item 2"])
@@ -66,7 +67,7 @@ struct ClientCacheTests {
     }
 
     @Test func getIsExactlyOne() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let items = try await client.model("Item")
         #expect(try await items.get(["id": 3]).name == "item 3")
@@ -81,7 +82,7 @@ struct ClientCacheTests {
     }
 
     @Test func aChangeSeenByOneClientInvalidatesTheOthersObjectsAndSearches() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let alice = try await fixture.client()
         let bob = try await fixture.client()
         let aliceItems = try await alice.model("Item")
@@ -104,7 +105,7 @@ struct ClientCacheTests {
     }
 
     @Test func resynchronizeDropsTheWholeCache() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let (client, transport) = try await fixture.clientAndTransport()
         let root = try await client.root
         let status = try #require(try await root.status.object)

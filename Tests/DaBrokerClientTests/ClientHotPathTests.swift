@@ -1,5 +1,6 @@
 import DaBrokerClient
 import DaBrokerCore
+import DaBrokerServerTestSupport
 import Testing
 
 /// Cached reads take no network round trip: the server sees no request, and they are fast
@@ -20,7 +21,7 @@ struct ClientHotPathTests {
     }
 
     @Test func cachedReadsSendNothing() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         let status = try #require(try await root.status.object)

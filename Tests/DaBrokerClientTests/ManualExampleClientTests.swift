@@ -1,13 +1,14 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 /// The server manual's example, read through `BrokerClient` as the manual's client reads it.
 @Suite("Client: the manual's example")
 struct ManualExampleClientTests {
     @Test func rootStatusHealthReadsLikeTheManual() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         #expect(root.key == ObjectKey(["static", "root"]))
@@ -26,7 +27,7 @@ struct ManualExampleClientTests {
     }
 
     @Test func loginAndServerLevelCalls() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         let reply = try await root.login("jane", "sing a song and whist1e")
@@ -45,7 +46,7 @@ struct ManualExampleClientTests {
     }
 
     @Test func serverUpdateIsSeenByTheClient() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         let status = try #require(try await root.status.object)
@@ -64,7 +65,7 @@ struct ManualExampleClientTests {
     }
 
     @Test func replaceAndRefreshSequence() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let server = fixture.server
         let client = try await fixture.client()
         var root = try await client.root
@@ -99,7 +100,7 @@ struct ManualExampleClientTests {
 @Suite("Client: back-references")
 struct BackrefClientTests {
     @Test func backrefsAreAnAsyncSequenceOfObjects() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         #expect(try await root.items.objects.count() == 5)
@@ -119,7 +120,7 @@ struct BackrefClientTests {
 @Suite("Client: access codes")
 struct AccessCodeClientTests {
     @Test func forgedMissingAndBorrowedCodesAreRefused() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         let statusRef = try #require(try root.status.value.refValue)

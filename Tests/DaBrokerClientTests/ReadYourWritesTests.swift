@@ -1,6 +1,7 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 /// A reply is used only after the broadcasts it follows: a client that changes something
@@ -8,7 +9,7 @@ import Testing
 @Suite("Client: read-your-writes")
 struct ReadYourWritesTests {
     @Test func aWriteThenAReadNeverSeesTheOldValue() async throws {
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let client = try await fixture.client()
         let root = try await client.root
         #expect(try await root.status.health == "OK")  // cached from now on
@@ -24,7 +25,7 @@ struct ReadYourWritesTests {
     @Test func aReplyWaitsForItsBroadcastsThenGivesUpAndFlushes() async throws {
         // A server whose broadcasts never reach this client: replies after a write carry a
         // msgid the client cannot reach, so it waits the timeout, drops its cache, proceeds.
-        let fixture = try await ManualFixture.start()
+        let fixture = try await ManualBroker.start()
         let deaf = DeafClientTransport(inner: fixture.transport.makeClient())
         let client = BrokerClient(
             transport: deaf, configuration: .init(readYourWritesTimeout: .milliseconds(200)))

@@ -1,6 +1,7 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 @testable import DaBrokerHTTP

@@ -1,6 +1,7 @@
 import DaBrokerCore
 import DaBrokerHTTP
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Foundation
 import Testing
 

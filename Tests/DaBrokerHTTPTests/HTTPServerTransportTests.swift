@@ -1,6 +1,6 @@
 import DaBrokerCore
+import DaBrokerTestSupport
 import Foundation
-import NIOConcurrencyHelpers
 import Testing
 
 @testable import DaBrokerHTTP
@@ -156,23 +156,23 @@ struct HTTPServerTransportTests {
 
     @Test("requests over the concurrency limit get 503 Unavailable, not a queue")
     func concurrencyLimit() async throws {
-        let started = NIOLockedValueBox(0)
-        let released = NIOLockedValueBox(false)
+        let started = LockedBox(0)
+        let released = LockedBox(false)
         let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: 1))
         try await transport.start { request in
-            started.withLockedValue { $0 += 1 }
-            await waitUntil { released.withLockedValue { $0 } }
+            started.withLock { $0 += 1 }
+            await waitUntil { released.withLock { $0 } }
             return request
         }
         let port = try #require(transport.port)
         async let slow = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
-        await waitUntil { started.withLockedValue { $0 } == 1 }
+        await waitUntil { started.withLock { $0 } == 1 }
         let rejected = try await RawHTTP.post(port: port, #"{"_m":"fast"}"#)
-        released.withLockedValue { $0 = true }
+        released.withLock { $0 = true }
         #expect(rejected.status == 503)
         #expect(rejected.text.contains(#""_t":"Unavailable""#))
         #expect(rejected.header("Retry-After") == "1")
-        #expect(started.withLockedValue { $0 } == 1)
+        #expect(started.withLock { $0 } == 1)
         #expect(try await slow.status == 200)
         #expect(try await RawHTTP.post(port: port, #"{"_m":"again"}"#).status == 200)
         await transport.stop()
@@ -180,10 +180,10 @@ struct HTTPServerTransportTests {
 
     @Test("stop lets a request in flight finish, ends event streams and frees the port")
     func gracefulStop() async throws {
-        let started = NIOLockedValueBox(0)
+        let started = LockedBox(0)
         let transport = HTTPServerTransport(configuration: .init(port: 0))
         try await transport.start { request in
-            started.withLockedValue { $0 += 1 }
+            started.withLock { $0 += 1 }
             try? await Task.sleep(for: .milliseconds(400))
             return request
         }
@@ -191,7 +191,7 @@ struct HTTPServerTransportTests {
         let reader = try await SSETestReader(port: port)
         await reader.waitForEvents(1)
         async let inFlight = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
-        await waitUntil { started.withLockedValue { $0 } > 0 }
+        await waitUntil { started.withLock { $0 } > 0 }
         await transport.stop()
         #expect(try await inFlight.status == 200)
         await reader.waitUntil { $0.closed }

@@ -1,6 +1,7 @@
 import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerServer
+import DaBrokerTestSupport
 import Foundation
 import OrderedCollections
 import Testing

@@ -1,4 +1,6 @@
 import DaBrokerCore
+import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import Foundation
 import OrderedCollections
 import Testing
@@ -104,17 +106,7 @@ struct DispatchTests {
             let numbers = (1...20).map { StaticObject(class: base, values: ["n": .int($0)]) }
             for (i, o) in numbers.enumerated() { try server.addStatic(o, "num", .int(Int64(i + 1))) }
             try server.addStatic(base, "num", "meta")
-            let searchable = BrokerClass.searchable(
-                "Nums", fields: ["n"],
-                search: { limit, filters in
-                    var hits = numbers
-                    if case .int(let n)? = filters["n"] { hits = hits.filter { $0["n"].intValue == n } }
-                    return hits.prefix(limit ?? hits.count).map { .object($0) }
-                },
-                count: { filters in
-                    if case .int(let n)? = filters["n"] { return numbers.filter { $0["n"].intValue == n }.count }
-                    return numbers.count
-                })
+            let searchable = BrokerClass.searchableNumbers("Nums", fields: ["n"], numbers: numbers)
             try server.addStatic(searchable, "nums")
             try server.addStatic(try #require(searchable.meta), "nums", "meta")
             server.root = StaticObject(
@@ -192,13 +184,6 @@ struct DispatchTests {
         #expect(refused?.kind == .unavailable || refused == nil)
         #expect(try await slow.value == "done")
         await stopping.value
-    }
-}
-
-extension BrokerValue {
-    fileprivate var intValue: Int64? {
-        if case .value(.int(let i)) = self { return i }
-        return nil
     }
 }
 

@@ -1,5 +1,7 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import OrderedCollections
 import Testing
 
@@ -15,7 +17,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func plainKeyToUnsearchableTargetIsRefused(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.album, into: root, rw: .readWrite)
                 try sql.addModel(n.artist, into: root, rw: .none)
@@ -73,7 +75,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func plainKeyToUnexportedTargetIsRefused(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.album, into: root, rw: .readWrite)
             }
@@ -100,7 +102,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func plainKeyToSearchableTargetIsAllowed(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.album, into: root, rw: .readWrite)
                 try sql.addModel(n.artist, into: root, rw: .readOnly)

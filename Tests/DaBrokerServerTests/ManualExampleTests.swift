@@ -1,95 +1,20 @@
 import DaBrokerCore
-import Foundation
+import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import OrderedCollections
 import Testing
 
 @testable import DaBrokerServer
 
-/// The manual's `Status`: servers, load, health.
-private final class Status: BrokeredObject, @unchecked Sendable {
-    // @unchecked: `health` is only read or written while `lock` is held.
-    static let info = BrokerClass("statusInfo", fields: ["servers", "load", "health"])
-    private let lock = NSLock()
-    private var health: String
-
-    init(health: String = "OK") { self.health = health }
-
-    var brokerClass: BrokerClass { Self.info }
-
-    func brokerValue(_ name: String) -> BrokerValue {
-        switch name {
-        case "servers": return .value(["joe", "curly", "moe"])
-        case "load": return .value(.dict(["joe": 0.1, "curly": .null, "moe": 2.5]))
-        case "health": return .string(lock.withLock { health })
-        default: return .null
-        }
-    }
-
-    func brokerSet(_ changes: [String: BrokerValue]) throws {
-        if case .value(.string(let h))? = changes["health"] { lock.withLock { health = h } }
-    }
-}
-
-/// The manual's `MyRoot`: version_string, version_tuple, login, status.
-private final class MyRoot: BrokeredObject, @unchecked Sendable {
-    // @unchecked: `status` is only read or written while `lock` is held.
-    static let info = BrokerClass(
-        "rootInfo", fields: ["version_string", "version_tuple"], refs: ["status"],
-        calls: [
-            .method("login", of: MyRoot.self) { root, args in
-                let name = try args.string(0, method: "login")
-                guard name == "jane" else { throw BrokerError.accessDenied("login refused") }
-                return .object(root.realRoot)
-            }
-        ])
-    private let lock = NSLock()
-    private var status: Status
-    let realRoot: StaticObject
-
-    init(status: Status, realRoot: StaticObject) {
-        self.status = status
-        self.realRoot = realRoot
-    }
-
-    var brokerClass: BrokerClass { Self.info }
-
-    var currentStatus: Status { lock.withLock { status } }
-
-    func brokerValue(_ name: String) -> BrokerValue {
-        switch name {
-        case "version_string": return "0.12.3"
-        case "version_tuple": return .value([0, 12, 3])
-        case "status": return .object(currentStatus)
-        default: return .null
-        }
-    }
-
-    func brokerSet(_ changes: [String: BrokerValue]) throws {
-        if case .object(let s as Status)? = changes["status"] { lock.withLock { status = s } }
-    }
-}
-
 @Suite("The manual's example, end to end through the codec")
 struct ManualExampleTests {
     @Test func rootStatusUpdateAndReplace() async throws {
-        let server = BrokerServer(configuration: .init(secret: "manual"))
+        // The manual's setup (infos and objects under keys the application chooses), shared
+        // with the client and HTTP tests.
         let transport = RecordingTransport()
-        server.addTransport(transport)
+        let manual = try await ManualBroker.start(transport)
+        let (server, root, status) = (manual.server, manual.root, manual.status)
         let client = TestClient(transport: transport)
-
-        // The manual's "manual" setup: infos and objects under keys the application chooses.
-        let realRootClass = BrokerClass("realRoot", fields: ["user"])
-        let realRoot = StaticObject(class: realRootClass, values: ["user": "jane"])
-        let status = Status()
-        let root = MyRoot(status: status, realRoot: realRoot)
-        try server.addStatic(MyRoot.info, "root", "meta")
-        try server.addStatic(Status.info, "status", "meta")
-        try server.addStatic(realRootClass, "real", "meta")
-        try server.addStatic(realRoot, "real", "jane")
-        try server.addStatic(root, "root")
-        try server.addStatic(status, "status", 0)
-        server.root = root
-        try await server.start()
 
         // root whole, with codes on itself, its refs and its meta.
         let rootObj = try #require(try await client.call("root").object)
@@ -133,7 +58,7 @@ struct ManualExampleTests {
 
         // Replace the status object: new one under a new sequence key, point root at it,
         // delete the old one, and refresh root through its key.
-        let newStatus = try await server.objNew(Status(health: "poor"))
+        let newStatus = try await server.objNew(StaticObject(class: manual.statusClass, values: ["health": "poor"]))
         try server.addStatic(newStatus, "status", 1)
         try await server.objUpdate(root, ["status": .object(newStatus)])
         try await server.objDelete(status)

@@ -1,4 +1,6 @@
 import DaBrokerCore
+import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import OrderedCollections
 import Testing
 
@@ -18,7 +20,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func overlongNamesAreNotEchoed(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.artist, into: root, rw: .readWrite)
             }

@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServerTestSupport
 import OrderedCollections
 import Testing
 
@@ -11,8 +12,8 @@ extension ChinookTests {
         static let view = "broker_artist_view"
 
         private func withView<T>(_ backend: ChinookBackend, _ body: () async throws -> T) async throws -> T {
-            let n = backend.n
-            let db = try await backend.database()
+            let n = backend.names
+            let db = try await backend.database(named: ChinookTests.databaseName)
             let q = db.dialect.quote
             _ = try await db.execute("DROP VIEW IF EXISTS \(q(Self.view))")
             _ = try await db.execute(
@@ -32,7 +33,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func addAllFollowsTheConfiguration(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             try await withView(backend) {
                 var notices: [ReflectionNotice] = []
                 let config = SQLExportConfiguration(
@@ -84,7 +85,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func exportedCallsWorkInModeNone(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let shout = ExportedCall(Callable("shout")) { target, args in
                 guard case .key(let key) = target else { throw BrokerError.internal("no key") }
                 return .string("genre \(key.parts.last.map { "\($0)" } ?? "?") says \(try args.string(0))")

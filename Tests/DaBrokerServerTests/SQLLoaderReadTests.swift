@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServerTestSupport
 import Testing
 
 @testable import DaBrokerServer
@@ -9,7 +10,7 @@ extension ChinookTests {
     struct SQLLoaderReadTests {
         @Test(arguments: ChinookBackend.available)
         func getFindCount(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.artist, into: root)
                 try sql.addModel(n.album, into: root)
@@ -108,7 +109,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func filtersOnHiddenOrUnknownColumnsAreRefused(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.customer, into: root, hide: [n.email, n.phone])
             }
@@ -129,8 +130,8 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func setupErrors(_ backend: ChinookBackend) async throws {
-            let n = backend.n
-            let db = try await backend.database()
+            let n = backend.names
+            let db = try await backend.database(named: ChinookTests.databaseName)
             let server = BrokerServer(configuration: .init(secret: "x"))
             let sql = try await SQLLoader.reflecting(database: db, broker: server)
             #expect(throws: BrokerError.self) { try sql.addModel(n.customer, hide: [n.customerId]) }

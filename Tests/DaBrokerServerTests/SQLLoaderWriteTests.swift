@@ -1,5 +1,7 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import OrderedCollections
 import Testing
 
@@ -10,7 +12,7 @@ extension ChinookTests {
     struct SQLLoaderWriteTests {
         @Test(arguments: ChinookBackend.available)
         func eachModeAllowsExactlyItsCalls(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.genre, into: root, rw: .none)
                 try sql.addModel(n.mediaType, into: root, rw: .readOnly)
@@ -93,7 +95,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func hiddenColumnsNeverLeave(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend, maxFindLimit: 100) { sql, root in
                 try sql.addModel(n.customer, into: root, rw: .readWrite, hide: [n.email, n.phone, n.supportRepId])
                 try sql.addModel(n.employee, into: root)
@@ -163,7 +165,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func staleUpdateChangesNothingAndNamesTheField(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.artist, into: root, rw: .readWrite)
                 try sql.addModel(n.album, into: root, rw: .readWrite)
@@ -218,7 +220,7 @@ extension ChinookTests {
 
         @Test(arguments: ChinookBackend.available)
         func forgedMissingAndCrossObjectCodesAreRefused(_ backend: ChinookBackend) async throws {
-            let n = backend.n
+            let n = backend.names
             let f = try await SQLFixture.make(backend) { sql, root in
                 try sql.addModel(n.artist, into: root, rw: .readWrite)
             }

@@ -23,7 +23,7 @@ enum AMQPServerFactory {
             return try AMQPConfiguration(url: url)
         } catch {
             throw ConfigurationError(
-                "AMQP URL '\(ConfigurationLoader.redacted(url))' is not usable: \(error.message)",
+                "AMQP URL '\(URLRedaction.redacted(url))' is not usable: \(error.message)",
                 hint: "use amqp://user:password@host:port/vhost (vhost / is %2f)")
         }
     }

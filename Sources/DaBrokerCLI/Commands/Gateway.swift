@@ -42,7 +42,7 @@ struct Gateway {
             try loader.addModel(
                 table.name, into: root, rw: table.mode, hide: Set(table.hidden), cached: table.cached)
         }
-        var lines = ["dabroker: serving \(ConfigurationLoader.redacted(config.database ?? "")) (\(plan.database))"]
+        var lines = ["dabroker: serving \(URLRedaction.redacted(config.database ?? "")) (\(plan.database))"]
         if let http = config.http {
             let transport = HTTPServerTransport(
                 configuration: .init(
@@ -56,7 +56,7 @@ struct Gateway {
         }
         if let amqp = config.amqp {
             server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
-            lines.append("  amqp: \(ConfigurationLoader.redacted(amqp.url)) queue \(amqp.queue)")
+            lines.append("  amqp: \(URLRedaction.redacted(amqp.url)) queue \(amqp.queue)")
         }
         switch config.wire.decimals {
         case .exact:

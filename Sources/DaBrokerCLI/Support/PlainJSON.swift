@@ -22,7 +22,7 @@ enum PlainJSON {
         case .double(let d): out += d.isFinite ? "\(d)" : "null"
         case .decimal(let s): quote(s, into: &out)
         case .string(let s): quote(s, into: &out)
-        case .bytes(let b): quote(Data(b).base64EncodedString(), into: &out)
+        case .bytes(let b): quote(Base64.string(b), into: &out)
         case .date(let d): quote(String(format: "%04d-%02d-%02d", d.year, d.month, d.day), into: &out)
         case .time(let t):
             quote(String(format: "%02d:%02d:%02d.%06d", t.hour, t.minute, t.second, t.microsecond), into: &out)

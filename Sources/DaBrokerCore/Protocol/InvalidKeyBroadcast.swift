@@ -16,7 +16,7 @@ public struct InvalidKeyBroadcast: Sendable, Hashable {
     }
 
     /// The method name the broadcast carries in `_m`.
-    public static let method = "invalid_key"
+    public static let method = Method.invalidKey
     /// The key (ext) that marks a resync: changes to the table were missed, so clients drop
     /// every cached row of it. Its value is `[true]`, which a client of the original reads as
     /// a created object's attribute (it drops the table's cached searches).

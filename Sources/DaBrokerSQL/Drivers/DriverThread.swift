@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A thread of its own for one driver connection: blocking C calls run here, one job at a
 /// time, never on Swift's cooperative pool.
@@ -7,14 +8,16 @@ import Foundation
 /// ever handed to jobs running on it, so it needs no locking and need not be `Sendable`.
 /// Callers `await run { state in … }`; the calling task suspends (its thread is free) until
 /// the job has run.
-final class DriverThread<State: AnyObject>: @unchecked Sendable {
-    // Why `@unchecked Sendable` is safe: the mutable fields `jobs` and `stopping` are only read
-    // or written while holding `condition`'s lock; `makeState`/`finish` are `@Sendable`; and the
-    // `State` object is created, used and finished exclusively on the one thread started in
-    // `init` (jobs run there strictly one after another), so it is never shared between threads.
-    private let condition = NSCondition()
-    private var jobs: [@Sendable (State) -> Void] = []
-    private var stopping = false
+final class DriverThread<State: AnyObject>: Sendable {
+    private struct Queue {
+        var jobs: [@Sendable (State) -> Void] = []
+        var stopping = false
+    }
+
+    /// Jobs not yet taken by the thread, and whether `stop()` was called.
+    private let queue = Mutex(Queue())
+    /// Signalled once per job queued and once by `stop()`; the thread waits on it when idle.
+    private let wake = DispatchSemaphore(value: 0)
     private let makeState: @Sendable () -> State
     private let finish: @Sendable (State) -> Void
 
@@ -46,33 +49,35 @@ final class DriverThread<State: AnyObject>: @unchecked Sendable {
 
     /// Lets queued jobs finish, then runs `finish` and ends the thread. Later `run` calls throw.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
+        queue.withLock { $0.stopping = true }
+        wake.signal()
     }
 
     private func enqueue(_ job: @escaping @Sendable (State) -> Void) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        if stopping { return false }
-        jobs.append(job)
-        condition.signal()
-        return true
+        let accepted = queue.withLock { q in
+            if q.stopping { return false }
+            q.jobs.append(job)
+            return true
+        }
+        if accepted { wake.signal() }
+        return accepted
     }
 
+    /// Runs every job queued, in order, until `stop()` was called and nothing is left; waits
+    /// on `wake` only when there is nothing to do (a stale signal costs one empty turn).
     private func loop() {
         let state = makeState()
         while true {
-            condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                break
+            let (jobs, stopping) = queue.withLock { q in
+                defer { q.jobs.removeAll() }
+                return (q.jobs, q.stopping)
             }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job(state)
+            if jobs.isEmpty {
+                if stopping { break }
+                wake.wait()
+                continue
+            }
+            for job in jobs { job(state) }
         }
         finish(state)
     }

@@ -6,12 +6,15 @@ import DaBrokerCore
 /// `maxConnections` are open, or waits; a wait longer than `acquireTimeout` throws
 /// `BrokerError(.unavailable, …)` (never hangs). A connection that sat idle for at least
 /// `healthCheckAfterIdle` is checked (`isHealthy()`) before it is handed out and replaced if dead.
+///
+/// Time comes from the clock given to `init` (the continuous clock by default; tests pass a
+/// manual one). One timer task per pool, running only while someone waits, times waiters out.
 public actor ConnectionPool {
     /// Opens one new connection.
     public typealias Factory = @Sendable () async throws -> any DatabaseConnection
 
     private enum Grant {
-        case connection(any DatabaseConnection, idleSince: ContinuousClock.Instant)
+        case connection(any DatabaseConnection, idleSince: Duration)
         /// Room for one more connection: the receiver opens it.
         case slot
     }
@@ -19,7 +22,8 @@ public actor ConnectionPool {
     private struct Waiter {
         var id: Int
         var continuation: CheckedContinuation<Grant, any Error>
-        var timer: Task<Void, Never>?
+        /// When the waiter gives up, on `clock`.
+        var deadline: Duration
     }
 
     public nonisolated let maxConnections: Int
@@ -28,16 +32,21 @@ public actor ConnectionPool {
     /// Names the database in error messages (no credentials).
     public nonisolated let name: String
     private let factory: Factory
-    private var idle: [(connection: any DatabaseConnection, since: ContinuousClock.Instant)] = []
+    private let clock: PoolClock
+    private var idle: [(connection: any DatabaseConnection, since: Duration)] = []
     private var openCount = 0
     private var waiters: [Waiter] = []
     private var nextWaiterID = 0
+    /// Times waiters out; runs while `waiters` is not empty.
+    private var timer: Task<Void, Never>?
     private var closed = false
 
+    /// A pool of at most `maxConnections` connections made by `factory`, timed by `clock`.
     public init(
         name: String, maxConnections: Int, acquireTimeout: Duration, healthCheckAfterIdle: Duration,
-        factory: @escaping Factory
+        clock: some Clock<Duration> = ContinuousClock(), factory: @escaping Factory
     ) {
+        self.clock = PoolClock(clock)
         self.name = name
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout
@@ -49,14 +58,16 @@ public actor ConnectionPool {
     public var open: Int { openCount }
     /// Connections open and not lent out.
     public var idleCount: Int { idle.count }
+    /// Tasks waiting in `acquire()` for a connection.
+    public var waitingCount: Int { waiters.count }
 
     /// Borrows a connection; give it back with `release` (or `discard` if it broke).
     public func acquire() async throws -> any DatabaseConnection {
-        let deadline = ContinuousClock.now + acquireTimeout
+        let deadline = clock.now() + acquireTimeout
         while true {
             switch try await grant(deadline: deadline) {
             case .connection(let c, let since):
-                if ContinuousClock.now - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
+                if clock.now() - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
                     Task { await c.close() }
                     slotFreed()
                     continue
@@ -78,7 +89,7 @@ public actor ConnectionPool {
     public func acquireIfFree() async throws -> (any DatabaseConnection)? {
         guard !closed else { return nil }
         while let e = idle.popLast() {
-            if ContinuousClock.now - e.since >= healthCheckAfterIdle, !(await e.connection.isHealthy()) {
+            if clock.now() - e.since >= healthCheckAfterIdle, !(await e.connection.isHealthy()) {
                 Task { await e.connection.close() }
                 slotFreed()
                 continue
@@ -102,10 +113,9 @@ public actor ConnectionPool {
             Task { await connection.close() }
         } else if !waiters.isEmpty {
             let w = waiters.removeFirst()
-            w.timer?.cancel()
-            w.continuation.resume(returning: .connection(connection, idleSince: .now))
+            w.continuation.resume(returning: .connection(connection, idleSince: clock.now()))
         } else {
-            idle.append((connection, .now))
+            idle.append((connection, clock.now()))
         }
     }
 
@@ -121,8 +131,8 @@ public actor ConnectionPool {
         let toClose = idle
         idle = []
         openCount -= toClose.count
+        timer?.cancel()
         for w in waiters {
-            w.timer?.cancel()
             w.continuation.resume(throwing: BrokerError.unavailable("the connection pool of \(name) was closed"))
         }
         waiters = []
@@ -131,7 +141,7 @@ public actor ConnectionPool {
 
     // MARK: private
 
-    private func grant(deadline: ContinuousClock.Instant) async throws -> Grant {
+    private func grant(deadline: Duration) async throws -> Grant {
         guard !closed else { throw BrokerError.unavailable("the connection pool of \(name) is closed") }
         if let e = idle.popLast() { return .connection(e.connection, idleSince: e.since) }
         if openCount < maxConnections {
@@ -142,39 +152,44 @@ public actor ConnectionPool {
         nextWaiterID += 1
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    guard !Task.isCancelled else { return }
-                    await self?.timeOut(id)
-                }
-                waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
+                if timer == nil { timer = Task { await self.timeOutWaiters() } }
             }
         } onCancel: {
             Task { await self.fail(id, CancellationError()) }
         }
     }
 
-    private func timeOut(_ id: Int) {
-        fail(
-            id,
-            BrokerError.unavailable(
-                "no connection to \(name) became free within \(acquireTimeout) "
-                    + "(all \(maxConnections) in use); try again later"))
+    /// The timer: sleeps until the earliest waiter's deadline, fails every waiter whose
+    /// deadline has passed, and goes on until nobody waits (or the pool closes).
+    private func timeOutWaiters() async {
+        while let next = waiters.map(\.deadline).min() {
+            do {
+                try await clock.sleep(next)
+            } catch {
+                break  // cancelled: the pool closed
+            }
+            let now = clock.now()
+            for w in waiters where w.deadline <= now {
+                fail(
+                    w.id,
+                    BrokerError.unavailable(
+                        "no connection to \(name) became free within \(acquireTimeout) "
+                            + "(all \(maxConnections) in use); try again later"))
+            }
+        }
+        timer = nil
     }
 
     private func fail(_ id: Int, _ error: any Error) {
         guard let i = waiters.firstIndex(where: { $0.id == id }) else { return }
-        let w = waiters.remove(at: i)
-        w.timer?.cancel()
-        w.continuation.resume(throwing: error)
+        waiters.remove(at: i).continuation.resume(throwing: error)
     }
 
     /// One connection fewer: hand the room to the first waiter, or shrink.
     private func slotFreed() {
         if !closed, !waiters.isEmpty {
-            let w = waiters.removeFirst()
-            w.timer?.cancel()
-            w.continuation.resume(returning: .slot)
+            waiters.removeFirst().continuation.resume(returning: .slot)
         } else {
             openCount -= 1
         }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// A notice logged at most once per process (per instance), with a switch that silences it.
 ///
@@ -13,7 +14,7 @@ public final class OnceNotice: Sendable {
 
     /// The text logged.
     public let message: String
-    private let state = LockedValue(State())
+    private let state = Mutex(State())
 
     public init(message: String) { self.message = message }
 

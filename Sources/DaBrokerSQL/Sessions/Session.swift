@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Synchronization
 
 /// One transaction on one pooled connection, shared by the nested `withSession` scopes of one task.
 ///
@@ -20,7 +21,7 @@ public final class Session: Sendable {
     public let isTransactional: Bool
     let connection: any DatabaseConnection
     private let owner: Int?
-    private let state = LockedValue(State())
+    private let state = Mutex(State())
 
     public var dialect: any SQLDialect { database.dialect }
     /// How many scopes are open (1 for the outermost).

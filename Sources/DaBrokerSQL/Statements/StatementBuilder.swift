@@ -29,7 +29,15 @@ public struct StatementBuilder: Sendable {
         if !orderBy.isEmpty { sql += " ORDER BY " + orderBy.map(dialect.quote).joined(separator: ", ") }
         if let limit { sql += " LIMIT \(max(0, limit))" }
         if let offset, offset > 0 {
-            if limit == nil { sql += dialect.kind == .mysql ? " LIMIT 18446744073709551615" : " LIMIT -1" }
+            // An offset without a limit: PostgreSQL takes OFFSET alone (it refuses LIMIT -1);
+            // MySQL and SQLite need some LIMIT before an OFFSET, and take these as "no limit".
+            if limit == nil {
+                switch dialect.kind {
+                case .postgres: break
+                case .mysql: sql += " LIMIT 18446744073709551615"
+                case .sqlite: sql += " LIMIT -1"
+                }
+            }
             sql += " OFFSET \(offset)"
         }
         return SQLStatement(sql, params)

@@ -12,18 +12,18 @@ extension SQLLoader {
         case .table(let m):
             guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
-            case "_dab_search": return CallOutcome(try await search(m, args), include: true)
-            case "_dab_count": return CallOutcome(try await count(m, args))
-            case "new":
+            case Method.search: return CallOutcome(try await search(m, args), include: true)
+            case Method.count: return CallOutcome(try await count(m, args))
+            case Method.new:
                 let values = try insertValues(m, args.named)
                 var writes = ForeignKeyWrites()
                 for (name, value) in args.named { note(name, value, of: m, in: &writes) }
-                try checkForeignKeyWrites(m, writes, method: "new")
+                try checkForeignKeyWrites(m, writes, method: Method.new)
                 let created = try await insert(m, values, server: server)
                 return CallOutcome(
                     .value(.object(created)), include: true, withheld: withheldRefs(m, created, writes))
-            case "delete":
-                let ref = try args.ref(0, method: "delete")
+            case Method.delete:
+                let ref = try args.ref(0, method: Method.delete)
                 guard case .row(let rm, let values) = try target(ref.key), rm.name == m.name else {
                     throw BrokerError.badRequest("delete on '\(m.name)': the argument must be a row of '\(m.name)'")
                 }
@@ -35,11 +35,11 @@ extension SQLLoader {
             if let c = m.calls[method] { return CallOutcome(try await c.body(.key(key), args), include: c.include) }
             guard m.info.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
-            case "update":
-                let changes = try Self.changePairs(args.named, method: "update")
+            case Method.update:
+                let changes = try Self.changePairs(args.named, method: Method.update)
                 let (updated, withheld) = try await clientUpdate(m, values, changes, server: server)
                 return CallOutcome(.value(.object(updated)), include: true, withheld: withheld)
-            case "delete":
+            case Method.delete:
                 try await delete(m, values, server: server)
                 return CallOutcome(.value(true))
             default: throw refusal(m, method, key)
@@ -59,7 +59,7 @@ extension SQLLoader {
         guard case .row(let m, let values) = try target(key) else {
             throw BrokerError.readOnly("\(key) is not a row; only rows can be updated")
         }
-        guard m.mode.canWrite else { throw refusal(m, "update", key) }
+        guard m.mode.canWrite else { throw refusal(m, Method.update, key) }
         let (updated, withheld) = try await clientUpdate(m, values, changes, server: server)
         return (.object(updated), withheld)
     }
@@ -74,7 +74,7 @@ extension SQLLoader {
         for (name, pair) in changes where pair.count == 2 && pair[0] != pair[1] {
             note(name, pair[1], of: m, in: &writes)
         }
-        try checkForeignKeyWrites(m, writes, method: "update")
+        try checkForeignKeyWrites(m, writes, method: Method.update)
         let updated = try await update(m, values, changes, server: server)
         return (updated, withheldRefs(m, updated, writes))
     }
@@ -110,10 +110,10 @@ extension SQLLoader {
         var out: [(String, Value)] = []
         for (name, value) in named {
             if m.fields.contains(name) {
-                try checkWritable(m, name, "new")
+                try checkWritable(m, name, Method.new)
                 out.append((name, try scalar(value, m, name, "new", write: true)))
             } else if let r = m.ref(name) {
-                out += try refColumns(r, value, m, "new")
+                out += try refColumns(r, value, m, Method.new)
             } else {
                 throw BrokerError.badRequest(
                     "new on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to set")

@@ -2,6 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import Logging
 import OrderedCollections
+import Synchronization
 
 /// Serves the rows of a SQL database's tables: row `["sql", table, pk…]`, table info
 /// `["sql", table]`, its meta `["sql", "_meta", table]` (the id `sql` is configurable, so two
@@ -26,7 +27,7 @@ public final class SQLLoader: ServerWritableLoader {
     let statements: StatementBuilder
     /// The server this loader serves through (weak: the server owns its loaders).
     weak let broker: BrokerServer?
-    let state: Locked<State>
+    let state: Mutex<State>
 
     /// A table as the application asked for it.
     struct Spec: Sendable {
@@ -55,7 +56,7 @@ public final class SQLLoader: ServerWritableLoader {
     public init(database: Database, broker: BrokerServer, model: ReflectedModel, id: String = "sql") throws {
         self.id = id
         self.database = database
-        self.state = Locked(State(reflected: model))
+        self.state = Mutex(State(reflected: model))
         self.broker = broker
         self.logger = broker.logger
         self.statements = StatementBuilder(dialect: database.dialect)

@@ -51,7 +51,7 @@ struct SQLTableModel: Sendable {
     /// The table info (`["sql", table]`): a row's `_meta`. Lists the instance calls.
     var info: BrokeredInfo {
         var calls: [Callable] = []
-        if mode.canWrite { calls += [Callable("update"), Callable("delete")] }
+        if mode.canWrite { calls += [Callable(Method.update), Callable(Method.delete)] }
         calls += self.calls.values.map(\.callable).sorted { $0.name < $1.name }
         return BrokeredInfo(
             name: name, cached: cached && mode.canRead ? .bool(true) : .null, fields: fields.map(Field.init),
@@ -62,12 +62,12 @@ struct SQLTableModel: Sendable {
     var metaInfo: BrokeredInfo {
         var calls: [Callable] = []
         if mode.canRead {
-            calls += [Callable("_dab_search", cached: cached), Callable("_dab_count", cached: cached)]
+            calls += [Callable(Method.search, cached: cached), Callable(Method.count, cached: cached)]
         }
-        if mode.canWrite { calls += [Callable("new", meta: true), Callable("delete", meta: true)] }
+        if mode.canWrite { calls += [Callable(Method.new, meta: true), Callable(Method.delete, meta: true)] }
         return BrokerClass.metaInfo(named: "meta_" + name, calls: calls)
     }
 
     /// The table operations a stronger mode would allow (for `ReadOnly` errors).
-    static let tableOperations: Set<String> = ["_dab_search", "_dab_count", "new", "update", "delete"]
+    static let tableOperations: Set<String> = [Method.search, Method.count, Method.new, Method.update, Method.delete]
 }

@@ -1,12 +1,13 @@
 import DaBrokerCore
 import OrderedCollections
+import Synchronization
 
 /// Serves objects and classes the application registers under keys it chooses:
 /// `addStatic(root, "root")` serves `root` at `["static", "root"]`. It never invents keys
 /// (keys must survive a server restart; choosing sequence numbers is the application's job).
 public final class StaticLoader: BrokerLoader {
     public let id: String
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     enum Entry {
         case object(any BrokeredObject)

@@ -1,5 +1,6 @@
 import DaBrokerCore
 import Logging
+import Synchronization
 
 /// Numbers broadcasts and sends them to every transport, one after the other, in the order
 /// they were numbered (a client applies broadcasts in msgid order).
@@ -7,12 +8,12 @@ actor Broadcaster {
     private var counter: Int64 = 0
     private var last: Task<Void, Never>?
     private let logger: Logger
-    private let delivered: Locked<Int64>
+    /// The id of the last broadcast handed to every transport (replies carry it as `msgid`);
+    /// read without a hop to the actor.
+    nonisolated let delivered = Mutex<Int64>(0)
 
-    /// `delivered` is set to each broadcast's id once it has been handed to every transport.
-    init(logger: Logger, delivered: Locked<Int64>) {
+    init(logger: Logger) {
         self.logger = logger
-        self.delivered = delivered
     }
 
     /// Numbers one broadcast and sends it to every transport after all earlier ones; returns
@@ -26,9 +27,8 @@ actor Broadcaster {
         let id = counter
         let previous = last
         let logger = self.logger
-        let delivered = self.delivered
         let task = Task {
-            defer { delivered.withLock { $0 = max($0, id) } }
+            defer { self.delivered.withLock { $0 = max($0, id) } }
             await previous?.value
             let bytes: [UInt8]
             do {

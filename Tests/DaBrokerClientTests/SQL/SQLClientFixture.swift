@@ -2,6 +2,7 @@ import DaBrokerClient
 import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerServer
+import DaBrokerServerTestSupport
 
 /// A broker serving Chinook through a SQL loader over the in-process transport, and clients.
 ///
@@ -13,9 +14,9 @@ struct SQLClientFixture {
     let db: Database
     let n: ChinookNames
 
-    static func start(_ backend: ChinookDatabase) async throws -> SQLClientFixture {
+    static func start(_ backend: ChinookBackend) async throws -> SQLClientFixture {
         let n = backend.names
-        let db = try await backend.open()
+        let db = try await backend.database(named: "client_chinook")
         let (server, transport, root) = try serverWithRoot(secret: "client-sql-tests")
         let sql = try await SQLLoader.reflecting(database: db, broker: server)
         try sql.addModel(n.artist, into: root, rw: .readWrite)

@@ -1,13 +1,14 @@
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import Testing
 
 /// `BrokerClient` against the SQL loader on Chinook, on every configured database.
 @Suite("Client: SQL models on Chinook", .serialized)
 struct SQLClientTests {
-    @Test(arguments: ChinookDatabase.available)
-    func readsThroughModelHandles(_ backend: ChinookDatabase) async throws {
+    @Test(arguments: ChinookBackend.available)
+    func readsThroughModelHandles(_ backend: ChinookBackend) async throws {
         let f = try await SQLClientFixture.start(backend)
         let n = f.n
         let client = try await f.client()
@@ -54,8 +55,8 @@ struct SQLClientTests {
         await f.stop()
     }
 
-    @Test(arguments: ChinookDatabase.available)
-    func writesThroughModelHandles(_ backend: ChinookDatabase) async throws {
+    @Test(arguments: ChinookBackend.available)
+    func writesThroughModelHandles(_ backend: ChinookBackend) async throws {
         let f = try await SQLClientFixture.start(backend)
         let n = f.n
         try await f.deleteRows(n.genre, n.genreId, from: 7000, to: 7099)
@@ -95,8 +96,8 @@ struct SQLClientTests {
         await f.stop()
     }
 
-    @Test(arguments: ChinookDatabase.available)
-    func anUpdateThroughOneClientInvalidatesTheOthers(_ backend: ChinookDatabase) async throws {
+    @Test(arguments: ChinookBackend.available)
+    func anUpdateThroughOneClientInvalidatesTheOthers(_ backend: ChinookBackend) async throws {
         let f = try await SQLClientFixture.start(backend)
         let n = f.n
         try await f.deleteRows(n.artist, n.artistId, from: 7100, to: 7199)
@@ -129,8 +130,8 @@ struct SQLClientTests {
         await f.stop()
     }
 
-    @Test(arguments: ChinookDatabase.available)
-    func readYourWritesThroughSQL(_ backend: ChinookDatabase) async throws {
+    @Test(arguments: ChinookBackend.available)
+    func readYourWritesThroughSQL(_ backend: ChinookBackend) async throws {
         let f = try await SQLClientFixture.start(backend)
         let n = f.n
         try await f.deleteRows(n.genre, n.genreId, from: 7200, to: 7299)

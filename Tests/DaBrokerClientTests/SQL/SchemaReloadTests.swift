@@ -2,6 +2,7 @@ import DaBrokerClient
 import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerServer
+import DaBrokerServerTestSupport
 import DaBrokerTestSupport
 import Foundation
 import Testing
@@ -10,8 +11,8 @@ import Testing
 /// a dropped one) and its broadcasts make clients drop what they cached of the old one.
 @Suite("Schema reload")
 struct SchemaReloadTests {
-    @Test(arguments: ChinookDatabase.available)
-    func reloadServesTheNewSchemaAndTellsClients(_ backend: ChinookDatabase) async throws {
+    @Test(arguments: ChinookBackend.available)
+    func reloadServesTheNewSchemaAndTellsClients(_ backend: ChinookBackend) async throws {
         let name = "client_reload_\(getpid())"
         let db = try await Database.open(url: try await TestDatabases.create(backend.kind, named: name))
         do {

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import DaBrokerTestSupport
 import Foundation
 import Testing
 
@@ -169,18 +170,4 @@ struct InProcessTransportTests {
         }
         #expect(events == ["broadcast", "resynchronize"])
     }
-}
-
-/// Collects what the tap reports, in order.
-///
-/// `@unchecked Sendable` is safe: `entries` is only touched while holding `lock`.
-private final class TrafficLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [(InProcessServerTransport.Traffic, [UInt8])] = []
-
-    func append(_ direction: InProcessServerTransport.Traffic, _ bytes: [UInt8]) {
-        lock.withLock { stored.append((direction, bytes)) }
-    }
-
-    var entries: [(InProcessServerTransport.Traffic, [UInt8])] { lock.withLock { stored } }
 }

@@ -1,5 +1,5 @@
 import DaBrokerCore
-import NIOConcurrencyHelpers
+import DaBrokerTestSupport
 
 /// Drains a client transport's events into a list that tests can wait on.
 final class EventCollector: Sendable {
@@ -8,7 +8,7 @@ final class EventCollector: Sendable {
         case resynchronize
     }
 
-    private let seen = NIOLockedValueBox<[Seen]>([])
+    private let seen = LockedBox<[Seen]>([])
     private let task: Task<Void, Never>
 
     init(_ events: AsyncStream<TransportEvent>) {
@@ -17,14 +17,14 @@ final class EventCollector: Sendable {
             for await event in events {
                 switch event {
                 case .broadcast(let bytes):
-                    seen.withLockedValue { $0.append(.broadcast(String(decoding: bytes, as: UTF8.self))) }
-                case .resynchronize: seen.withLockedValue { $0.append(.resynchronize) }
+                    seen.withLock { $0.append(.broadcast(String(decoding: bytes, as: UTF8.self))) }
+                case .resynchronize: seen.withLock { $0.append(.resynchronize) }
                 }
             }
         }
     }
 
-    var events: [Seen] { seen.withLockedValue { $0 } }
+    var events: [Seen] { seen.withLock { $0 } }
 
     /// Waits until `count` events were seen (or `timeout` passed) and returns them all.
     @discardableResult

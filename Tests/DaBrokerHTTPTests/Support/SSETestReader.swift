@@ -1,5 +1,5 @@
 import DaBrokerCore
-import NIOConcurrencyHelpers
+import DaBrokerTestSupport
 import NIOCore
 import NIOHTTP1
 
@@ -15,20 +15,20 @@ final class SSETestReader: Sendable {
         var closed = false
     }
 
-    private let seen = NIOLockedValueBox(Seen())
+    private let seen = LockedBox(Seen())
     private let channel: any Channel
 
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = HTTPClientResponsePart
-        let seen: NIOLockedValueBox<Seen>
+        let seen: LockedBox<Seen>
         var parser = SSEParser()
-        init(_ seen: NIOLockedValueBox<Seen>) { self.seen = seen }
+        init(_ seen: LockedBox<Seen>) { self.seen = seen }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): seen.withLockedValue { $0.status = Int(head.status.code) }
+            case .head(let head): seen.withLock { $0.status = Int(head.status.code) }
             case .body(let buffer):
                 let events = parser.feed(buffer.readableBytesView)
-                seen.withLockedValue {
+                seen.withLock {
                     $0.raw += String(buffer: buffer)
                     $0.events += events
                 }
@@ -36,7 +36,7 @@ final class SSETestReader: Sendable {
             }
         }
         func channelInactive(context: ChannelHandlerContext) {
-            seen.withLockedValue { $0.closed = true }
+            seen.withLock { $0.closed = true }
         }
     }
 
@@ -53,10 +53,10 @@ final class SSETestReader: Sendable {
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
     }
 
-    var status: Int? { seen.withLockedValue { $0.status } }
-    var raw: String { seen.withLockedValue { $0.raw } }
-    var events: [SSEEvent] { seen.withLockedValue { $0.events } }
-    var isClosed: Bool { seen.withLockedValue { $0.closed } }
+    var status: Int? { seen.withLock { $0.status } }
+    var raw: String { seen.withLock { $0.raw } }
+    var events: [SSEEvent] { seen.withLock { $0.events } }
+    var isClosed: Bool { seen.withLock { $0.closed } }
 
     /// Waits until `count` events arrived (or `timeout` passed) and returns all events so far.
     @discardableResult
@@ -69,7 +69,7 @@ final class SSETestReader: Sendable {
     func waitUntil(timeout: Duration = .seconds(5), _ condition: @Sendable (Seen) -> Bool) async {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if seen.withLockedValue({ condition($0) }) { return }
+            if seen.withLock({ condition($0) }) { return }
             try? await Task.sleep(for: .milliseconds(10))
         }
     }

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import DaBrokerTestSupport
 import Foundation
 import Testing
 

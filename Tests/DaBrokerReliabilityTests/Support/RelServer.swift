@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerTestSupport
 import OrderedCollections
 import Testing
 

@@ -53,6 +53,6 @@ struct CRUDConformanceTests {
         await #expect(throws: BrokerError.self) {
             _ = try await Database.open(url: "oracle://scott:tiger@host/db")
         }
-        #expect(DatabaseConnector.redacted("postgres://u:secret@h:1/d") == "postgres://u:***@h:1/d")
+        #expect(URLRedaction.redacted("postgres://u:secret@h:1/d") == "postgres://u:***@h:1/d")
     }
 }

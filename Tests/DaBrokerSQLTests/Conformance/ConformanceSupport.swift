@@ -3,6 +3,7 @@ import DaBrokerSQL
 import DaBrokerTestSupport
 import Foundation
 import Logging
+import Synchronization
 
 /// Opening the three backends for the conformance suite, and small helpers shared by its tests.
 enum Conformance {
@@ -114,21 +115,11 @@ struct Boom: Error {}
 
 /// Messages captured by `CapturingLogHandler`.
 final class CapturedLog: Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`; `nonisolated(unsafe)` because every access is inside `lock`.
-    nonisolated(unsafe) private var stored: [String] = []
+    private let stored = Mutex<[String]>([])
 
-    var messages: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
+    var messages: [String] { stored.withLock { $0 } }
 
-    func append(_ m: String) {
-        lock.lock()
-        stored.append(m)
-        lock.unlock()
-    }
+    func append(_ m: String) { stored.withLock { $0.append(m) } }
 }
 
 /// A log handler that records messages into a `CapturedLog`.

@@ -57,19 +57,6 @@ import Testing
         }
     }
 
-    @Test func statementCacheEvictsTheLeastRecentlyUsed() {
-        var cache = StatementCache<Int>(capacity: 3)
-        #expect(cache.insert("a", 1) == nil)
-        #expect(cache.insert("b", 2) == nil)
-        #expect(cache.insert("c", 3) == nil)
-        #expect(cache.lookup("a") == 1)  // b is now the least recently used
-        #expect(cache.insert("d", 4) == 2)
-        #expect(cache.lookup("b") == nil)
-        #expect(cache.count == 3)
-        #expect(cache.remove("a") == 1)
-        #expect(cache.removeAll().sorted() == [3, 4])
-    }
-
     @Test(arguments: [-719_528, -1, 0, 1, 10_957, 11_016, 2_932_896])
     func civilCalendarRoundTrips(_ days: Int64) {
         let d = CivilCalendar.date(days: days)

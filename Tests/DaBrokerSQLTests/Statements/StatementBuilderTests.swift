@@ -22,9 +22,11 @@ struct StatementBuilderTests {
         #expect(m.sql == "SELECT `id` FROM `person` WHERE `a` = ? AND `b` = ?")
         #expect(m.parameters == [1, 2])
         #expect(lite.select(["id"], from: "t", where: [("a", 1)]).sql == #"SELECT "id" FROM "t" WHERE "a" = ?1"#)
-        // An offset without limit still needs a LIMIT on MariaDB and SQLite.
+        // An offset without limit still needs a LIMIT on MariaDB and SQLite; PostgreSQL refuses
+        // LIMIT -1 and takes OFFSET alone.
         #expect(my.select(["id"], from: "t", offset: 3).sql.hasSuffix("LIMIT 18446744073709551615 OFFSET 3"))
         #expect(lite.select(["id"], from: "t", offset: 3).sql.hasSuffix("LIMIT -1 OFFSET 3"))
+        #expect(pg.select(["id"], from: "t", offset: 3).sql == #"SELECT "id" FROM "t" OFFSET 3"#)
     }
 
     @Test func dialectsQuoteByDoublingTheirMark() {

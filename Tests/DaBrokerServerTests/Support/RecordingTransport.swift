@@ -1,65 +1,68 @@
 import DaBrokerCore
-import Foundation
+import Synchronization
 
 /// A test transport that hands requests straight to the server's handler and records every
 /// encoded message that passes (requests, replies, broadcasts), so tests can scan the bytes.
-final class RecordingTransport: ServerTransport, @unchecked Sendable {
-    // @unchecked: every stored var is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var handler: RequestHandler?
-    private var _broadcasts: [[UInt8]] = []
-    private var _all: [[UInt8]] = []
-    private var _sent: [[UInt8]] = []
-    private var _purged: Bool?
+final class RecordingTransport: ServerTransport {
+    private struct State {
+        var handler: RequestHandler?
+        var broadcasts: [[UInt8]] = []
+        var all: [[UInt8]] = []
+        var sent: [[UInt8]] = []
+    }
+
+    private let state = Mutex(State())
 
     func start(handler: @escaping RequestHandler) async throws {
-        lock.withLock { self.handler = handler }
+        state.withLock { $0.handler = handler }
     }
 
     func broadcast(_ message: [UInt8]) async throws {
-        lock.withLock {
-            _broadcasts.append(message)
-            _all.append(message)
-            _sent.append(message)
+        state.withLock {
+            $0.broadcasts.append(message)
+            $0.all.append(message)
+            $0.sent.append(message)
         }
     }
 
     func stop() async {
-        lock.withLock { handler = nil }
+        state.withLock { $0.handler = nil }
     }
 
     /// Sends one encoded request to the server and returns the encoded reply.
     func send(_ request: [UInt8]) async throws -> [UInt8] {
-        guard let h = lock.withLock({ handler }) else { throw BrokerError.unavailable("transport not started") }
-        lock.withLock { _all.append(request) }
-        let reply = await h(request)
-        lock.withLock {
-            _all.append(reply)
-            _sent.append(reply)
+        let handler = state.withLock { s -> RequestHandler? in
+            guard let h = s.handler else { return nil }
+            s.all.append(request)
+            return h
+        }
+        guard let handler else { throw BrokerError.unavailable("transport not started") }
+        let reply = await handler(request)
+        state.withLock {
+            $0.all.append(reply)
+            $0.sent.append(reply)
         }
         return reply
     }
 
-    var broadcasts: [[UInt8]] { lock.withLock { _broadcasts } }
+    var broadcasts: [[UInt8]] { state.withLock { $0.broadcasts } }
     /// Every message the server sent (replies and broadcasts), encoded.
-    var sent: [[UInt8]] { lock.withLock { _sent } }
+    var sent: [[UInt8]] { state.withLock { $0.sent } }
     /// Every message seen, encoded.
-    var all: [[UInt8]] { lock.withLock { _all } }
+    var all: [[UInt8]] { state.withLock { $0.all } }
 }
 
 /// A transport that keeps a queue, to see that `start(purge:)` reaches it.
-final class PurgingRecordingTransport: PurgeableServerTransport, @unchecked Sendable {
-    // @unchecked: `purgedWith` is only touched while `lock` is held.
-    private let lock = NSLock()
-    private var purgedWith: Bool?
+final class PurgingRecordingTransport: PurgeableServerTransport {
+    private let purgedWith = Mutex<Bool?>(nil)
     let inner = RecordingTransport()
 
     func start(handler: @escaping RequestHandler, purge: Bool) async throws {
-        lock.withLock { purgedWith = purge }
+        purgedWith.withLock { $0 = purge }
         try await inner.start(handler: handler)
     }
     func start(handler: @escaping RequestHandler) async throws { try await start(handler: handler, purge: false) }
     func broadcast(_ message: [UInt8]) async throws { try await inner.broadcast(message) }
     func stop() async { await inner.stop() }
-    var purge: Bool? { lock.withLock { purgedWith } }
+    var purge: Bool? { purgedWith.withLock { $0 } }
 }

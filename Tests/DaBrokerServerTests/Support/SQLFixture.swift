@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerSQL
+import DaBrokerServerTestSupport
 import OrderedCollections
 import Testing
 
@@ -17,7 +18,7 @@ struct SQLFixture {
     static func make(
         _ backend: ChinookBackend, maxFindLimit: Int = 50, _ configure: (SQLLoader, StaticObject) throws -> Void
     ) async throws -> SQLFixture {
-        let db = try await backend.database()
+        let db = try await backend.database(named: ChinookTests.databaseName)
         let server = BrokerServer(configuration: .init(secret: "sql-tests", maxFindLimit: maxFindLimit))
         let transport = RecordingTransport()
         server.addTransport(transport)
@@ -30,7 +31,7 @@ struct SQLFixture {
         try await server.start()
         return SQLFixture(
             server: server, loader: loader, client: TestClient(transport: transport), transport: transport, db: db,
-            n: backend.n)
+            n: backend.names)
     }
 
     func close() async {

@@ -10,7 +10,7 @@ private let mariaDBLibrary: Int32 = dab_mysql_library_init()
 /// statements. Confined to the connection's `DriverThread`; never shared.
 final class MariaDBCore {
     private var mysql: UnsafeMutablePointer<MYSQL>?
-    private var cache = StatementCache<UnsafeMutablePointer<MYSQL_STMT>>(capacity: 128)
+    private var cache = LRUTable<String, UnsafeMutablePointer<MYSQL_STMT>>(capacity: 128)
     private var lost = false
     private var place = "MariaDB"
     /// Whether the server is MariaDB (else MySQL), which decides the statement-timeout variable.
@@ -138,7 +138,7 @@ final class MariaDBCore {
     }
 
     private func prepare(_ sql: String) throws -> UnsafeMutablePointer<MYSQL_STMT> {
-        if let hit = cache.lookup(sql) { return hit }
+        if let hit = cache.get(sql) { return hit }
         let mysql = try usable()
         guard let stmt = mysql_stmt_init(mysql) else {
             throw error(code: mysql_errno(mysql), message: mysql_error(mysql), sqlState: mysql_sqlstate(mysql))
@@ -151,7 +151,7 @@ final class MariaDBCore {
         }
         var on: my_bool = 1
         mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &on)
-        if let evicted = cache.insert(sql, stmt) { mysql_stmt_close(evicted) }
+        if let evicted = cache.set(sql, stmt) { mysql_stmt_close(evicted.element) }
         return stmt
     }
 

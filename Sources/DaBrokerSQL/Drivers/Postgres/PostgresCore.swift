@@ -16,7 +16,7 @@ final class PostgresCore {
     }
 
     private var conn: OpaquePointer?
-    private var cache = StatementCache<Prepared>(capacity: 128)
+    private var cache = LRUTable<String, Prepared>(capacity: 128)
     private var userTypes: [UInt32: PostgresType] = [:]
     private var nextStatement = 0
     private let encoder = PostgresParameterEncoder()
@@ -128,7 +128,7 @@ final class PostgresCore {
     }
 
     private func prepare(_ sql: String, _ conn: OpaquePointer) throws -> Prepared {
-        if let hit = cache.lookup(sql) { return hit }
+        if let hit = cache.get(sql) { return hit }
         nextStatement += 1
         let name = "dab_\(nextStatement)"
         let res = PQprepare(conn, name, sql, 0, nil)
@@ -151,7 +151,7 @@ final class PostgresCore {
             throw error
         }
         let prepared = Prepared(name: name, parameterTypes: types)
-        if let evicted = cache.insert(sql, prepared) { deallocate(evicted.name, conn) }
+        if let evicted = cache.set(sql, prepared) { deallocate(evicted.element.name, conn) }
         return prepared
     }
 

@@ -1,7 +1,10 @@
-/// Standard base64 (RFC 4648 §4, with padding), as the `bin` wire type uses it.
-enum Base64 {
+/// The package's one base64: standard (RFC 4648 §4, with padding), as the `bin` wire type
+/// uses it, and URL-safe (RFC 4648 §5, without padding), as access codes use it.
+package enum Base64 {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let urlSafeAlphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     private static let reverse: [UInt8] = {
         var r = [UInt8](repeating: 0xFF, count: 256)
@@ -9,10 +12,19 @@ enum Base64 {
         return r
     }()
 
-    /// Appends the base64 text of `data` to `out`.
-    static func encode(_ data: [UInt8], into out: inout [UInt8]) {
+    /// The base64 text of `data`: standard with padding, or URL-safe without padding.
+    package static func string(_ data: [UInt8], urlSafe: Bool = false) -> String {
+        var out: [UInt8] = []
+        encode(data, into: &out, urlSafe: urlSafe)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the base64 text of `data` to `out`: standard with padding, or URL-safe without
+    /// padding.
+    package static func encode(_ data: [UInt8], into out: inout [UInt8], urlSafe: Bool = false) {
         out.reserveCapacity(out.count + (data.count + 2) / 3 * 4)
-        alphabet.withUnsafeBufferPointer { a in
+        let pad = !urlSafe
+        (urlSafe ? urlSafeAlphabet : alphabet).withUnsafeBufferPointer { a in
             var i = 0
             let n = data.count
             while i + 3 <= n {
@@ -27,20 +39,19 @@ enum Base64 {
                 let v = UInt32(data[i]) << 16
                 out.append(a[Int(v >> 18 & 63)])
                 out.append(a[Int(v >> 12 & 63)])
-                out.append(UInt8(ascii: "="))
-                out.append(UInt8(ascii: "="))
+                if pad { out.append(contentsOf: [UInt8(ascii: "="), UInt8(ascii: "=")]) }
             } else if n - i == 2 {
                 let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8
                 out.append(a[Int(v >> 18 & 63)])
                 out.append(a[Int(v >> 12 & 63)])
                 out.append(a[Int(v >> 6 & 63)])
-                out.append(UInt8(ascii: "="))
+                if pad { out.append(UInt8(ascii: "=")) }
             }
         }
     }
 
-    /// Decodes padded base64 text; `nil` if it is not valid.
-    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    /// Decodes padded standard base64 text; `nil` if it is not valid.
+    package static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let n = text.count
         guard n % 4 == 0 else { return nil }
         if n == 0 { return [] }

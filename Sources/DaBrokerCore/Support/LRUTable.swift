@@ -1,8 +1,10 @@
 /// A fixed-capacity table that forgets its least recently used entry when full.
 ///
 /// Every operation is O(1): a hash index into an array of slots chained in recency order.
-/// Not thread-safe on its own; `ObjectCache` keeps it behind a lock.
-struct LRUTable<Key: Hashable, Element> {
+/// The one LRU of the package: the client's object cache and the drivers' prepared-statement
+/// caches. Not thread-safe on its own: `ObjectCache` keeps it behind a `Mutex`, a driver in
+/// its thread-confined state.
+package struct LRUTable<Key: Hashable, Element> {
     private struct Slot {
         var key: Key
         var element: Element?
@@ -19,23 +21,23 @@ struct LRUTable<Key: Hashable, Element> {
     private var oldest = -1
 
     /// The most entries the table keeps (at least 1).
-    let capacity: Int
+    package let capacity: Int
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    var count: Int { index.count }
+    package var count: Int { index.count }
 
     /// The element for `key`, marked as most recently used.
-    mutating func get(_ key: Key) -> Element? {
+    package mutating func get(_ key: Key) -> Element? {
         guard let slot = index[key] else { return nil }
         moveToFront(slot)
         return slots[slot].element
     }
 
     /// The element for `key`, leaving the recency order alone.
-    func peek(_ key: Key) -> Element? {
+    package func peek(_ key: Key) -> Element? {
         guard let slot = index[key] else { return nil }
         return slots[slot].element
     }
@@ -43,7 +45,7 @@ struct LRUTable<Key: Hashable, Element> {
     /// Stores `element` under `key` as the most recently used entry; returns the entry that
     /// had to go to make room, if any.
     @discardableResult
-    mutating func set(_ key: Key, _ element: Element) -> (key: Key, element: Element)? {
+    package mutating func set(_ key: Key, _ element: Element) -> (key: Key, element: Element)? {
         if let slot = index[key] {
             slots[slot].element = element
             moveToFront(slot)
@@ -71,7 +73,7 @@ struct LRUTable<Key: Hashable, Element> {
 
     /// Removes `key`; returns its element if it was there.
     @discardableResult
-    mutating func remove(_ key: Key) -> Element? {
+    package mutating func remove(_ key: Key) -> Element? {
         guard let slot = index.removeValue(forKey: key) else { return nil }
         unlink(slot)
         let element = slots[slot].element
@@ -81,7 +83,7 @@ struct LRUTable<Key: Hashable, Element> {
     }
 
     /// Removes every entry and returns their elements.
-    mutating func removeAll() -> [Element] {
+    package mutating func removeAll() -> [Element] {
         let elements = slots.compactMap(\.element)
         index.removeAll()
         slots.removeAll()

@@ -1,6 +1,5 @@
+import DaBrokerCore
 import Testing
-
-@testable import DaBrokerClient
 
 @Suite("LRUTable")
 struct LRUTableTests {

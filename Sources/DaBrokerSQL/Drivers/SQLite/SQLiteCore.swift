@@ -1,0 +1,227 @@
+import CSQLite3
+import DaBrokerCore
+import Foundation
+
+/// The thread-confined half of an ``SQLiteConnection``: the sqlite3 handle, its prepared
+/// statements and the running statement's deadline. Made, used and closed only on the
+/// connection's ``DriverThread``, so it needs no locking.
+final class SQLiteCore {
+    /// The most prepared statements kept (least recently used evicted beyond it).
+    private static let cacheLimit = 64
+
+    let filename: String
+    let statementTimeout: Duration?
+    private var db: OpaquePointer?
+    private var cache = LRUTable<String, OpaquePointer>(capacity: SQLiteCore.cacheLimit)
+    private var deadline: ContinuousClock.Instant?
+
+    init(filename: String, statementTimeout: Duration?) {
+        self.filename = filename
+        self.statementTimeout = statementTimeout
+    }
+
+    /// Opens the database, configures it, and installs the statement-timeout handler if any.
+    func open(busyMilliseconds: Int32, journalMode: SQLiteJournalMode?) throws {
+        db = try Self.openHandle(filename, busyMilliseconds: busyMilliseconds, journalMode: journalMode)
+        if statementTimeout != nil { installProgressHandler() }
+    }
+
+    /// Finalizes every statement and closes the handle (at most once).
+    func close() {
+        guard let db else { return }
+        for stmt in cache.removeAll() { sqlite3_finalize(stmt) }
+        sqlite3_close_v2(db)
+        self.db = nil
+    }
+
+    /// Whether the handle answers `SELECT 1`.
+    func ping() -> Bool {
+        guard let db else { return false }
+        return sqlite3_exec(db, "SELECT 1", nil, nil, nil) == SQLITE_OK
+    }
+
+    /// Runs one statement (or a `;`-separated script without parameters).
+    func execute(_ sql: String, _ parameters: [Value]) throws -> QueryResult {
+        guard let db else { throw DatabaseError.sqlite(.closed, "the SQLite connection is closed") }
+        return try execute(sql, parameters, on: db)
+    }
+
+    private static func openHandle(
+        _ filename: String, busyMilliseconds: Int32, journalMode: SQLiteJournalMode?
+    ) throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(filename, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw DatabaseError.sqlite(.connection, "cannot open \(filename): \(message)", code: rc)
+        }
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyMilliseconds)
+        var setup = ["PRAGMA foreign_keys = ON"]
+        if let journalMode, filename != ":memory:" && !filename.contains("mode=memory") {
+            setup.append("PRAGMA journal_mode = \(journalMode.rawValue)")
+        }
+        for sql in setup where sqlite3_exec(handle, sql, nil, nil, nil) != SQLITE_OK {
+            let message = String(cString: sqlite3_errmsg(handle))
+            sqlite3_close_v2(handle)
+            throw DatabaseError.sqlite(.connection, "cannot configure \(filename): \(message)", sql: sql)
+        }
+        return handle
+    }
+
+    private func installProgressHandler() {
+        guard let db else { return }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_progress_handler(
+            db, 1000,
+            { ctx in
+                guard let ctx else { return 0 }
+                // Runs inside sqlite3_step on the connection's thread; the handler is removed
+                // with the handle in `close`, so the unretained reference is alive.
+                let conn = Unmanaged<SQLiteCore>.fromOpaque(ctx).takeUnretainedValue()
+                guard let deadline = conn.deadline else { return 0 }
+                return ContinuousClock.now >= deadline ? 1 : 0
+            }, context)
+    }
+
+    private func execute(_ sql: String, _ parameters: [Value], on db: OpaquePointer) throws -> QueryResult {
+        deadline = statementTimeout.map { ContinuousClock.now + $0 }
+        defer { deadline = nil }
+        let (stmt, hasTail) = try prepare(sql, on: db)
+        if hasTail {
+            defer { sqlite3_finalize(stmt) }
+            guard parameters.isEmpty else {
+                throw DatabaseError.sqlite(
+                    .parameter, "a statement with parameters must be a single statement", sql: sql)
+            }
+            return try executeScript(sql, on: db)
+        }
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        return try step(stmt, sql: sql, parameters: parameters, on: db)
+    }
+
+    /// A cached prepared statement for `sql`, and whether text follows its first statement.
+    private func prepare(_ sql: String, on db: OpaquePointer) throws -> (OpaquePointer, Bool) {
+        if let stmt = cache.get(sql) { return (stmt, false) }
+        var stmt: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let rc = sql.withCString { base in
+            let rc = sqlite3_prepare_v3(db, base, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+            if let t = tail, rc == SQLITE_OK {
+                let rest = String(cString: t).trimmingCharacters(
+                    in: .whitespacesAndNewlines.union(.init(charactersIn: ";")))
+                tail = rest.isEmpty ? nil : t
+                if rest.isEmpty { return rc }
+                return SQLITE_ROW  // marker: more statements follow
+            }
+            return rc
+        }
+        if rc == SQLITE_ROW, let stmt { return (stmt, true) }
+        guard rc == SQLITE_OK, let stmt else {
+            throw error(rc, sql: sql, on: db)
+        }
+        if let evicted = cache.set(sql, stmt) { sqlite3_finalize(evicted.element) }
+        return (stmt, false)
+    }
+
+    /// Runs several `;`-separated statements without parameters (DDL scripts); returns the last result.
+    private func executeScript(_ sql: String, on db: OpaquePointer) throws -> QueryResult {
+        var result = QueryResult()
+        try sql.withCString { base in
+            var next: UnsafePointer<CChar>? = base
+            while let start = next, start.pointee != 0 {
+                var stmt: OpaquePointer?
+                let rc = sqlite3_prepare_v2(db, start, -1, &stmt, &next)
+                guard rc == SQLITE_OK else { throw error(rc, sql: sql, on: db) }
+                guard let stmt else { continue }  // whitespace or a comment
+                defer { sqlite3_finalize(stmt) }
+                result = try step(stmt, sql: sql, parameters: [], on: db)
+            }
+        }
+        return result
+    }
+
+    private func step(_ stmt: OpaquePointer, sql: String, parameters: [Value], on db: OpaquePointer) throws
+        -> QueryResult
+    {
+        let expected = Int(sqlite3_bind_parameter_count(stmt))
+        guard expected == parameters.count else {
+            throw DatabaseError.sqlite(
+                .parameter, "the statement takes \(expected) parameters but \(parameters.count) were given", sql: sql)
+        }
+        for (i, p) in parameters.enumerated() {
+            try SQLiteValueMapping.bind(p, to: stmt, at: Int32(i + 1))
+        }
+        let n = sqlite3_column_count(stmt)
+        let columns = (0..<n).map { sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
+        let types = (0..<n).map {
+            SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) })
+        }
+        var rows: [Row] = []
+        var undecoded: [UndecodedValue] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql: sql, on: db) }
+            var values: [Value] = []
+            values.reserveCapacity(Int(n))
+            for i in 0..<n {
+                do {
+                    values.append(try SQLiteValueMapping.read(stmt, i, as: types[Int(i)]))
+                } catch let e as DatabaseError where e.kind == .unmappedType {
+                    // One bad stored value must not fail the whole result: it is returned raw.
+                    values.append(SQLiteValueMapping.raw(stmt, i))
+                    undecoded.append(
+                        UndecodedValue(
+                            row: rows.count, column: columns[Int(i)], table: e.table, declaredType: e.typeName ?? ""))
+                }
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        var result = QueryResult(columns: columns, rows: rows)
+        result.undecoded = undecoded
+        if sqlite3_stmt_readonly(stmt) == 0 {
+            result.affectedRows = sqlite3_changes64(db)
+            let verb = sql.drop(while: { $0.isWhitespace }).prefix(7).uppercased()
+            if result.affectedRows > 0, verb.hasPrefix("INSERT") || verb.hasPrefix("REPLACE") {
+                result.lastInsertID = sqlite3_last_insert_rowid(db)
+            }
+        }
+        return result
+    }
+
+    /// The error of result code `rc`: SQLite's own text goes only into `serverMessage`; the
+    /// message names the refusal class, table, columns and constraint.
+    private func error(_ rc: Int32, sql: String, on db: OpaquePointer) -> DatabaseError {
+        let text = String(cString: sqlite3_errmsg(db))
+        let refused = SQLiteRefusal.classify(rc, text)
+        var e: DatabaseError
+        switch rc & 0xff {
+        case SQLITE_CONSTRAINT:
+            e = DatabaseError.sqlite(.constraint, "", code: rc, sql: sql)
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return DatabaseError.sqlite(
+                .timeout, "\(text) (another connection held the lock past the busy timeout)", code: rc, sql: sql)
+        case SQLITE_INTERRUPT where deadline.map { ContinuousClock.now >= $0 } == true:
+            return DatabaseError.sqlite(.timeout, "statement timeout exceeded", code: rc, sql: sql)
+        default:
+            e = DatabaseError.sqlite(.statement, "", code: rc, sql: sql)
+        }
+        e.refusal = refused?.refusal
+        e.table = refused?.table
+        e.columns = refused?.columns ?? []
+        e.constraint = refused?.constraint
+        e.serverMessage = text
+        e.message =
+            DatabaseError.summary(
+                "SQLite", kind: e.kind, refusal: e.refusal, table: e.table, columns: e.columns, constraint: e.constraint
+            )
+            + " in `\(sql)`"
+        return e
+    }
+}
