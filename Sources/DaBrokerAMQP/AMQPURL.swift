@@ -13,7 +13,7 @@ enum AMQPURL {
     static func parse(_ url: String) throws(BrokerError) -> Parts {
         let scheme = "amqp://"
         guard url.lowercased().hasPrefix(scheme) else {
-            throw .badRequest("AMQP URL '\(redacted(url))' must start with amqp://")
+            throw .badRequest("AMQP URL '\(URLRedaction.redacted(url))' must start with amqp://")
         }
         var rest = Substring(url.dropFirst(scheme.count))
         var parts = Parts()
@@ -50,7 +50,7 @@ enum AMQPURL {
     private static func parsePort(_ text: Substring, into parts: inout Parts, url: String) throws(BrokerError) {
         if text.isEmpty { return }
         guard let port = Int(text), (1...65535).contains(port) else {
-            throw .badRequest("AMQP URL '\(redacted(url))': port '\(text)' is not a number in 1...65535")
+            throw .badRequest("AMQP URL '\(URLRedaction.redacted(url))': port '\(text)' is not a number in 1...65535")
         }
         parts.port = port
     }
@@ -69,13 +69,13 @@ enum AMQPURL {
             }
             guard i + 2 < utf8.count, let hi = hex(utf8[i + 1]), let lo = hex(utf8[i + 2])
             else {
-                throw .badRequest("AMQP URL '\(redacted(url))': bad percent escape in the \(what)")
+                throw .badRequest("AMQP URL '\(URLRedaction.redacted(url))': bad percent escape in the \(what)")
             }
             bytes.append(hi << 4 | lo)
             i += 3
         }
         guard let s = String(validating: bytes, as: UTF8.self) else {
-            throw .badRequest("AMQP URL '\(redacted(url))': the \(what) is not UTF-8 once decoded")
+            throw .badRequest("AMQP URL '\(URLRedaction.redacted(url))': the \(what) is not UTF-8 once decoded")
         }
         return s
     }
@@ -89,11 +89,4 @@ enum AMQPURL {
         }
     }
 
-    /// The URL with its password replaced by `***`, for messages.
-    static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url.lastIndex(of: "@"), at > schemeEnd.upperBound,
-            let colon = url[schemeEnd.upperBound..<at].firstIndex(of: ":")
-        else { return url }
-        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
-    }
 }

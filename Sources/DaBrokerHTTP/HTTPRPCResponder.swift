@@ -75,16 +75,9 @@ struct HTTPRPCResponder: HTTPResponder {
         guard let header = request.headers[.authorization] else { return false }
         let prefix = "bearer "
         guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else { return false }
-        return Self.constantTimeEqual(Array(header.dropFirst(prefix.count).utf8), Array(token.utf8))
+        return ConstantTime.equal(Array(header.dropFirst(prefix.count).utf8), Array(token.utf8))
     }
 
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for i in 0..<max(a.count, b.count) {
-            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0xFF)
-        }
-        return difference == 0
-    }
 
     private func rpc(_ request: Request) async throws -> Response {
         let contentType = request.headers[.contentType].map(Self.mediaType) ?? ""

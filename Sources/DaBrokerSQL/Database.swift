@@ -40,7 +40,8 @@ public final class Database: Sendable {
     /// connection can be made.
     public static func open(url: String, options: DatabaseOptions = DatabaseOptions()) async throws -> Database {
         guard let kind = DatabaseConnector.kind(ofURL: url) else {
-            throw BrokerError.badRequest(
+            throw DatabaseError(
+                .connection,
                 "unknown database URL scheme in \(URLRedaction.redacted(url)): expected postgres://, "
                     + "postgresql://, mysql://, mariadb://, sqlite: or file:")
         }
@@ -143,7 +144,7 @@ public final class Database: Sendable {
                 .string(table)
             ])
         guard case .string(let engine)? = r.rows.first?[0] else {
-            throw BrokerError.badRequest("no table \(table) in the current database of \(displayURL)")
+            throw DatabaseError(.statement, "no table \(table) in the current database of \(displayURL)", table: table)
         }
         return !["MYISAM", "ARIA", "MEMORY", "CSV", "ARCHIVE", "MRG_MYISAM", "BLACKHOLE"].contains(engine.uppercased())
     }

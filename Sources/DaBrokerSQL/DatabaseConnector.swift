@@ -48,7 +48,8 @@ public enum DatabaseConnector {
             try await applyStatementTimeout(options, conn.setStatementTimeout, conn)
             return conn
         case nil:
-            throw BrokerError.badRequest(
+            throw DatabaseError(
+                .connection,
                 "unknown database URL scheme in \(URLRedaction.redacted(url)): expected postgres://, postgresql://, mysql://, "
                     + "mariadb://, sqlite: or file:")
         }

@@ -126,7 +126,7 @@ extension BrokerServer {
     @discardableResult
     public func broadcastResync(meta: ObjectKey) async -> Int64 {
         var data = OrderedDictionary<String, Value>()
-        data["_m"] = "invalid_key"
+        data["_m"] = .string(Method.invalidKey)
         data["_meta"] = .ref(Ref(key: meta))
         data[InvalidKeyBroadcast.resyncKey] = .list([.bool(true)])
         let sid = instanceID

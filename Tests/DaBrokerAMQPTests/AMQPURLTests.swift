@@ -30,6 +30,6 @@ struct AMQPURLTests {
     }
 
     @Test func passwordIsRedactedInErrors() {
-        #expect(AMQPURL.redacted("amqp://u:secret@h:1/") == "amqp://u:***@h:1/")
+        #expect(URLRedaction.redacted("amqp://u:secret@h:1/") == "amqp://u:***@h:1/")
     }
 }

@@ -156,8 +156,8 @@ struct HTTPServerTransportTests {
 
     @Test("requests over the concurrency limit get 503 Unavailable, not a queue")
     func concurrencyLimit() async throws {
-        let started = LockedBox(0)
-        let released = LockedBox(false)
+        let started = SharedMutex(0)
+        let released = SharedMutex(false)
         let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: 1))
         try await transport.start { request in
             started.withLock { $0 += 1 }
@@ -180,7 +180,7 @@ struct HTTPServerTransportTests {
 
     @Test("stop lets a request in flight finish, ends event streams and frees the port")
     func gracefulStop() async throws {
-        let started = LockedBox(0)
+        let started = SharedMutex(0)
         let transport = HTTPServerTransport(configuration: .init(port: 0))
         try await transport.start { request in
             started.withLock { $0 += 1 }

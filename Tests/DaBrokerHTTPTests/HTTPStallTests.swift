@@ -1,6 +1,5 @@
 import DaBrokerCore
 import Foundation
-import NIOConcurrencyHelpers
 import Testing
 
 @testable import DaBrokerHTTP
@@ -111,16 +110,16 @@ struct HTTPStallTests {
 
     @Test("stop ends after the drain timeout while a call is still running")
     func stopAfterDrainTimeout() async throws {
-        let started = NIOLockedValueBox(false)
+        let started = SharedMutex(false)
         let transport = HTTPServerTransport(configuration: .init(port: 0, drainTimeout: .seconds(1)))
         try await transport.start { request in
-            started.withLockedValue { $0 = true }
+            started.withLock { $0 = true }
             try? await Task.sleep(for: .seconds(30))
             return request
         }
         let port = try #require(transport.port)
         let call = Task { try? await RawHTTP.post(port: port, #"{"_m":"slow"}"#) }
-        await waitUntil { started.withLockedValue { $0 } }
+        await waitUntil { started.withLock { $0 } }
         let clock = ContinuousClock()
         let start = clock.now
         await transport.stop()
@@ -134,17 +133,17 @@ struct HTTPStallTests {
     @Test("a client that never holds more than the limit of requests open never gets 503")
     func exactlyAtTheLimit() async throws {
         let limit = 8
-        let running = NIOLockedValueBox(0)
-        let peak = NIOLockedValueBox(0)
+        let running = SharedMutex(0)
+        let peak = SharedMutex(0)
         let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: limit))
         try await transport.start { request in
-            let now = running.withLockedValue {
+            let now = running.withLock {
                 $0 += 1
                 return $0
             }
-            peak.withLockedValue { $0 = max($0, now) }
+            peak.withLock { $0 = max($0, now) }
             try? await Task.sleep(for: .milliseconds(5))
-            running.withLockedValue { $0 -= 1 }
+            running.withLock { $0 -= 1 }
             return request
         }
         let port = try #require(transport.port)
@@ -168,27 +167,27 @@ struct HTTPStallTests {
         #expect(statuses.count == limit * 40)
         #expect(statuses.filter { $0 == 503 }.count == 0)
         #expect(statuses.allSatisfy { $0 == 200 })
-        #expect(peak.withLockedValue { $0 } <= limit)
+        #expect(peak.withLock { $0 } <= limit)
         await transport.stop()
     }
 
     @Test("/readyz answers 503 while every request slot is taken; /healthz stays 200")
     func readinessReportsSaturation() async throws {
-        let started = NIOLockedValueBox(0)
-        let released = NIOLockedValueBox(false)
+        let started = SharedMutex(0)
+        let released = SharedMutex(false)
         let transport = HTTPServerTransport(configuration: .init(port: 0, maxConcurrentRequests: 1))
         try await transport.start { request in
-            started.withLockedValue { $0 += 1 }
-            await waitUntil { released.withLockedValue { $0 } }
+            started.withLock { $0 += 1 }
+            await waitUntil { released.withLock { $0 } }
             return request
         }
         let port = try #require(transport.port)
         #expect(try await RawHTTP.get(port: port, path: "/readyz").status == 200)
         async let slow = RawHTTP.post(port: port, #"{"_m":"slow"}"#)
-        await waitUntil { started.withLockedValue { $0 } == 1 }
+        await waitUntil { started.withLock { $0 } == 1 }
         let ready = try await RawHTTP.get(port: port, path: "/readyz")
         let health = try await RawHTTP.get(port: port, path: "/healthz")
-        released.withLockedValue { $0 = true }
+        released.withLock { $0 = true }
         #expect(ready.status == 503)
         #expect(ready.text.contains(#""status":"busy""#))
         #expect(health.status == 200)

@@ -85,7 +85,7 @@ struct FaultDisruptiveTests {
         }
         for (c, _) in loads { try await c.connect() }
         let clock = ContinuousClock()
-        let killedAt = LockedBox<[ContinuousClock.Instant]>([])
+        let killedAt = SharedMutex<[ContinuousClock.Instant]>([])
         let tally = try await Self.loadWhile(clients: loads.map(\.1)) {
             for _ in 0..<3 {
                 try await Task.sleep(for: .seconds(1))
@@ -147,8 +147,8 @@ struct FaultDisruptiveTests {
             clients.append(client)
         }
         let clock = ContinuousClock()
-        let stoppedAt = LockedBox<ContinuousClock.Instant?>(nil)
-        let times = LockedBox<(stop: Duration, start: Duration, upAt: ContinuousClock.Instant?)>((.zero, .zero, nil))
+        let stoppedAt = SharedMutex<ContinuousClock.Instant?>(nil)
+        let times = SharedMutex<(stop: Duration, start: Duration, upAt: ContinuousClock.Instant?)>((.zero, .zero, nil))
         let tally = try await Self.loadWhile(
             clients: clients.map { cl in CounterLoad(row: row, column: "n", send: { try await cl.call($0) }) }
         ) {

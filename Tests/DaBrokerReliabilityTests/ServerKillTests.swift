@@ -69,7 +69,7 @@ struct ServerKillTests {
         }
         #expect(sids.count == 2, "both servers answer")
 
-        let killedAt = LockedBox<ContinuousClock.Instant?>(nil)
+        let killedAt = SharedMutex<ContinuousClock.Instant?>(nil)
         let stop = FaultDisruptiveTests.Stop()
         let tally = try await withThrowingTaskGroup(of: CounterLoad.Tally?.self) { group in
             for c in clients {

@@ -1,3 +1,4 @@
+import DaBrokerCore
 import DaBrokerSQL
 import Foundation
 import OrderedCollections
@@ -117,7 +118,7 @@ public struct ConfigurationLoader: Sendable {
         let schemes = ["postgres://", "postgresql://", "mysql://", "mariadb://", "sqlite:"]
         guard schemes.contains(where: { url.lowercased().hasPrefix($0) }) else {
             throw ConfigurationError(
-                "\(source) '\(redacted(url))' is not a database URL", at: location,
+                "\(source) '\(URLRedaction.redacted(url))' is not a database URL", at: location,
                 hint: "use postgres://user:pass@host:port/db, mysql://user:pass@host:port/db or sqlite:PATH")
         }
         if url.lowercased().hasPrefix("sqlite:") {
@@ -127,7 +128,7 @@ public struct ConfigurationLoader: Sendable {
             }
         } else if URLComponents(string: url)?.host?.isEmpty ?? true {
             throw ConfigurationError(
-                "\(source) '\(redacted(url))' has no host", at: location,
+                "\(source) '\(URLRedaction.redacted(url))' has no host", at: location,
                 hint: "write it as scheme://user:password@host:port/database")
         }
     }
@@ -136,17 +137,11 @@ public struct ConfigurationLoader: Sendable {
     public static func checkAMQPURL(_ url: String, at location: SourceLocation?, source: String = "amqp.url") throws {
         guard url.lowercased().hasPrefix("amqp://"), URLComponents(string: url)?.host?.isEmpty == false else {
             throw ConfigurationError(
-                "\(source) '\(redacted(url))' is not an AMQP URL", at: location,
+                "\(source) '\(URLRedaction.redacted(url))' is not an AMQP URL", at: location,
                 hint: "use amqp://user:password@host:port/vhost (vhost / is %2f)")
         }
     }
 
-    /// `url` with its password replaced by `***`, for messages.
-    public static func redacted(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = "***"
-        return c.string ?? url
-    }
 
     private static func describe(_ error: YamlError, file: String) -> (String, SourceLocation?) {
         switch error {

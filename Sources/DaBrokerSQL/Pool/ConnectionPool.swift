@@ -133,7 +133,7 @@ public actor ConnectionPool {
         openCount -= toClose.count
         timer?.cancel()
         for w in waiters {
-            w.continuation.resume(throwing: BrokerError.unavailable("the connection pool of \(name) was closed"))
+            w.continuation.resume(throwing: DatabaseError(.unavailable, "the connection pool of \(name) was closed"))
         }
         waiters = []
         for c in toClose { await c.connection.close() }
@@ -142,7 +142,7 @@ public actor ConnectionPool {
     // MARK: private
 
     private func grant(deadline: Duration) async throws -> Grant {
-        guard !closed else { throw BrokerError.unavailable("the connection pool of \(name) is closed") }
+        guard !closed else { throw DatabaseError(.unavailable, "the connection pool of \(name) is closed") }
         if let e = idle.popLast() { return .connection(e.connection, idleSince: e.since) }
         if openCount < maxConnections {
             openCount += 1
@@ -173,7 +173,7 @@ public actor ConnectionPool {
             for w in waiters where w.deadline <= now {
                 fail(
                     w.id,
-                    BrokerError.unavailable(
+                    DatabaseError(.unavailable, 
                         "no connection to \(name) became free within \(acquireTimeout) "
                             + "(all \(maxConnections) in use); try again later"))
             }

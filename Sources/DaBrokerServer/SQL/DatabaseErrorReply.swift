@@ -78,7 +78,7 @@ struct DatabaseErrorReply {
         switch r {
         case .notNull: .notNull
         case .unique: .unique
-        case .foreignKey: operation == "delete" ? .referenced : .foreignKey
+        case .foreignKey: operation == Method.delete ? .referenced : .foreignKey
         case .referenced: .referenced
         case .check: .check
         case .invalidValue: .invalidValue

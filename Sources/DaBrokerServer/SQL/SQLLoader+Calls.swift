@@ -111,7 +111,7 @@ extension SQLLoader {
         for (name, value) in named {
             if m.fields.contains(name) {
                 try checkWritable(m, name, Method.new)
-                out.append((name, try scalar(value, m, name, "new", write: true)))
+                out.append((name, try scalar(value, m, name, Method.new, write: true)))
             } else if let r = m.ref(name) {
                 out += try refColumns(r, value, m, Method.new)
             } else {

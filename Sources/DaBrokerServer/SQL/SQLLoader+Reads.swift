@@ -40,7 +40,7 @@ extension SQLLoader {
     /// The row with key `values`, whole; `NoData` when there is none, `ManyData` when the
     /// key columns are not unique (views and tables without primary key).
     func fetchRow(_ m: SQLTableModel, _ values: [Value]) async throws -> ObjectValue {
-        let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: "get")
+        let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: Method.get)
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
             guard m.hasPrimaryKey else {
@@ -185,7 +185,7 @@ extension SQLLoader {
 
     /// `_dab_search`: the rows matching the filters, up to `_limit` (already capped), whole.
     func search(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
-        let f = try filters(m, args.named, method: "_dab_search")
+        let f = try filters(m, args.named, method: Method.search)
         var limit: Int?
         if case .int(let n)? = args.named["_limit"] { limit = Int(n) }
         let rows = try await select(m, where: f, limit: limit, operation: "find")
@@ -194,7 +194,7 @@ extension SQLLoader {
 
     /// `_dab_count`: how many rows match the filters.
     func count(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
-        let f = try filters(m, args.named, method: "_dab_count")
+        let f = try filters(m, args.named, method: Method.count)
         let st = statements.count(from: m.table.name, schema: schemaName(m), where: f)
         let r = try await run(st, "count", m)
         return .value(.int(Self.integer(r.rows.first?[0])))
@@ -220,13 +220,13 @@ extension SQLLoader {
     public func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
         let (source, f) = try backrefSource(key, name)
         let st = statements.count(from: source.table.name, schema: schemaName(source), where: f)
-        let r = try await run(st, "backref_len", source)
+        let r = try await run(st, Method.backrefCount, source)
         return Int(Self.integer(r.rows.first?[0]))
     }
 
     public func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
         let (source, f) = try backrefSource(key, name)
-        let rows = try await select(source, where: f, limit: 1, offset: index, operation: "backref_idx")
+        let rows = try await select(source, where: f, limit: 1, offset: index, operation: Method.backrefObject)
         guard let row = rows.first else {
             throw BrokerError.noData("backref '\(BrokerError.excerpt(name))' of \(key) has no element \(index)")
         }

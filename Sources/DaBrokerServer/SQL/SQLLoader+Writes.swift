@@ -10,7 +10,7 @@ extension SQLLoader {
             into: m.table.name, schema: schemaName(m), values: values,
             returning: m.hasPrimaryKey ? m.table.primaryKey : [])
         let created: ObjectValue = try await database.withSession(transactional: transactional(m)) { _ in
-            let r = try await run(st, "new", m)
+            let r = try await run(st, Method.new, m)
             let key = try insertedKey(m, values, r)
             return try await fetchRow(m, key)
         }
@@ -45,12 +45,12 @@ extension SQLLoader {
                 guard !m.keyColumns.contains(name) else {
                     throw BrokerError.badRequest("update on '\(m.name)': key column '\(name)' cannot be changed")
                 }
-                try checkWritable(m, name, "update")
-                set.append((name, try scalar(pair[1], m, name, "update", write: true)))
-                expect.append((name, try scalar(pair[0], m, name, "update")))
+                try checkWritable(m, name, Method.update)
+                set.append((name, try scalar(pair[1], m, name, Method.update, write: true)))
+                expect.append((name, try scalar(pair[0], m, name, Method.update)))
             } else if let r = m.ref(name) {
-                set += try refColumns(r, pair[1], m, "update")
-                expect += try refColumns(r, pair[0], m, "update")
+                set += try refColumns(r, pair[1], m, Method.update)
+                expect += try refColumns(r, pair[0], m, Method.update)
             } else {
                 throw BrokerError.badRequest(
                     "update on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to change")
@@ -61,7 +61,7 @@ extension SQLLoader {
             let before = try await fetchRow(m, keyValues)
             guard !set.isEmpty else { return (before, before) }
             let st = statements.update(m.table.name, schema: schemaName(m), set: set, where: key, expecting: expect)
-            let r = try await run(st, "update", m)
+            let r = try await run(st, Method.update, m)
             if r.affectedRows == 0 {
                 let now = try await fetchRow(m, keyValues)
                 // No row matched the old values, so nothing was written. Under REPEATABLE READ
@@ -109,7 +109,7 @@ extension SQLLoader {
         let key = Array(zip(m.keyColumns, keyValues))
         let before: ObjectValue = try await database.withSession(transactional: transactional(m)) { _ in
             let before = try await fetchRow(m, keyValues)
-            let r = try await run(statements.delete(from: m.table.name, schema: schemaName(m), where: key), "delete", m)
+            let r = try await run(statements.delete(from: m.table.name, schema: schemaName(m), where: key), Method.delete, m)
             guard r.affectedRows > 0 else { throw BrokerError.noData("no row \(before.ref.key) in '\(m.name)'") }
             return before
         }

@@ -8,7 +8,7 @@ final class EventCollector: Sendable {
         case resynchronize
     }
 
-    private let seen = LockedBox<[Seen]>([])
+    private let seen = SharedMutex<[Seen]>([])
     private let task: Task<Void, Never>
 
     init(_ events: AsyncStream<TransportEvent>) {

@@ -1,6 +1,6 @@
+import DaBrokerCore
 import DaBrokerTestSupport
 import Foundation
-import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -13,13 +13,13 @@ import NIOConcurrencyHelpers
 final class RawServer: Sendable {
     let port: Int
     private let listener: Int32
-    private let counts = NIOLockedValueBox((requests: 0, connections: 0))
-    private let stopped = NIOLockedValueBox(false)
+    private let counts = SharedMutex((requests: 0, connections: 0))
+    private let stopped = SharedMutex(false)
 
     /// Requests read so far (on every connection).
-    var requests: Int { counts.withLockedValue { $0.requests } }
+    var requests: Int { counts.withLock { $0.requests } }
     /// Connections accepted so far.
-    var connections: Int { counts.withLockedValue { $0.connections } }
+    var connections: Int { counts.withLock { $0.connections } }
 
     init(answered: Int) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -46,12 +46,12 @@ final class RawServer: Sendable {
         let stopped = stopped
         Thread {
             var answeredSoFar = 0
-            while !stopped.withLockedValue({ $0 }) {
+            while !stopped.withLock({ $0 }) {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&p, 1, 100) > 0 else { continue }
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { continue }
-                counts.withLockedValue { $0.connections += 1 }
+                counts.withLock { $0.connections += 1 }
                 Self.serve(
                     client, counts: counts,
                     answer: { () -> Bool in
@@ -65,7 +65,7 @@ final class RawServer: Sendable {
 
     /// Reads requests on one connection; answers while `answer()` says so, else closes.
     private static func serve(
-        _ fd: Int32, counts: NIOLockedValueBox<(requests: Int, connections: Int)>, answer: () -> Bool
+        _ fd: Int32, counts: SharedMutex<(requests: Int, connections: Int)>, answer: () -> Bool
     ) {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -80,7 +80,7 @@ final class RawServer: Sendable {
                 data += buffer[0..<n]
             }
             data.removeAll()
-            counts.withLockedValue { $0.requests += 1 }
+            counts.withLock { $0.requests += 1 }
             guard answer() else { return }
             let body = #"{"ok":true}"#
             let reply =
@@ -109,5 +109,5 @@ final class RawServer: Sendable {
         return data.count >= end + 4 + length
     }
 
-    func stop() { stopped.withLockedValue { $0 = true } }
+    func stop() { stopped.withLock { $0 = true } }
 }

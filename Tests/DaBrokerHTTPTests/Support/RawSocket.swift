@@ -1,6 +1,6 @@
+import DaBrokerCore
 import DaBrokerTestSupport
 import Foundation
-import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +13,7 @@ final class RawSocket: Sendable {
     let fd: Int32
     /// Whether ``close()`` has not run yet: after it the descriptor may belong to another
     /// test's connection, so nothing may use it.
-    private let open = NIOLockedValueBox(true)
+    private let open = SharedMutex(true)
 
     private init(fd: Int32) { self.fd = fd }
 
@@ -43,7 +43,7 @@ final class RawSocket: Sendable {
 
     /// Sends `text` whole.
     func send(_ text: String) async throws {
-        guard open.withLockedValue({ $0 }) else { throw RawSocketError("socket closed") }
+        guard open.withLock({ $0 }) else { throw RawSocketError("socket closed") }
         let bytes = Array(text.utf8)
         let fd = fd
         try await TestStack.onThread {
@@ -104,7 +104,7 @@ final class RawSocket: Sendable {
 
     /// Closes the connection (once).
     func close() {
-        let wasOpen = open.withLockedValue { o in
+        let wasOpen = open.withLock { o in
             defer { o = false }
             return o
         }

@@ -15,14 +15,14 @@ final class SSETestReader: Sendable {
         var closed = false
     }
 
-    private let seen = LockedBox(Seen())
+    private let seen = SharedMutex(Seen())
     private let channel: any Channel
 
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = HTTPClientResponsePart
-        let seen: LockedBox<Seen>
+        let seen: SharedMutex<Seen>
         var parser = SSEParser()
-        init(_ seen: LockedBox<Seen>) { self.seen = seen }
+        init(_ seen: SharedMutex<Seen>) { self.seen = seen }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head): seen.withLock { $0.status = Int(head.status.code) }

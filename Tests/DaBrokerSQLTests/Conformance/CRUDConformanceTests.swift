@@ -49,10 +49,12 @@ struct CRUDConformanceTests {
         }
     }
 
-    @Test func unknownSchemeIsABadRequest() async throws {
-        await #expect(throws: BrokerError.self) {
+    @Test func unknownSchemeIsAConnectionError() async throws {
+        let e = await #expect(throws: DatabaseError.self) {
             _ = try await Database.open(url: "oracle://scott:tiger@host/db")
         }
+        #expect(e?.kind == .connection)
+        #expect(e?.message.contains("tiger") == false, "the password is redacted")
         #expect(URLRedaction.redacted("postgres://u:secret@h:1/d") == "postgres://u:***@h:1/d")
     }
 }

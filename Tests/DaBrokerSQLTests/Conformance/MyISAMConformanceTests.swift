@@ -43,7 +43,7 @@ struct MyISAMConformanceTests {
     @Test(.enabled(if: TestServices.isAvailable(.mysql)))
     func unknownTableIsABadRequest() async throws {
         try await Conformance.withDatabase(.mysql) { db in
-            await #expect(throws: BrokerError.self) { _ = try await db.tableIsTransactional("conf_no_such_table") }
+            await #expect(throws: DatabaseError.self) { _ = try await db.tableIsTransactional("conf_no_such_table") }
         }
     }
 }
