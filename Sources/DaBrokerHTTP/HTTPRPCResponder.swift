@@ -78,7 +78,6 @@ struct HTTPRPCResponder: HTTPResponder {
         return ConstantTime.equal(Array(header.dropFirst(prefix.count).utf8), Array(token.utf8))
     }
 
-
     private func rpc(_ request: Request) async throws -> Response {
         let contentType = request.headers[.contentType].map(Self.mediaType) ?? ""
         guard contentType == Self.messageContentType || contentType == "application/json" else {

@@ -173,7 +173,8 @@ public actor ConnectionPool {
             for w in waiters where w.deadline <= now {
                 fail(
                     w.id,
-                    DatabaseError(.unavailable, 
+                    DatabaseError(
+                        .unavailable,
                         "no connection to \(name) became free within \(acquireTimeout) "
                             + "(all \(maxConnections) in use); try again later"))
             }

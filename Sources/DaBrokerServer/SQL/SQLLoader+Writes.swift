@@ -109,7 +109,8 @@ extension SQLLoader {
         let key = Array(zip(m.keyColumns, keyValues))
         let before: ObjectValue = try await database.withSession(transactional: transactional(m)) { _ in
             let before = try await fetchRow(m, keyValues)
-            let r = try await run(statements.delete(from: m.table.name, schema: schemaName(m), where: key), Method.delete, m)
+            let r = try await run(
+                statements.delete(from: m.table.name, schema: schemaName(m), where: key), Method.delete, m)
             guard r.affectedRows > 0 else { throw BrokerError.noData("no row \(before.ref.key) in '\(m.name)'") }
             return before
         }
