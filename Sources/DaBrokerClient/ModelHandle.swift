@@ -30,6 +30,12 @@ public struct ModelHandle: Sendable {
         return "\(table.key)"
     }
 
+    /// The model's fields as its info object describes them. A SQL table's fields carry
+    /// their column's facts: `type`, `nullable`, `default`, `writable`, `enumValues` and
+    /// `elementType` (for example `people.fields["mood"]?.enumValues` for a form's choices).
+    /// Empty when the info object was not sent whole.
+    public var fields: OrderedDictionary<String, Field> { table.info?.fields ?? [:] }
+
     /// The one object matching `filters` (`_dab_search` with `_limit: 2`); throws `NoData`
     /// when none matches and `ManyData` when several do.
     public nonisolated(nonsending) func get(_ filters: [String: Value]) async throws -> ClientObject {

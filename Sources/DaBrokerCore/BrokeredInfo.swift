@@ -32,9 +32,51 @@ public struct BrokeredInfo: Sendable, Hashable {
 }
 
 /// A plain data attribute (`_F` on the wire).
+///
+/// A field of a SQL table also carries the facts of its column, so that clients and forms
+/// can know them; they travel as extra keys of the `_F` descriptor (`type`, `nullable`,
+/// `default`, `writable`, `enum_values`, `element_type`), which the original Python client
+/// keeps as attributes of its `Field`. Each is `nil` when the server did not send it (a
+/// static object's field, or an older server).
 public struct Field: Sendable, Hashable {
     public var name: String
+    /// The column's type as the database declares it (`integer`, `text[]`, `mood`).
+    public var type: String?
+    /// Whether the column accepts null.
+    public var nullable: Bool?
+    /// The column's default expression as the catalog prints it (`'new'::mood`, `now()`);
+    /// `nil` when there is none or it is unknown.
+    public var `default`: String?
+    /// Whether `new` and `update` may give the column a value (`false` for generated and
+    /// identity-always columns).
+    public var writable: Bool?
+    /// The allowed values of an enum column, in declared order.
+    public var enumValues: [String]?
+    /// The declared type of an array column's elements (`text` for `text[]`).
+    public var elementType: String?
+
+    /// A field with only its name.
     public init(_ name: String) { self.name = name }
+
+    /// A field with the facts of its column.
+    public init(
+        _ name: String, type: String?, nullable: Bool?, default: String? = nil, writable: Bool?,
+        enumValues: [String]? = nil, elementType: String? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+        self.default = `default`
+        self.writable = writable
+        self.enumValues = enumValues
+        self.elementType = elementType
+    }
+
+    /// Whether any column fact is set (only then are they written on the wire).
+    public var hasColumnFacts: Bool {
+        type != nil || nullable != nil || self.default != nil || writable != nil || enumValues != nil
+            || elementType != nil
+    }
 }
 
 /// A many-to-one reference attribute, loaded on access (`_R` on the wire).

@@ -9,8 +9,10 @@ import Testing
 /// Issue 10, part 2: for random tables, random hidden columns and random operation sequences,
 /// no encoded reply, broadcast or error ever contains a hidden value. Hidden cells hold unique
 /// markers, so a leak is a byte match in what the in-process transport's tap saw. Runs on the
-/// three databases (issue 15); error replies of each refusal class with a hidden value in the
-/// row are covered by `ExistingConformanceTests/hiddenValuesReachNoReplyAndNoLogLine`.
+/// three databases (issue 15). Error replies of each refusal class whose offending column is
+/// hidden (NotNull, Unique, ForeignKey, Referenced, Check, InvalidValue, OutOfRange, and a
+/// write naming a hidden generated column) are covered on each database, replies and log lines,
+/// by `ExistingHiddenRefusalTests` and `ExistingConformanceTests/hiddenValuesReachNoReplyAndNoLogLine`.
 @Suite("Nothing hidden leaks")
 struct HiddenLeakPropertyTests {
     struct TableSpec {

@@ -74,20 +74,29 @@ struct CallCommand: AsyncParsableCommand {
 /// values it read are still current (StaleData otherwise).
 struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change exactly one row of TABLE (found by filters) with --set col=value.",
+        commandName: "update", abstract: "Change exactly one row of TABLE (found by filters) with --set col=value….",
         discussion: """
-            Each change needs its own --set: `dabroker update item id=10 --set title=Hammer --set qty=3`.
-            A word after the table without --set is a filter: in `--set a=1 b=2`, `b=2` finds the row.
+            Filters come first, then --set and every change: `dabroker update item id=10 --set title=Hammer qty=3` \
+            finds the row with id 10 and sets both title and qty. Every word after --set, up to the next \
+            option, is a change; `--set title=Hammer --set qty=3` means the same. An update without filters \
+            (`dabroker update item --set id=10 qty=3`) is refused: put the filters before --set.
             """)
     @OptionGroup var client: ClientOptionGroup
-    @Option(name: .long, help: "A change: column=value (one --set per change).") var set: [String] = []
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "The changes: column=value… (every word up to the next option).") var set: [String] = []
     @Argument(help: "The table (as exported).") var table: String
-    @Argument(help: "Filters that find the row: column=value.") var filters: [String] = []
+    @Argument(help: "Filters that find the row: column=value (before --set).") var filters: [String] = []
 
     func run() async throws {
         try await client.run { [table, filters, set] c in
             let changes = try ArgumentValue.filters(set)
             guard !changes.isEmpty else { throw ConfigurationError("update needs at least one --set column=value") }
+            guard !filters.isEmpty else {
+                throw ConfigurationError(
+                    "update needs filters that find the row, before --set: every word after --set is a change "
+                        + "(dabroker update \(table) id=10 --set \(set.first ?? "col=value"))")
+            }
             let filters = try ArgumentValue.filters(filters)
             let model = try await c.model(table)
             return try await model.update(try await model.get(filters), changes).value

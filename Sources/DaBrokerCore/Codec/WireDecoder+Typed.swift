@@ -178,7 +178,7 @@ extension WireDecoder {
         if let c = member(f, "_dab_cached") ?? member(f, "cached") {
             info.cached = try decodeValue(c, depth: depth + 1)
         }
-        info.fields = try descriptors(f, "fields", tag: "_F", depth: depth).mapValues { Field($0.name) }
+        info.fields = try fieldDescriptors(f, depth: depth)
         info.refs = try descriptors(f, "refs", tag: "_R", depth: depth).mapValues { RefField($0.name) }
         info.backrefs = try descriptors(f, "backrefs", tag: "_B", depth: depth).mapValues { BackRef($0.name) }
         info.calls = try descriptors(f, "calls", tag: "_C", depth: depth)
@@ -215,6 +215,62 @@ extension WireDecoder {
             result[key] = call
         }
         return result
+    }
+
+    /// An Info's `fields`: `_F` descriptors with the column facts a SQL table's fields carry
+    /// (`type`, `nullable`, `default`, `writable`, `enum_values`, `element_type`; each optional).
+    mutating func fieldDescriptors(_ f: Int, depth: Int) throws(BrokerError) -> OrderedDictionary<String, Field> {
+        var result = OrderedDictionary<String, Field>()
+        guard let map = member(f, "fields"), tokens[map].kind != .null else { return result }
+        guard tokens[map].kind == .object else { throw fail(map, "Info fields must be an object") }
+        guard depth + 3 <= maxDepth else { throw depthError(map) }
+        try checkUniqueKeys(map)
+        var m = map + 1
+        for _ in 0..<tokens[map].count {
+            let k = m
+            let d = m + 1
+            m = next(d)
+            try consume(1, at: d)
+            let key = try unescapeKey(k)
+            guard tokens[d].kind == .object, let t = member(d, "_o"), stringEquals(t, "_F") else {
+                throw fail(d, "Info fields['\(clip(key))'] must be a _F descriptor object")
+            }
+            try checkUniqueKeys(d)
+            guard let dn = member(d, "name"), tokens[dn].kind == .string, string(dn) == key else {
+                throw fail(d, "Info fields['\(clip(key))'] must carry the same name")
+            }
+            var field = Field(key)
+            field.type = try optionalString(d, "type")
+            field.nullable = try optionalFlag(d, "nullable")
+            field.default = try optionalString(d, "default")
+            field.writable = try optionalFlag(d, "writable")
+            field.elementType = try optionalString(d, "element_type")
+            if let e = member(d, "enum_values"), tokens[e].kind != .null {
+                guard tokens[e].kind == .array else { throw fail(e, "descriptor enum_values must be a list") }
+                var labels: [String] = []
+                var j = e + 1
+                for _ in 0..<tokens[e].count {
+                    try consume(1, at: j)
+                    guard tokens[j].kind == .string else { throw fail(j, "descriptor enum_values holds strings") }
+                    labels.append(string(j))
+                    j = next(j)
+                }
+                field.enumValues = labels
+            }
+            result[key] = field
+        }
+        return result
+    }
+
+    func optionalString(_ d: Int, _ name: StaticString) throws(BrokerError) -> String? {
+        guard let v = member(d, name), tokens[v].kind != .null else { return nil }
+        guard tokens[v].kind == .string else { throw fail(v, "descriptor \(name) must be a string") }
+        return string(v)
+    }
+
+    func optionalFlag(_ d: Int, _ name: StaticString) throws(BrokerError) -> Bool? {
+        guard let v = member(d, name), tokens[v].kind != .null else { return nil }
+        return try flag(d, name)
     }
 
     func flag(_ d: Int, _ name: StaticString) throws(BrokerError) -> Bool {

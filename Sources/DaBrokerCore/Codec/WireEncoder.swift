@@ -207,7 +207,7 @@ struct WireEncoder {
         raw(",\"_dab_cached\":")
         encode(i.info.cached)
         raw(",\"fields\":")
-        writeDescriptors(i.info.fields.keys, tag: "_F")
+        writeFieldDescriptors(i.info.fields)
         raw(",\"refs\":")
         writeDescriptors(i.info.refs.keys, tag: "_R")
         raw(",\"backrefs\":")
@@ -227,6 +227,46 @@ struct WireEncoder {
         raw("}},\"r\":{\"_meta\":")
         writeRef(i.meta)
         raw("}}")
+    }
+
+    /// The `_F` descriptors, each with its column facts as extra keys when it has them (the
+    /// original Python client sets them as attributes of its `Field`).
+    mutating func writeFieldDescriptors(_ fields: OrderedDictionary<String, Field>) {
+        raw("{")
+        var first = true
+        for (name, f) in fields {
+            if !first { raw(",") }
+            writeKey(name)
+            raw(":{\"_o\":\"_F\",\"name\":")
+            writeString(name)
+            if f.hasColumnFacts {
+                if let t = f.type {
+                    raw(",\"type\":")
+                    writeString(t)
+                }
+                if let n = f.nullable { raw(n ? ",\"nullable\":true" : ",\"nullable\":false") }
+                if let d = f.default {
+                    raw(",\"default\":")
+                    writeString(d)
+                }
+                if let w = f.writable { raw(w ? ",\"writable\":true" : ",\"writable\":false") }
+                if let e = f.enumValues {
+                    raw(",\"enum_values\":[")
+                    for (j, label) in e.enumerated() {
+                        if j > 0 { raw(",") }
+                        writeString(label)
+                    }
+                    raw("]")
+                }
+                if let t = f.elementType {
+                    raw(",\"element_type\":")
+                    writeString(t)
+                }
+            }
+            raw("}")
+            first = false
+        }
+        raw("}")
     }
 
     mutating func writeDescriptors(_ names: OrderedSet<String>, tag: StaticString) {

@@ -33,12 +33,58 @@ struct DatabaseErrorReply {
     ) -> BrokerError {
         let place = model.map { "\(operation) on '\($0.name)'" } ?? operation
         let statement = sql.map { " [\($0)]" } ?? ""
-        logger.notice("\(place) failed: \(error)\(statement)")
+        let logged = DatabaseErrorReply(error: error, operation: operation, model: model).loggedDescription
+        logger.notice("\(place) failed: \(logged)\(statement)")
         if let text = error.serverMessage {
             let line: Logger.Message = "\(place): the database said: \(text)"
             if logDatabaseText { logger.notice(line) } else { logger.debug(line) }
         }
         return DatabaseErrorReply(error: error, operation: operation, model: model).brokerError
+    }
+
+    /// The error's description for the notice-level log, which never names a hidden column:
+    /// the table's hidden columns are replaced by "a hidden column", and a column the table
+    /// does not export (another table's, or any when the table is unknown) by "a column";
+    /// a constraint whose name contains a hidden column's is not named. The full text is in the debug-level line.
+    var loggedDescription: String {
+        var text = "\(error)"
+        if let c = error.constraint, !c.isEmpty, visibleConstraint == nil {
+            text = Self.replacingIdentifier(c, in: text, with: "a constraint")
+        }
+        guard let m = model else {
+            for c in error.columns { text = Self.replacingIdentifier(c, in: text, with: "a column") }
+            return text
+        }
+        for c in m.hidden.sorted(by: { $0.count > $1.count }) {
+            text = Self.replacingIdentifier(c, in: text, with: "a hidden column")
+        }
+        // A column of another table (the referencing side of `Referenced`) may be hidden there.
+        let known = Set(m.fields).union(m.refs.flatMap(\.columns))
+        for c in error.columns where !known.contains(c) && !m.hidden.contains(c) {
+            text = Self.replacingIdentifier(c, in: text, with: "a column")
+        }
+        return text
+    }
+
+    /// `text` with each occurrence of `name` that stands as a whole identifier (not part of a
+    /// longer one) replaced by `word`.
+    static func replacingIdentifier(_ name: String, in text: String, with word: String) -> String {
+        guard !name.isEmpty else { return text }
+        func isIdentifier(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
+        var out = ""
+        var rest = text[...]
+        while let r = rest.range(of: name) {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+            out += rest[..<r.lowerBound]
+            if before.map(isIdentifier) == true || after.map(isIdentifier) == true {
+                out += rest[r]
+            } else {
+                out += word
+            }
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
     }
 
     /// The reply's error.

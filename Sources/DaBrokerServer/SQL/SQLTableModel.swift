@@ -54,8 +54,22 @@ struct SQLTableModel: Sendable {
         if mode.canWrite { calls += [Callable(Method.update), Callable(Method.delete)] }
         calls += self.calls.values.map(\.callable).sorted { $0.name < $1.name }
         return BrokeredInfo(
-            name: name, cached: cached && mode.canRead ? .bool(true) : .null, fields: fields.map(Field.init),
+            name: name, cached: cached && mode.canRead ? .bool(true) : .null, fields: fields.map(field),
             refs: refs.map { RefField($0.name) }, backrefs: backrefs.map { BackRef($0.name) }, calls: calls)
+    }
+
+    /// A field with its column's facts: declared type, nullability, default, writability
+    /// (never for a read-only table), enum labels and an array's element type.
+    func field(_ name: String) -> Field {
+        guard let c = table.columns.first(where: { $0.name == name }) else { return Field(name) }
+        var element: String?
+        if c.kind == .list, c.declaredType.hasSuffix("[]") {
+            element = String(c.declaredType.dropLast(2))
+            while let e = element, e.hasSuffix("[]") { element = String(e.dropLast(2)) }
+        }
+        return Field(
+            name, type: c.declaredType, nullable: c.isNullable, default: c.isGenerated ? nil : c.defaultValue,
+            writable: mode.canWrite && c.isWritable, enumValues: c.enumValues, elementType: element)
     }
 
     /// The table info's meta (`["sql", "_meta", table]`): lists the table calls.

@@ -27,6 +27,10 @@ struct SQLClientTests {
         #expect(try await albums.find([n.artistId: 1], limit: 1).count == 1)
         #expect(try await tracks.count([n.albumId: 1]) == 10)
         #expect(try await artists.count() == 275)
+        // Column facts from the table info.
+        #expect(albums.fields[n.title]?.nullable == false, "\(albums.fields)")
+        #expect(artists.fields[n.name]?.nullable == true, "\(artists.fields)")
+        #expect(albums.fields[n.title]?.type != nil)
 
         // Exactly one, else NoData / ManyData.
         let none = await #expect(throws: BrokerError.self) { try await artists.get([n.artistId: 99_999]) }

@@ -124,6 +124,44 @@ struct CodecValueMappingTests {
         )
     }
 
+    @Test("a field's column facts are extra keys of its _F descriptor")
+    func fieldColumnFacts() throws {
+        let info = InfoValue(
+            ref: Ref(key: ObjectKey(["sql", "item"])),
+            info: BrokeredInfo(
+                name: "item",
+                fields: [
+                    Field("qty", type: "smallint", nullable: false, default: "0", writable: true),
+                    Field("mood", type: "mood", nullable: true, writable: true, enumValues: ["happy", "sad"]),
+                    Field("tags", type: "text[]", nullable: true, writable: false, elementType: "text"),
+                    Field("plain"),
+                ]),
+            meta: Ref(key: .metaRoot))
+        let text = json(.info(info))
+        #expect(
+            text.contains(
+                #""fields":{"qty":{"_o":"_F","name":"qty","type":"smallint","nullable":false,"default":"0","writable":true},"mood":{"_o":"_F","name":"mood","type":"mood","nullable":true,"writable":true,"enum_values":["happy","sad"]},"tags":{"_o":"_F","name":"tags","type":"text[]","nullable":true,"writable":false,"element_type":"text"},"plain":{"_o":"_F","name":"plain"}}"#
+            ), "\(text)")
+        #expect(try value(text) == .info(info))
+        // Descriptors without facts (the original server, static objects) decode with none.
+        let bare = try value(
+            #"{"_o":"Info","k":["s"],"f":{"name":"T","fields":{"a":{"_o":"_F","name":"a"}}},"r":{"_meta":{"_o":"_ROOT"}}}"#
+        )
+        guard case .info(let bareInfo) = bare else { throw BrokerError.badRequest("not an Info: \(bare)") }
+        #expect(bareInfo.info.fields["a"] == Field("a"))
+        // A fact of the wrong type is refused, not guessed at.
+        #expect(throws: BrokerError.self) {
+            try value(
+                #"{"_o":"Info","k":["s"],"f":{"name":"T","fields":{"a":{"_o":"_F","name":"a","nullable":"no"}}},"r":{"_meta":{"_o":"_ROOT"}}}"#
+            )
+        }
+        #expect(throws: BrokerError.self) {
+            try value(
+                #"{"_o":"Info","k":["s"],"f":{"name":"T","fields":{"a":{"_o":"_F","name":"a","enum_values":[1]}}},"r":{"_meta":{"_o":"_ROOT"}}}"#
+            )
+        }
+    }
+
     @Test("sharing as the original sends it: cache entries, forward references and cycles")
     func originalSharing() throws {
         let obj =

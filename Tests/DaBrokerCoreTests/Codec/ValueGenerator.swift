@@ -160,7 +160,19 @@ struct ValueGenerator {
 
     mutating func info() -> InfoValue {
         var i = BrokeredInfo(name: string(), cached: [.null, true, false, "x"][int(0...3)])
-        for _ in 0..<int(0...3) { i.add(Field(key())) }
+        for _ in 0..<int(0...3) {
+            guard chance(50) else {
+                i.add(Field(key()))
+                continue
+            }
+            // A SQL table's field, with some of its column facts.
+            i.add(
+                Field(
+                    key(), type: chance(70) ? string() : nil, nullable: chance(70) ? chance(50) : nil,
+                    default: chance(30) ? string() : nil, writable: chance(70) ? chance(50) : nil,
+                    enumValues: chance(30) ? (0..<int(0...3)).map { _ in string() } : nil,
+                    elementType: chance(20) ? string() : nil))
+        }
         for _ in 0..<int(0...2) { i.add(RefField(key())) }
         for _ in 0..<int(0...2) { i.add(BackRef(key())) }
         for _ in 0..<int(0...3) { i.add(Callable(key(), cached: chance(50), meta: chance(50))) }

@@ -20,10 +20,14 @@ struct ExistingFixture {
     /// Hidden values of the fixture: no reply and no log line may hold them.
     static let secrets = ["HASH_SECRET_4242", "VAULT_SECRET_55"]
 
-    static func make(_ backend: ExistingBackend, _ suffix: String, logDatabaseText: Bool = false) async throws
-        -> ExistingFixture
-    {
+    /// `extra` statements run after the fixture script; `extraModels` are then exported
+    /// read-write with their hidden columns.
+    static func make(
+        _ backend: ExistingBackend, _ suffix: String, logDatabaseText: Bool = false, extra: [String] = [],
+        extraModels: [(table: String, hide: Set<String>)] = []
+    ) async throws -> ExistingFixture {
         let (db, name) = try await backend.database(suffix)
+        for statement in extra { _ = try await db.execute(statement) }
         let log = CapturedLines()
         var configuration = BrokerServerConfiguration(secret: "existing-tests", logger: log.logger())
         configuration.logDatabaseText = logDatabaseText
@@ -46,6 +50,7 @@ struct ExistingFixture {
             try loader.addModel("note", into: root, rw: .readWrite)
             try loader.addModel("audited", into: root, rw: .readWrite)
         }
+        for m in extraModels { try loader.addModel(m.table, into: root, rw: .readWrite, hide: m.hide) }
         try await server.start()
         return ExistingFixture(
             backend: backend, server: server, loader: loader, client: TestClient(transport: transport),
