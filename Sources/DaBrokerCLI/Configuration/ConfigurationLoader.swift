@@ -142,7 +142,6 @@ public struct ConfigurationLoader: Sendable {
         }
     }
 
-
     private static func describe(_ error: YamlError, file: String) -> (String, SourceLocation?) {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
