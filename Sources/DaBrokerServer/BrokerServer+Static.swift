@@ -119,26 +119,6 @@ extension BrokerServer {
     /// Broadcasts one `invalid_key` to every transport and returns its msgid (after it has
     /// been handed to them). `key` is `nil` for a created object. Values are sent without
     /// access codes; the caller leaves hidden attributes out of `changes`.
-    /// Tells clients to drop every cached row of the table `meta` (and its cached searches):
-    /// changes were missed (``ChangeFeed``). On the wire an `invalid_key` without `_key`,
-    /// with `_resync: [true]`; a client of the original reads it as a created row (its
-    /// searches of the table go), ours drops its cache.
-    @discardableResult
-    public func broadcastResync(meta: ObjectKey) async -> Int64 {
-        var data = OrderedDictionary<String, Value>()
-        data["_m"] = .string(Method.invalidKey)
-        data["_meta"] = .ref(Ref(key: meta))
-        data[InvalidKeyBroadcast.resyncKey] = .list([.bool(true)])
-        let sid = instanceID
-        let decimals = configuration.decimals
-        return await broadcaster.send(
-            .dict(data),
-            encode: { value, id in
-                try WireCodec.encode(Message(data: value, msgid: id), sid: sid, decimals: decimals)
-            },
-            transports: transports)
-    }
-
     @discardableResult
     public func broadcastInvalidation(
         key: ObjectKey?, meta: ObjectKey, changes: OrderedDictionary<String, [Value]>
@@ -150,6 +130,24 @@ extension BrokerServer {
         for (name, values) in changes where !name.hasPrefix("_") {
             data[name] = .list(values.map(Self.unsigned))
         }
+        return await broadcast(data)
+    }
+
+    /// Tells clients to drop every cached row of the table `meta` (and its cached searches):
+    /// changes were missed (``ChangeFeed``). On the wire an `invalid_key` without `_key`,
+    /// with `_resync: [true]`; a client of the original reads it as a created row (its
+    /// searches of the table go), ours drops its cache.
+    @discardableResult
+    public func broadcastResync(meta: ObjectKey) async -> Int64 {
+        var data = OrderedDictionary<String, Value>()
+        data["_m"] = .string(Method.invalidKey)
+        data["_meta"] = .ref(Ref(key: meta))
+        data[InvalidKeyBroadcast.resyncKey] = .list([.bool(true)])
+        return await broadcast(data)
+    }
+
+    /// Numbers, encodes (with this server's `sid`) and sends one broadcast's data.
+    private func broadcast(_ data: OrderedDictionary<String, Value>) async -> Int64 {
         let sid = instanceID
         let decimals = configuration.decimals
         return await broadcaster.send(

@@ -26,16 +26,7 @@ final class PostgresCore {
     /// Opens the connection: libpq parses `url` itself (URI or key=value conninfo), we only add
     /// UTF-8 client encoding and a fallback application name.
     func connect(url: String) throws {
-        let keys = ["dbname", "client_encoding", "fallback_application_name"]
-        let values = [url, "UTF8", "dabroker"]
-        let cKeys = keys.map { strdup($0) }
-        let cValues = values.map { strdup($0) }
-        defer {
-            for p in cKeys + cValues { free(p) }
-        }
-        let k = cKeys.map { UnsafePointer($0) } + [nil]
-        let v = cValues.map { UnsafePointer($0) } + [nil]
-        let c = PQconnectdbParams(k, v, 1)
+        let c = Self.open(url: url, applicationName: "dabroker")
         place = Self.describe(c)
         guard let c, PQstatus(c) == CONNECTION_OK else {
             let detail = c.map { Self.trimmed(PQerrorMessage($0)) } ?? "out of memory"
@@ -50,6 +41,21 @@ final class PostgresCore {
                 noticeLogger.debug("\(text)")
             }, nil)
         conn = c
+    }
+
+    /// `PQconnectdbParams` with `url` (URI or conninfo), UTF-8 client encoding and a fallback
+    /// application name; the handle, whatever its status, or nil when out of memory.
+    static func open(url: String, applicationName: String) -> OpaquePointer? {
+        let keys = ["dbname", "client_encoding", "fallback_application_name"]
+        let values = [url, "UTF8", applicationName]
+        let cKeys = keys.map { strdup($0) }
+        let cValues = values.map { strdup($0) }
+        defer {
+            for p in cKeys + cValues { free(p) }
+        }
+        let k = cKeys.map { UnsafePointer($0) } + [nil]
+        let v = cValues.map { UnsafePointer($0) } + [nil]
+        return PQconnectdbParams(k, v, 1)
     }
 
     /// Gives `body` the open libpq handle (for `PQgetCancel`).

@@ -79,16 +79,7 @@ public final class PostgresNotificationListener: Sendable {
     }
 
     private func connect(url: String) -> OpaquePointer? {
-        let keys = ["dbname", "client_encoding", "fallback_application_name"]
-        let values = [url, "UTF8", "dabroker-listen"]
-        let cKeys = keys.map { strdup($0) }
-        let cValues = values.map { strdup($0) }
-        defer {
-            for p in cKeys + cValues { free(p) }
-        }
-        let k = cKeys.map { UnsafePointer($0) } + [nil]
-        let v = cValues.map { UnsafePointer($0) } + [nil]
-        guard let c = PQconnectdbParams(k, v, 1) else { return nil }
+        guard let c = PostgresCore.open(url: url, applicationName: "dabroker-listen") else { return nil }
         guard PQstatus(c) == CONNECTION_OK else {
             PQfinish(c)
             return nil
