@@ -205,8 +205,14 @@ struct LimitsTests {
         print(
             "[reliability] statement timeout 500 ms on \(backend): slow call ended after \(took) with \(String(describing: slow.error))"
         )
-        let again = try await Self.call(client, Request(method: "busy", args: [.int(1)]))
-        #expect(again.error == nil)
+        // The pool goes on: a quick statement runs again. The timeout is wall-clock time, so on
+        // a machine loaded by the rest of the suite even a quick one can be descheduled past
+        // 500 ms; it must succeed within three tries, never fail for good.
+        var again = try await Self.call(client, Request(method: "busy", args: [.int(1)]))
+        for _ in 0..<2 where again.error != nil {
+            again = try await Self.call(client, Request(method: "busy", args: [.int(1)]))
+        }
+        #expect(again.error == nil, "\(String(describing: again.error))")
         await client.close()
         await server.stop()
         await db.close()
