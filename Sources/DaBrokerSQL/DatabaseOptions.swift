@@ -4,7 +4,7 @@ import Logging
 public struct DatabaseOptions: Sendable {
     /// Most connections open at once (an in-memory SQLite database always uses exactly one).
     public var maxConnections: Int
-    /// How long `acquire` waits for a free connection before throwing `BrokerError(.unavailable)`.
+    /// How long `acquire` waits for a free connection before throwing `DatabaseError(.unavailable)`.
     public var acquireTimeout: Duration
     /// A connection idle at least this long is health-checked before it is lent out.
     public var healthCheckAfterIdle: Duration

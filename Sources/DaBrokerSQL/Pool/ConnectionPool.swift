@@ -4,7 +4,7 @@ import DaBrokerCore
 ///
 /// `acquire()` hands out an idle connection, opens a new one while fewer than
 /// `maxConnections` are open, or waits; a wait longer than `acquireTimeout` throws
-/// `BrokerError(.unavailable, …)` (never hangs). A connection that sat idle for at least
+/// `DatabaseError(.unavailable, …)` (never hangs). A connection that sat idle for at least
 /// `healthCheckAfterIdle` is checked (`isHealthy()`) before it is handed out and replaced if dead.
 ///
 /// Time comes from the clock given to `init` (the continuous clock by default; tests pass a
