@@ -116,6 +116,18 @@ extension BrokerServer {
         Array(cls.info.fields.keys) + cls.info.refs.keys.filter { $0 != "_meta" }
     }
 
+    /// Serves the usual root: a static object at `["static", "root"]` whose `data` field is a
+    /// dict that ``SQLLoader/addModel(_:into:rw:hide:cached:)`` fills with table infos (the
+    /// client's `root.data.<table>`), and makes it the server's ``root``.
+    @discardableResult
+    public func addDataRoot(className: String = "Root") throws -> StaticObject {
+        let rootClass = try exportClass(className, key: ["root", "meta"], fields: ["data"])
+        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
+        try addStatic(root, "root")
+        self.root = root
+        return root
+    }
+
     /// Broadcasts one `invalid_key` to every transport and returns its msgid (after it has
     /// been handed to them). `key` is `nil` for a created object. Values are sent without
     /// access codes; the caller leaves hidden attributes out of `changes`.

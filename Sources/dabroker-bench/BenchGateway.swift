@@ -34,10 +34,7 @@ final class BenchGateway: Sendable {
         http = HTTPServerTransport(configuration: .init(port: 0), logger: Self.quiet("http"))
         server.addTransport(http)
         if let amqp { server.addTransport(AMQPServerTransport(configuration: amqp, logger: Self.quiet("amqp"))) }
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         // The benchmark's own database holds only bench_item: the default schemas suffice.
         loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel(BenchDatabase.table, into: root, rw: .readWrite)

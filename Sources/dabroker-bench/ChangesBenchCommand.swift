@@ -96,10 +96,7 @@ struct ChangesBenchCommand: AsyncParsableCommand {
         let server = BrokerServer(configuration: .init(secret: "bench", logger: logger))
         let transport = InProcessServerTransport()
         server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel("item", into: root)
         try await server.start()

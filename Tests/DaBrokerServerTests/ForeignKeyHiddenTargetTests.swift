@@ -26,10 +26,7 @@ struct ForeignKeyHiddenTargetTests {
         let transport = RecordingTransport()
         server.addTransport(transport)
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         try loader.addModel("owner", into: root, rw: .readOnly, hide: ["ssn"])
         try loader.addModel("doc", into: root, rw: .readWrite)
         try await server.start()

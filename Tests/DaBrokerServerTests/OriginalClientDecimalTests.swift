@@ -61,10 +61,7 @@ struct OriginalClientDecimalTests {
         let server = BrokerServer(configuration: configuration)
         let transport = RecordingTransport()
         server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel("Person", into: root, rw: .readWrite)
         try await server.start()

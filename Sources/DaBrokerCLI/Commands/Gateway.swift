@@ -33,10 +33,7 @@ struct Gateway {
         serverConfiguration.requestLimits.maxMessageBytes = config.limits.maxMessageBytes
         serverConfiguration.decimals = config.wire.decimals
         let server = BrokerServer(configuration: serverConfiguration)
-        let rootClass = try server.exportClass("root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot(className: "root")
         let loader = try SQLLoader(database: opened.database, broker: server, model: opened.model, id: config.loaderID)
         for table in plan.tables {
             try loader.addModel(

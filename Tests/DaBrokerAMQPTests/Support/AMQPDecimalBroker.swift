@@ -24,10 +24,7 @@ struct AMQPDecimalBroker {
         configuration.decimals = decimals
         server = BrokerServer(configuration: configuration)
         server.addTransport(AMQPServerTransport(configuration: AMQPTest.named(c, "broker"), logger: logger))
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel("Item", into: root)
         try await server.start(purge: true)

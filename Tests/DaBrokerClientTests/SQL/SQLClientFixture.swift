@@ -34,10 +34,7 @@ struct SQLClientFixture {
         let server = BrokerServer(configuration: .init(secret: secret))
         let transport = InProcessServerTransport()
         server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .value(.dict([:]))])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         return (server, transport, root)
     }
 

@@ -31,10 +31,7 @@ struct SQLiteBroker {
         let server = BrokerServer(configuration: .init(secret: "http-sqlite", logger: logger))
         let http = HTTPServerTransport(configuration: .init(port: 0), logger: logger)
         server.addTransport(http)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel("http_album", into: root, rw: .readWrite, hide: ["secret"])
         try await server.start()

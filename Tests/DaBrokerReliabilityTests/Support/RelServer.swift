@@ -26,10 +26,7 @@ struct RelServer {
         let transport = InProcessServerTransport(tap: log.tap)
         server.addTransport(transport)
         if let extraTransport { server.addTransport(extraTransport) }
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try configure(loader, root)
         try await server.start()

@@ -91,10 +91,7 @@ struct ChangeCaptureFixture {
         let recorder = RecordingTransport()
         server.addTransport(inProcess)
         server.addTransport(recorder)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try loader.addModel("member", into: root, rw: .readWrite, hide: ["secret"])
         try await server.start()

@@ -34,10 +34,7 @@ struct ExistingFixture {
         let server = BrokerServer(configuration: configuration)
         let transport = RecordingTransport()
         server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         for table in ["category", "item", "serial_no", "vault"] {
             try loader.addModel(table, into: root, rw: .readWrite)

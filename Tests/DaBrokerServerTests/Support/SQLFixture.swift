@@ -22,10 +22,7 @@ struct SQLFixture {
         let server = BrokerServer(configuration: .init(secret: "sql-tests", maxFindLimit: maxFindLimit))
         let transport = RecordingTransport()
         server.addTransport(transport)
-        let rootClass = try server.exportClass("Root", key: ["root", "meta"], fields: ["data"])
-        let root = StaticObject(class: rootClass, values: ["data": .dict([:])])
-        try server.addStatic(root, "root")
-        server.root = root
+        let root = try server.addDataRoot()
         let loader = try await SQLLoader.reflecting(database: db, broker: server)
         try configure(loader, root)
         try await server.start()
