@@ -106,7 +106,7 @@ let package = Package(
             name: "dabroker-bench",
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
-                "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ", "CSQLite3",
+                "DaBrokerAMQP", "DaBrokerHTTP", "CRabbitMQ", "CSQLite3", "CLibPQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -31,6 +31,7 @@ public final class BrokerServer: Service, Sendable {
     let logger: Logger
     let broadcaster: Broadcaster
     let limiter: RequestLimiter
+    private let memoryTrim = IdleMemoryTrim()
     private let state = Mutex(State())
 
     struct State {
@@ -43,6 +44,8 @@ public final class BrokerServer: Service, Sendable {
         /// Requests admitted and not yet answered.
         var inFlight = 0
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Requests admitted so far: tells ``IdleMemoryTrim`` whether one came meanwhile.
+        var admitted = 0
     }
 
     public init(configuration: BrokerServerConfiguration = BrokerServerConfiguration()) {
@@ -174,6 +177,7 @@ public final class BrokerServer: Service, Sendable {
         let admitted = state.withLock { s -> Bool in
             guard s.accepting else { return false }
             s.inFlight += 1
+            s.admitted += 1
             return true
         }
         guard admitted else { return encodeReply(error: .unavailable("the server is not running")) }
@@ -202,13 +206,16 @@ public final class BrokerServer: Service, Sendable {
             reply = encodeReply(error: .internal("internal server error"))
         }
         await limiter.release()
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let (waiters, idleAt) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Int?) in
             s.inFlight -= 1
-            guard s.inFlight == 0 else { return [] }
+            guard s.inFlight == 0 else { return ([], nil) }
             defer { s.idleWaiters = [] }
-            return s.idleWaiters
+            return (s.idleWaiters, s.admitted)
         }
         for w in waiters { w.resume() }
+        if let idleAt {
+            memoryTrim.wentIdle { [self] in state.withLock { $0.inFlight == 0 && $0.admitted == idleAt } }
+        }
         return reply
     }
 

@@ -97,7 +97,7 @@ func amqpConsumerCount(_ c: AMQPConfiguration) async throws -> Int {
 }
 
 /// A flag shared between threads.
-private final class BenchFlag: Sendable {
+final class BenchFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
 
@@ -117,7 +117,7 @@ private func milliseconds(_ d: Duration) -> Double { BenchStats.micros(d) / 1000
 
 private func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) { BenchStats.percentiles(samples) }
 
-private func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
@@ -125,8 +125,8 @@ private func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws ->
     }
 }
 
-/// Raw librabbitmq echo server and caller.
-private enum RawEcho {
+/// Raw librabbitmq echo server and caller (the caller also drives ``RawGetFloor``).
+enum RawEcho {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func connect(_ c: AMQPConfiguration) throws -> amqp_connection_state_t {
@@ -185,13 +185,16 @@ private enum RawEcho {
     }
 
     /// Sequential calls; returns each round trip in milliseconds.
-    static func call(_ c: AMQPConfiguration, calls: Int) throws -> [Double] {
+    static func call(
+        _ c: AMQPConfiguration, calls: Int,
+        bodies texts: [String] = [#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#]
+    ) throws -> [Double] {
         let conn = try connect(c)
         defer { close(conn) }
         let replyTo = bytes("amq.rabbitmq.reply-to")
         let queue = bytes(c.queue)
-        let body = bytes(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#)
-        defer { for b in [replyTo, queue, body] { amqp_bytes_free(b) } }
+        let bodies = texts.map(bytes)
+        defer { for b in [replyTo, queue] + bodies { amqp_bytes_free(b) } }
         amqp_basic_consume(conn, 1, replyTo, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
         guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
             throw Failure(description: "consume of direct reply-to failed")
@@ -206,7 +209,7 @@ private enum RawEcho {
             props.correlation_id = id
             props.reply_to = replyTo
             let start = clock.now
-            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, body)
+            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, bodies[i % bodies.count])
             amqp_maybe_release_buffers(conn)
             var envelope = amqp_envelope_t()
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -220,14 +223,17 @@ private enum RawEcho {
 
     /// Calls back to back for 0.1 s untimed, then `seconds`; returns the calls completed in
     /// the timed part.
-    static func callFor(_ c: AMQPConfiguration, seconds: Double) throws -> Int {
+    static func callFor(
+        _ c: AMQPConfiguration, seconds: Double,
+        bodies texts: [String] = [#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#]
+    ) throws -> Int {
         let conn = try connect(c)
         defer { close(conn) }
         let replyTo = bytes("amq.rabbitmq.reply-to")
         let queue = bytes(c.queue)
-        let body = bytes(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#)
+        let bodies = texts.map(bytes)
         let id = bytes("1")
-        defer { for b in [replyTo, queue, body, id] { amqp_bytes_free(b) } }
+        defer { for b in [replyTo, queue, id] + bodies { amqp_bytes_free(b) } }
         amqp_basic_consume(conn, 1, replyTo, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
         guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
             throw Failure(description: "consume of direct reply-to failed")
@@ -236,6 +242,7 @@ private enum RawEcho {
         let warmEnd = clock.now + .milliseconds(100)
         let end = warmEnd + .milliseconds(Int64(seconds * 1000))
         var n = 0
+        var sent = 0
         while true {
             let now = clock.now
             if now >= end { break }
@@ -243,7 +250,8 @@ private enum RawEcho {
             props._flags = amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG)
             props.correlation_id = id
             props.reply_to = replyTo
-            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, body)
+            amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, bodies[sent % bodies.count])
+            sent += 1
             amqp_maybe_release_buffers(conn)
             var envelope = amqp_envelope_t()
             var timeout = timeval(tv_sec: 5, tv_usec: 0)

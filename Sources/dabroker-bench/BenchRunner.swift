@@ -2,6 +2,7 @@ import DaBrokerAMQP
 import DaBrokerClient
 import DaBrokerCore
 import DaBrokerHTTP
+import DaBrokerSQL
 import Foundation
 
 /// Runs every benchmark step and collects the rows. A step that fails (service missing or
@@ -176,12 +177,13 @@ final class BenchRunner {
                     name: "throughput_floor_c\(callers)", transport: "amqp", backend: "-", callsPerSecond: r,
                     note: "raw librabbitmq echo, 1 server thread, \(callers) caller connections"))
         }
+        let rawGet = try await getFloors(database, amqpURL: amqpURL)
         let amqp = try benchConfiguration(amqpURL)
         let gateway = try await BenchGateway(database: database, amqp: amqp)
         var clients: [BrokerClient] = []
         do {
             for _ in 0..<4 { clients.append(try await gateway.client("amqp")) }
-            try await throughputRows(clients, gateway: gateway, servers: "1 server", raw: raw)
+            try await throughputRows(clients, gateway: gateway, servers: "1 server", raw: raw, rawGet: rawGet)
             if let server = BenchMachine.rss() {
                 results.append(
                     BenchResult(
@@ -190,7 +192,10 @@ final class BenchRunner {
                             format: "%.1f MiB: this process (gateway + 4 clients) after the load",
                             Double(server) / 1_048_576)))
             }
-            try await secondServer(database, amqpURL: amqpURL, amqp: amqp, clients: clients, gateway: gateway, raw: raw)
+            try await secondServer(
+                database, amqpURL: amqpURL, amqp: amqp, clients: clients, gateway: gateway, raw: raw, rawGet: rawGet)
+            await step("server CPU per call") { try await serverCPU(database, amqpURL: amqpURL, gateway: gateway) }
+            await step("memory burst") { try await memoryBurst(database, amqpURL: amqpURL) }
         } catch {
             for c in clients { await c.close() }
             await gateway.stop()
@@ -202,7 +207,7 @@ final class BenchRunner {
 
     private func secondServer(
         _ database: BenchDatabase, amqpURL: String, amqp: AMQPConfiguration, clients: [BrokerClient],
-        gateway: BenchGateway, raw: [Int: Double]
+        gateway: BenchGateway, raw: [Int: Double], rawGet: [Int: Double]
     ) async throws {
         var second: SecondServer?
         if let executable = SecondServer.executable() {
@@ -218,7 +223,8 @@ final class BenchRunner {
         if let second {
             do {
                 try await throughputRows(
-                    clients, gateway: gateway, servers: "2 servers (2nd: dabroker serve process)", raw: raw)
+                    clients, gateway: gateway, servers: "2 servers (2nd: dabroker serve process)", raw: raw,
+                    rawGet: rawGet)
                 if let rss = BenchMachine.rss(pid: second.pid) {
                     results.append(
                         BenchResult(
@@ -235,7 +241,8 @@ final class BenchRunner {
         } else {
             let other = try await BenchGateway(database: database, amqp: amqp)
             do {
-                try await throughputRows(clients, gateway: gateway, servers: "2 servers (2nd in-process)", raw: raw)
+                try await throughputRows(
+                    clients, gateway: gateway, servers: "2 servers (2nd in-process)", raw: raw, rawGet: rawGet)
             } catch {
                 await other.stop()
                 throw error
@@ -245,7 +252,7 @@ final class BenchRunner {
     }
 
     private func throughputRows(
-        _ clients: [BrokerClient], gateway: BenchGateway, servers: String, raw: [Int: Double]
+        _ clients: [BrokerClient], gateway: BenchGateway, servers: String, raw: [Int: Double], rawGet: [Int: Double]
     ) async throws {
         let refs = (1...1000).map { gateway.rowRef($0) }
         let suffix = servers.hasPrefix("1 ") ? "" : "_2srv"
@@ -260,19 +267,90 @@ final class BenchRunner {
                 caller in
                 _ = try await used[caller % used.count].call(Method.echo, "hi")
             }
-            let fraction = raw[callers].map { get / $0 }
+            let fraction = rawGet[callers].map { get / $0 }
             results.append(
                 BenchResult(
                     name: "throughput_c\(callers)" + suffix, transport: "amqp", backend: gateway.database.backend,
                     callsPerSecond: get, throughputFraction: fraction,
                     note: "get-by-key, \(servers), \(used.count) clients; "
-                        + "ratio = fraction of raw echo calls/s"))
+                        + "ratio = fraction of throughput_get_floor_c\(callers)"))
             results.append(
                 BenchResult(
                     name: "throughput_echo_c\(callers)" + suffix, transport: "amqp", backend: "-", callsPerSecond: echo,
                     throughputFraction: raw[callers].map { echo / $0 },
                     note: "echo, \(servers), \(used.count) clients"))
         }
+    }
+
+    /// `throughput_get_floor_cN`: ``RawGetFloor`` (C libraries only, as many database
+    /// connections as the gateway's pool) answering get-by-key to N raw caller connections.
+    private func getFloors(_ database: BenchDatabase, amqpURL: String) async throws -> [Int: Double] {
+        let c = try benchConfiguration(amqpURL)
+        let threads = DatabaseOptions().maxConnections
+        let floor = try await RawGetFloor(database: database, amqp: c, threads: threads)
+        var out: [Int: Double] = [:]
+        do {
+            for callers in settings.concurrency {
+                let seconds =
+                    Double(settings.throughputDuration.components.seconds)
+                    + Double(settings.throughputDuration.components.attoseconds) / 1e18
+                let total = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for caller in 0..<callers {
+                        let bodies = (0..<1000).map { "g\(($0 * 37 + caller * 101) % 1000 + 1)" }
+                        group.addTask {
+                            try await onBenchThread { try RawEcho.callFor(c, seconds: seconds, bodies: bodies) }
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                out[callers] = Double(total) / seconds
+                results.append(
+                    BenchResult(
+                        name: "throughput_get_floor_c\(callers)", transport: "amqp", backend: database.backend,
+                        callsPerSecond: out[callers],
+                        note: "raw librabbitmq + C driver, \(threads) server threads/connections, no DaBroker code"))
+            }
+        } catch {
+            floor.stop()
+            throw error
+        }
+        floor.stop()
+        try await onBenchThread { try RawEcho.deleteNames(c) }
+        return out
+    }
+
+    /// `server_cpu_*`: µs of server CPU per call, the gateway process against the raw floor.
+    private func serverCPU(_ database: BenchDatabase, amqpURL: String, gateway: BenchGateway) async throws {
+        print("… server CPU per call (\(database.backend))")
+        let cpu = try await ServerCPU.measure(
+            database: database, amqpURL: amqpURL, gateway: gateway, calls: settings.calls)
+        for (name, f) in [("echo", cpu.echo), ("get_by_key", cpu.getByKey), ("find50", cpu.find50)] {
+            results.append(
+                BenchResult(
+                    name: "server_cpu_" + name, transport: "amqp", backend: database.backend, p50: f.gateway,
+                    floorP50: f.floor,
+                    note: "µs of server CPU per call (not latency): dabroker serve process vs the raw floor server"))
+        }
+    }
+
+    /// `rss_burst`: the gateway process's RSS before, at the peak of and idle after 64 (16 in
+    /// `--short`) concurrent finds of every row; ratio = after / before (goal ≤ 1.5).
+    private func memoryBurst(_ database: BenchDatabase, amqpURL: String) async throws {
+        print("… memory burst (\(database.backend))")
+        // --short runs the debug build on a loaded CI machine: a smaller burst.
+        let burstRows = settings.short ? 2000 : settings.rows
+        let concurrency = settings.short ? 16 : 64
+        let m = try await MemoryBurst.measure(
+            database: database, amqpURL: amqpURL, rows: burstRows, concurrency: concurrency,
+            settle: settings.short ? .seconds(1) : .seconds(3))
+        let mib = { (n: Int) in String(format: "%.1f", Double(n) / 1_048_576) }
+        results.append(
+            BenchResult(
+                name: "rss_burst", transport: "http", backend: database.backend,
+                throughputFraction: Double(m.after) / Double(max(m.before, 1)),
+                note:
+                    "dabroker serve RSS MiB: idle \(mib(m.before)), peak \(mib(m.peak)) during \(concurrency) concurrent finds of "
+                    + "\(burstRows) rows, idle after \(mib(m.after)); ratio = after / before"))
     }
 
     // MARK: - Helpers

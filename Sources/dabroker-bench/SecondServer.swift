@@ -1,7 +1,8 @@
 import DaBrokerAMQP
 import Foundation
 
-/// A second gateway process: `dabroker serve --config <generated yaml> --no-http --amqp URL`,
+/// A second gateway process: `dabroker serve --config <generated yaml> --no-http --amqp URL`
+/// (or `--http-port N` instead of `--no-http`),
 /// the `dabroker` binary from the same folder as this benchmark, serving the same database
 /// on the same AMQP queue with the same secret.
 final class SecondServer {
@@ -17,10 +18,12 @@ final class SecondServer {
         return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
     }
 
-    /// Starts the process and waits (up to `timeout`) until the queue has `consumers` consumers.
-    init(executable: URL, database: BenchDatabase, amqpURL: String, amqp: AMQPConfiguration, timeout: Duration)
-        async throws
-    {
+    /// Starts the process and waits (up to `timeout`) until the queue has `consumers` consumers
+    /// (2: this process's gateway and the new one).
+    init(
+        executable: URL, database: BenchDatabase, amqpURL: String, amqp: AMQPConfiguration, timeout: Duration,
+        consumers: Int = 2, httpPort: Int? = nil
+    ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dabroker-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let yaml = """
@@ -47,9 +50,8 @@ final class SecondServer {
         let handle = try FileHandle(forWritingTo: log)
         process = Process()
         process.executableURL = executable
-        process.arguments = [
-            "serve", "--config", config.path, "--no-http", "--amqp", amqpURL, "--log-level", "warning",
-        ]
+        let http = httpPort.map { ["--http-port", String($0)] } ?? ["--no-http"]
+        process.arguments = ["serve", "--config", config.path] + http + ["--amqp", amqpURL, "--log-level", "warning"]
         process.currentDirectoryURL = folder
         process.standardOutput = handle
         process.standardError = handle
@@ -57,7 +59,7 @@ final class SecondServer {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if try await amqpConsumerCount(amqp) >= 2 { return }
+            if try await amqpConsumerCount(amqp) >= consumers { return }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(200))
         }
