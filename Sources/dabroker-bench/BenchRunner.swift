@@ -58,6 +58,15 @@ final class BenchRunner {
             await step("throughput") { try await throughput(database, amqpURL: amqpURL) }
         }
         throughputDatabase?.cleanUp()
+        if let amqpURL {
+            if let tools = PeerHTTPBench.tools() {
+                await step("HTTP peer comparison") { try await peerComparison(tools, amqpURL: amqpURL) }
+            } else {
+                note(
+                    "datasette or wrk not installed: the HTTP comparison with Datasette is skipped "
+                        + "(pip install datasette; apt-get install wrk)")
+            }
+        }
         note(
             "run took \(Int(BenchStats.micros(clock.now - started) / 1_000_000)) s; load average now "
                 + BenchMachine.loadAverage())
@@ -351,6 +360,23 @@ final class BenchRunner {
                 note:
                     "dabroker serve RSS MiB: idle \(mib(m.before)), peak \(mib(m.peak)) during \(concurrency) concurrent finds of "
                     + "\(burstRows) rows, idle after \(mib(m.after)); ratio = after / before"))
+    }
+
+    /// `http_row_cN`, `http_page50_cN`: the REST face against Datasette on one SQLite file.
+    private func peerComparison(_ tools: (datasette: String, wrk: String), amqpURL: String) async throws {
+        print("… HTTP side by side with Datasette (sqlite)")
+        let database = try await BenchDatabase.prepare(backend: "sqlite", base: nil, rows: settings.rows)
+        defer { database.cleanUp() }
+        let figures = try await PeerHTTPBench.run(
+            tools: tools, database: database, amqpURL: amqpURL, seconds: settings.short ? 1 : 5)
+        for f in figures {
+            results.append(
+                BenchResult(
+                    name: "\(f.name)_c\(f.connections)", transport: "http", backend: "sqlite", callsPerSecond: f.ours,
+                    throughputFraction: f.ours / max(f.datasette, 0.001),
+                    note: String(
+                        format: "wrk, REST face; Datasette %.0f calls/s; ratio = ours / Datasette", f.datasette)))
+        }
     }
 
     // MARK: - Helpers

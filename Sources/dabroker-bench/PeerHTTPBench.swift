@@ -1,0 +1,123 @@
+import DaBrokerAMQP
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// HTTP side by side with a peer: Datasette and `dabroker serve` (its REST face) serving the
+/// same SQLite file, both loaded by `wrk` with the same connections and duration: one row
+/// by key, and a page of 50 rows (Datasette with `_nofacet=1&_nocount=1`, which returns
+/// only rows). Needs `datasette` (PyPI; `DABROKER_BENCH_DATASETTE` or on the PATH) and `wrk`
+/// (Debian); the runner skips it with a note when either is missing.
+struct PeerHTTPBench {
+    struct Figure {
+        var name: String
+        var connections: Int
+        var ours: Double
+        var datasette: Double
+    }
+
+    /// The executables, or the reason the comparison cannot run.
+    static func tools() -> (datasette: String, wrk: String)? {
+        let env = ProcessInfo.processInfo.environment
+        guard let datasette = env["DABROKER_BENCH_DATASETTE"].flatMap({ $0.isEmpty ? nil : $0 }) ?? which("datasette"),
+            let wrk = which("wrk")
+        else { return nil }
+        return (datasette, wrk)
+    }
+
+    static func run(
+        tools: (datasette: String, wrk: String), database: BenchDatabase, amqpURL: String, seconds: Int
+    ) async throws -> [Figure] {
+        guard let executable = SecondServer.executable() else {
+            throw BenchFailure("no dabroker binary next to dabroker-bench")
+        }
+        let path = String(database.url.dropFirst("sqlite:".count))
+        let ourPort = try MemoryBurst.freePort()
+        let server = try await SecondServer(
+            executable: executable, database: database, amqpURL: amqpURL, amqp: try benchConfiguration(amqpURL),
+            timeout: .seconds(60), consumers: 1, httpPort: ourPort)
+        defer { server.stop() }
+        let peerPort = try MemoryBurst.freePort()
+        let peer = Process()
+        peer.executableURL = URL(fileURLWithPath: tools.datasette)
+        peer.arguments = ["serve", "-i", path, "-p", String(peerPort), "--setting", "default_page_size", "50"]
+        peer.standardOutput = FileHandle.nullDevice
+        peer.standardError = FileHandle.nullDevice
+        try peer.run()
+        defer {
+            peer.terminate()
+            peer.waitUntilExit()
+        }
+        let db = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let t = BenchDatabase.table
+        let ours = "http://127.0.0.1:\(ourPort)/api/\(t)"
+        let theirs = "http://127.0.0.1:\(peerPort)/\(db)/\(t)"
+        try await waitForOK(ours + "/1")
+        try await waitForOK(theirs + "/1.json")
+        var out: [Figure] = []
+        for connections in [1, 16] {
+            out.append(
+                Figure(
+                    name: "http_row", connections: connections,
+                    ours: try wrk(tools.wrk, ours + "/1", connections, seconds),
+                    datasette: try wrk(tools.wrk, theirs + "/1.json?_shape=objects", connections, seconds)))
+            out.append(
+                Figure(
+                    name: "http_page50", connections: connections,
+                    ours: try wrk(tools.wrk, ours + "?limit=50", connections, seconds),
+                    datasette: try wrk(
+                        tools.wrk, theirs + ".json?_size=50&_nofacet=1&_nocount=1&_shape=objects", connections,
+                        seconds)))
+        }
+        return out
+    }
+
+    /// Requests per second `wrk` reached against `url` (2 threads, `connections`).
+    private static func wrk(_ wrk: String, _ url: String, _ connections: Int, _ seconds: Int) throws -> Double {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wrk)
+        p.arguments = ["-t", String(min(2, connections)), "-c", String(connections), "-d", "\(seconds)s", url]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        if text.contains("Non-2xx or 3xx responses") {
+            throw BenchFailure("wrk saw error responses from \(url)")
+        }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
+            let value = Double(line.dropFirst("Requests/sec:".count).trimmingCharacters(in: .whitespaces))
+        else { throw BenchFailure("cannot read wrk's output for \(url)") }
+        return value
+    }
+
+    /// Polls `url` until it answers 200 (up to 30 s).
+    private static func waitForOK(_ url: String) async throws {
+        guard let u = URL(string: url) else { throw BenchFailure("bad URL \(url)") }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: u),
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw BenchFailure("\(url) did not answer 200 within 30 s")
+    }
+
+    /// The executable `name` on the PATH.
+    private static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
