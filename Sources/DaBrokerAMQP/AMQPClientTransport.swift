@@ -36,8 +36,9 @@ public final class AMQPClientTransport: ClientTransport {
         var stopped: CheckedContinuation<Void, Never>?
         /// A consumer check is queued or running on the I/O thread.
         var checking = false
-        /// When the last consumer check was started (they are spaced by the check period).
-        var lastCheck: ContinuousClock.Instant?
+        /// When the last consumer check was started (they are spaced by the check period), on
+        /// ``clock``.
+        var lastCheck: Duration?
         /// The connection generation on which the inspection channel is open (I/O thread only).
         var inspectionChannelOn: Int?
         /// How many consumer checks reached RabbitMQ (for tests and diagnostics).
@@ -54,10 +55,18 @@ public final class AMQPClientTransport: ClientTransport {
     private let sink: AsyncStream<TransportEvent>.Continuation
     private let logger: Logger
     private let state = Mutex(State())
+    /// The calls' timeouts and the consumer checks' periods run on it.
+    private let clock: ElapsedClock
 
-    public init(configuration: AMQPConfiguration, logger: Logger = Logger(label: "dabroker.amqp.client")) {
+    /// - Parameter clock: the clock of the call timeouts and consumer checks (a test's manual
+    ///   clock; the continuous clock by default).
+    public init(
+        configuration: AMQPConfiguration, logger: Logger = Logger(label: "dabroker.amqp.client"),
+        clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = ElapsedClock(clock)
         (events, sink) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -203,19 +212,19 @@ public final class AMQPClientTransport: ClientTransport {
                     continuation.resume(throwing: BrokerError.unavailable("not connected to RabbitMQ (reconnecting)"))
                     return
                 }
+                let clock = self.clock
                 let timer = Task { [weak self] in
-                    let clock = ContinuousClock()
-                    let deadline = clock.now + c.callTimeout
+                    let deadline = clock.now() + c.callTimeout
                     if let period = c.noConsumerCheckAfter, period > .zero {
                         // Every period without a reply, ask for a consumer check (coalesced).
-                        var next = clock.now + period
+                        var next = clock.now() + period
                         while next < deadline {
-                            guard (try? await Task.sleep(until: next, clock: clock)) != nil else { return }
+                            guard (try? await clock.sleep(next)) != nil else { return }
                             self?.checkConsumers()
                             next = next + period
                         }
                     }
-                    guard (try? await Task.sleep(until: deadline, clock: clock)) != nil else { return }
+                    guard (try? await clock.sleep(deadline)) != nil else { return }
                     self?.fail(
                         id, BrokerError.unavailable("no server answered within \(c.callTimeout) (queue '\(c.queue)')"))
                 }
@@ -245,7 +254,7 @@ public final class AMQPClientTransport: ClientTransport {
     /// calls wait, RabbitMQ gets about one passive declare per period.
     private func checkConsumers() {
         guard let period = configuration.noConsumerCheckAfter else { return }
-        let now = ContinuousClock.now
+        let now = clock.now()
         let link = state.withLock { s -> AMQPLink? in
             guard s.connected, !s.closed, !s.checking, !s.pending.isEmpty, let link = s.link else { return nil }
             // 9/10: the calls' timers tick once a period, a little late; a check that started
@@ -265,6 +274,9 @@ public final class AMQPClientTransport: ClientTransport {
 
     /// How many consumer checks (passive declares) this transport has made.
     var consumerChecks: Int { state.withLock { $0.consumerChecks } }
+
+    /// How many calls wait for their reply (for tests).
+    var pendingCalls: Int { state.withLock { $0.pending.count } }
 
     /// Runs on the I/O thread: one passive `queue.declare` of the request queue on the
     /// inspection channel. With no consumer, every call that was waiting when the declare was

@@ -213,9 +213,10 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         for w in waiters { w.resume() }
     }
 
-    /// Publishes one broadcast to the exchange (`correlation_id` "-1", as the original did).
-    /// While disconnected, broadcasts wait for the next connection.
-    public func broadcast(_ message: [UInt8]) async throws {
+    /// Publishes one broadcast to the exchange (`correlation_id` "-1", as the original did;
+    /// `msgid` travels only in the message, as there). While disconnected, broadcasts wait for
+    /// the next connection.
+    public func broadcast(_ message: [UInt8], msgid: Int64) async throws {
         guard let link = state.withLock({ $0.link }) else {
             throw BrokerError.unavailable("AMQP server transport is not started: broadcast dropped")
         }

@@ -58,12 +58,12 @@ enum ClientWire {
     }
 
     static func decodeReply(_ bytes: [UInt8]) throws -> Reply {
-        let (message, sid) = try WireCodecBridge.decode(bytes)
-        return Reply(data: message.data, error: message.error, msgid: message.msgid, sid: sid)
+        let message = try WireCodecBridge.decode(bytes)
+        return Reply(data: message.data, error: message.error, msgid: message.msgid, sid: message.sid)
     }
 
     static func decodeBroadcast(_ bytes: [UInt8]) throws -> Broadcast {
-        let (message, sid) = try WireCodecBridge.decode(bytes)
-        return Broadcast(invalidation: try Invalidation(message.data), msgid: message.msgid, sid: sid)
+        let message = try WireCodecBridge.decode(bytes)
+        return Broadcast(invalidation: try Invalidation(message.data), msgid: message.msgid, sid: message.sid)
     }
 }

@@ -8,10 +8,7 @@ enum WireCodecBridge {
         codec.encode(message)
     }
 
-    /// The message and the `sid` of its envelope (absent from original DaBroker servers).
-    static func decode(_ bytes: [UInt8]) throws -> (Message, sid: String?) {
-        let message = try codec.decode(bytes)
-        if case .string(let sid)? = message.extras["sid"] { return (message, sid) }
-        return (message, nil)
+    static func decode(_ bytes: [UInt8]) throws -> Message {
+        try codec.decode(bytes)
     }
 }

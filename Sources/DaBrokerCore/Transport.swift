@@ -4,13 +4,15 @@ public typealias RequestHandler = @Sendable ([UInt8]) async -> [UInt8]
 /// The server side of a transport: delivers encoded requests to a handler and sends
 /// encoded broadcasts to every client.
 ///
-/// Transports move bytes; the broker encodes and decodes with the JSON codec, so every
-/// transport (the in-process one included) exercises the real codec.
+/// Transports move bytes plus the ids the broker hands them; the broker encodes and decodes
+/// with the JSON codec, so every transport (the in-process one included) exercises the real
+/// codec, and no transport parses a message.
 public protocol ServerTransport: Sendable {
     /// Starts delivering requests to `handler`; returns once the transport accepts requests.
     func start(handler: @escaping RequestHandler) async throws
-    /// Sends one encoded broadcast (an `invalid_key` message) to all clients.
-    func broadcast(_ message: [UInt8]) async throws
+    /// Sends one encoded broadcast (an `invalid_key` message) to all clients. `msgid` is the
+    /// broadcast's id, the same as the `msgid` in its envelope (the HTTP transport's event id).
+    func broadcast(_ message: [UInt8], msgid: Int64) async throws
     /// Stops taking requests, lets those in flight finish, and closes.
     func stop() async
 }

@@ -61,14 +61,11 @@ final class EventHub: Sendable {
         state.withLock { $0.keepAlive = task }
     }
 
-    /// Publishes one encoded broadcast; `id` defaults to its envelope's top-level `msgid`
-    /// (or the previous id + 1 when it has none).
-    func publish(_ message: [UInt8], id explicitID: Int64? = nil) {
-        let parsedID = explicitID ?? JSONCodec().topLevelInteger("msgid", in: message)
+    /// Publishes one encoded broadcast with event id `id` (its `msgid`).
+    func publish(_ message: [UInt8], id: Int64) {
         var dropped: [AsyncStream<ByteBuffer>.Continuation] = []
         state.withLock { s in
             guard !s.closed else { return }
-            let id = parsedID ?? (s.lastID + 1)
             let event = Event(id: id, chunk: SSEFormat.event(id: id, data: message))
             s.lastID = id
             s.ring.append(event)

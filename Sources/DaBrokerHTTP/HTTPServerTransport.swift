@@ -105,10 +105,9 @@ public final class HTTPServerTransport: ServerTransport {
         }
     }
 
-    /// Sends one encoded broadcast to every event stream; its SSE `id:` is the envelope's
-    /// top-level `msgid`.
-    public func broadcast(_ message: [UInt8]) async throws {
-        hub.publish(message)
+    /// Sends one encoded broadcast to every event stream; its SSE `id:` is `msgid`.
+    public func broadcast(_ message: [UInt8], msgid: Int64) async throws {
+        hub.publish(message, id: msgid)
     }
 
     /// Ends the open event streams without stopping (their readers reconnect and resume
@@ -140,13 +139,5 @@ public final class HTTPServerTransport: ServerTransport {
         }
         await task.value
         timer.cancel()
-    }
-}
-
-extension HTTPServerTransport {
-    /// Sends one encoded broadcast whose id is already known (saves scanning the message
-    /// for its `msgid`).
-    public func broadcast(_ message: [UInt8], id: Int64) async throws {
-        hub.publish(message, id: id)
     }
 }

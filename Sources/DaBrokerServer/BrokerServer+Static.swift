@@ -165,7 +165,7 @@ extension BrokerServer {
         return await broadcaster.send(
             .dict(data),
             encode: { value, id in
-                try WireCodec.encode(Message(data: value, msgid: id), sid: sid, decimals: decimals)
+                try WireCodec.encode(Message(data: value, msgid: id, sid: sid), decimals: decimals)
             },
             transports: transports)
     }

@@ -228,7 +228,7 @@ public final class BrokerServer: Service, Sendable {
         let msgid = broadcasterID()
         do {
             return try WireCodec.encode(
-                Message(data: data, msgid: msgid), sid: instanceID, decimals: configuration.decimals)
+                Message(data: data, msgid: msgid, sid: instanceID), decimals: configuration.decimals)
         } catch {
             logger.error("cannot encode a reply: \(String(reflecting: error))")
             throw BrokerError.internal("the reply could not be encoded")
@@ -239,7 +239,7 @@ public final class BrokerServer: Service, Sendable {
         let msgid = broadcasterID()
         do {
             return try WireCodec.encode(
-                Message(msgid: msgid, error: error), sid: instanceID, decimals: configuration.decimals)
+                Message(msgid: msgid, sid: instanceID, error: error), decimals: configuration.decimals)
         } catch {
             logger.critical("cannot encode an error reply: \(String(reflecting: error))")
             return Array(#"{"error":{"_o":"exc","_t":"Internal","_r":"internal server error"}}"#.utf8)

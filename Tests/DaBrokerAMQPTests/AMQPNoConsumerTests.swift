@@ -117,15 +117,38 @@ struct AMQPNoConsumerTests {
     }
 
     @Test func withTheCheckOffTheCallWaitsItsTimeout() async throws {
-        var c = try AMQPTest.configuration(timeout: .seconds(2))
+        var c = try AMQPTest.configuration(timeout: .seconds(30))
         c.noConsumerCheckAfter = nil
         try await Self.declareWithoutConsumer(c)
-        let client = try await AMQPTest.client(c)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let error = await #expect(throws: BrokerError.self) { try await client.call(AMQPTest.bytes("anyone?")) }
+        let clock = ManualClock()
+        let client = try await AMQPTest.client(c, clock: clock)
+        let call = Task { try await client.call(AMQPTest.bytes("anyone?")) }
+        #expect(await AMQPTest.eventually { client.pendingCalls == 1 && clock.sleepers == 1 })
+        clock.advance(by: .seconds(29))
+        #expect(await AMQPTest.eventually { clock.sleepers == 1 })
+        #expect(client.pendingCalls == 1, "still waiting a second before the timeout")
+        clock.advance(by: .seconds(1))
+        let error = await #expect(throws: BrokerError.self) { _ = try await call.value }
         #expect(error?.message.contains("no server answered within") == true)
-        #expect(clock.now - start >= .milliseconds(1900))
+        #expect(client.consumerChecks == 0)
+        await client.close()
+        await AMQPTest.cleanUp(c)
+    }
+
+    @Test func theConsumerCheckRunsWhenItsPeriodPassesOnTheClock() async throws {
+        let c = try AMQPTest.configuration(timeout: .seconds(30))  // checks after 1 s, the default
+        try await Self.declareWithoutConsumer(c)
+        let clock = ManualClock()
+        let client = try await AMQPTest.client(c, clock: clock)
+        let call = Task { try await client.call(AMQPTest.bytes("anyone?")) }
+        #expect(await AMQPTest.eventually { client.pendingCalls == 1 && clock.sleepers == 1 })
+        clock.advance(by: .milliseconds(999))
+        #expect(await AMQPTest.eventually { clock.sleepers == 1 })
+        #expect(client.consumerChecks == 0 && client.pendingCalls == 1, "no check before the period")
+        clock.advance(by: .milliseconds(1))
+        let error = await #expect(throws: BrokerError.self) { _ = try await call.value }
+        #expect(error?.message.contains("no server consumes queue '\(c.queue)'") == true)
+        #expect(client.consumerChecks == 1)
         await client.close()
         await AMQPTest.cleanUp(c)
     }

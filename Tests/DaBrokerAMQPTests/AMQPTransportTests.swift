@@ -92,8 +92,8 @@ struct AMQPTransportTests {
         let server = try await AMQPTest.echoServer(c)
         let one = try await AMQPTest.client(c, "one")
         let two = try await AMQPTest.client(c, "two")
-        try await server.broadcast(AMQPTest.bytes("first"))
-        try await server.broadcast(AMQPTest.bytes("second"))
+        try await server.broadcast(AMQPTest.bytes("first"), msgid: 1)
+        try await server.broadcast(AMQPTest.bytes("second"), msgid: 2)
         for client in [one, two] {
             var got: [String] = []
             for await event in client.events {

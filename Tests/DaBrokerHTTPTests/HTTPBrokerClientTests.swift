@@ -83,7 +83,7 @@ struct HTTPBrokerClientTests {
 
         broker.http.disconnectEventStreams()
         for id in 101...103 {
-            try await broker.http.broadcast(Array(#"{"data":{"_m":"noop"},"msgid":\#(id)}"#.utf8))
+            try await broker.http.broadcast(Array(#"{"data":{"_m":"noop"},"msgid":\#(id)}"#.utf8), msgid: Int64(id))
         }
         // The client reconnects with a Last-Event-ID older than the one-event buffer.
         let deadline = ContinuousClock.now + .seconds(5)

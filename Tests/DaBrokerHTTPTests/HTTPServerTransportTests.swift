@@ -108,9 +108,9 @@ struct HTTPServerTransportTests {
         #expect(ready.first?.name == "ready")
         #expect(ready.first?.id == "0")
 
-        try await server.transport.broadcast(EchoServer.broadcast(7))
+        try await server.transport.broadcast(EchoServer.broadcast(7), msgid: 7)
         let pretty = Array("{\n  \"data\": {\"_m\": \"invalid_key\"},\n  \"msgid\": 8\n}".utf8)
-        try await server.transport.broadcast(pretty)
+        try await server.transport.broadcast(pretty, msgid: 8)
         let events = await reader.waitForEvents(3)
         #expect(events.count == 3)
         #expect(events.dropFirst().first?.id == "7")
@@ -127,7 +127,7 @@ struct HTTPServerTransportTests {
     @Test("Last-Event-ID resumes from the ring buffer; too old an id gets resync")
     func resumption() async throws {
         let server = try await EchoServer(.init(eventBufferSize: 3))
-        for id in Int64(1)...5 { try await server.transport.broadcast(EchoServer.broadcast(id)) }
+        for id in Int64(1)...5 { try await server.transport.broadcast(EchoServer.broadcast(id), msgid: id) }
 
         let resumed = try await SSETestReader(port: server.port, lastEventID: "3")
         let replay = await resumed.waitForEvents(3)
@@ -147,7 +147,7 @@ struct HTTPServerTransportTests {
         let future = try await SSETestReader(port: server.port, lastEventID: "99")
         #expect(await future.waitForEvents(1).first?.name == "resync")
 
-        try await server.transport.broadcast(EchoServer.broadcast(6))
+        try await server.transport.broadcast(EchoServer.broadcast(6), msgid: 6)
         #expect(await tooOld.waitForEvents(2).last?.id == "6")
         #expect(await resumed.waitForEvents(4).last?.id == "6")
         for reader in [resumed, current, tooOld, future] { await reader.close() }

@@ -60,7 +60,7 @@ struct ServerKillTests {
         let waitStart = clock.now
         while sids.count < 2 && clock.now - waitStart < .seconds(30) {
             if let r = try? await clients[0].call(codec.encode(Request(method: "ping").message)),
-                case .string(let sid)? = (try? codec.decode(r))?.extras["sid"]
+                let sid = (try? codec.decode(r))?.sid
             {
                 sids.insert(sid)
             } else {

@@ -66,6 +66,9 @@ struct ManualExampleTests {
 
         let bs = try client.broadcasts()
         #expect(bs.map(\.msgid) == [1, 2, 3, 4])
+        // The transport gets each broadcast's msgid beside its bytes, and the envelope its sid.
+        #expect(transport.broadcastIDs == [1, 2, 3, 4])
+        #expect(bs.allSatisfy { $0.sid == server.instanceID && $0.extras["sid"] == nil })
         let created = try #require(bs[1].data.dict)
         #expect(created["_key"] == nil)
         #expect(created["_meta"] == .ref(Ref(key: ObjectKey(["static", "status", "meta"]))))

@@ -1,8 +1,9 @@
+import DaBrokerCore
 import Synchronization
 
 /// Tracks, per server instance (`sid`), the highest broadcast id the client has applied,
 /// and lets a reply wait until the broadcasts it follows have been applied
-/// (read-your-writes).
+/// (read-your-writes). Waits time out on the clock it is given (a test's manual clock).
 final class BroadcastWatermark: Sendable {
     private struct Waiter {
         var sid: String
@@ -18,6 +19,14 @@ final class BroadcastWatermark: Sendable {
     }
 
     private let state = Mutex(State())
+    private let clock: ElapsedClock
+
+    init(clock: some Clock<Duration> = ContinuousClock()) {
+        self.clock = ElapsedClock(clock)
+    }
+
+    /// How many replies are waiting now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// The highest broadcast id applied for `sid`, if any.
     func applied(for sid: String) -> Int64? { state.withLock { $0.applied[sid] } }
@@ -72,8 +81,10 @@ final class BroadcastWatermark: Sendable {
                 continuation.resume(returning: true)
                 return
             }
+            let clock = self.clock
+            let deadline = clock.now() + timeout
             let timer = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
+                guard (try? await clock.sleep(deadline)) != nil else { return }
                 self?.expire(id)
             }
             let stillWaiting = state.withLock { s in

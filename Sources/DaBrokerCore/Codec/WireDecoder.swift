@@ -55,6 +55,8 @@ struct WireDecoder {
                 if tokens[v].kind == .null { continue }
                 guard tokens[v].kind == .int else { throw fail(v, "msgid must be an integer, not \(kindName(v))") }
                 message.msgid = try int(v, what: "msgid")
+            case "sid" where tokens[v].kind == .string:
+                message.sid = string(v)
             case "error":
                 message.error = try decodeError(v)
             case "cache":

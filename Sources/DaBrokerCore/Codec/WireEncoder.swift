@@ -61,12 +61,16 @@ struct WireEncoder {
             encode(error: error)
             first = false
         }
-        for (key, value) in m.extras where !Self.envelopeKeys.contains(key) {
+        for (key, value) in m.extras where !Self.envelopeKeys.contains(key) && (key != "sid" || m.sid == nil) {
             if !first { raw(",") }
             writeString(key)
             raw(":")
             encode(value)
             first = false
+        }
+        if let sid = m.sid {
+            raw(first ? "\"sid\":" : ",\"sid\":")
+            writeString(sid)
         }
         raw("}")
     }

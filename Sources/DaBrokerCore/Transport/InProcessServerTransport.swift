@@ -44,7 +44,7 @@ public actor InProcessServerTransport: ServerTransport {
         state = .running
     }
 
-    public func broadcast(_ message: [UInt8]) async throws {
+    public func broadcast(_ message: [UInt8], msgid: Int64) async throws {
         guard state == .running else { throw BrokerError.unavailable("in-process server is not running") }
         tap?(.broadcast, message)
         for client in clients.values { client.yield(.broadcast(message)) }

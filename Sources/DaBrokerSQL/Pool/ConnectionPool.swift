@@ -32,7 +32,7 @@ public actor ConnectionPool {
     /// Names the database in error messages (no credentials).
     public nonisolated let name: String
     private let factory: Factory
-    private let clock: PoolClock
+    private let clock: ElapsedClock
     private var idle: [(connection: any DatabaseConnection, since: Duration)] = []
     private var openCount = 0
     private var waiters: [Waiter] = []
@@ -46,7 +46,7 @@ public actor ConnectionPool {
         name: String, maxConnections: Int, acquireTimeout: Duration, healthCheckAfterIdle: Duration,
         clock: some Clock<Duration> = ContinuousClock(), factory: @escaping Factory
     ) {
-        self.clock = PoolClock(clock)
+        self.clock = ElapsedClock(clock)
         self.name = name
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout

@@ -39,7 +39,7 @@ actor Broadcaster {
             }
             for transport in transports {
                 do {
-                    try await transport.broadcast(bytes)
+                    try await transport.broadcast(bytes, msgid: id)
                 } catch {
                     logger.error("broadcast \(id) failed on a transport: \(error)")
                 }

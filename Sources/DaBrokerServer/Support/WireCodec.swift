@@ -1,7 +1,7 @@
 import DaBrokerCore
 
-/// The server's use of the JSON codec: requests in, replies and broadcasts out (with the
-/// server's `sid`), and the canonical bytes of a key for access codes.
+/// The server's use of the JSON codec: requests in, replies and broadcasts out, and the
+/// canonical bytes of a key for access codes.
 enum WireCodec {
     static let codec = JSONCodec()
 
@@ -11,10 +11,8 @@ enum WireCodec {
 
     /// Replies and broadcasts, with decimals as the configuration says
     /// (``BrokerServerConfiguration/decimals``).
-    static func encode(_ message: Message, sid: String, decimals: DecimalEncoding) throws -> [UInt8] {
-        var m = message
-        m.extras["sid"] = .string(sid)
-        return JSONCodec(decimals: decimals).encode(m)
+    static func encode(_ message: Message, decimals: DecimalEncoding) throws -> [UInt8] {
+        JSONCodec(decimals: decimals).encode(message)
     }
 
     /// The codec's encoding of the key as a list (deterministic, and the same whatever

@@ -37,8 +37,10 @@ enum AMQPTest {
         return server
     }
 
-    static func client(_ c: AMQPConfiguration, _ suffix: String = "client") async throws -> AMQPClientTransport {
-        let client = AMQPClientTransport(configuration: named(c, suffix))
+    static func client(
+        _ c: AMQPConfiguration, _ suffix: String = "client", clock: some Clock<Duration> = ContinuousClock()
+    ) async throws -> AMQPClientTransport {
+        let client = AMQPClientTransport(configuration: named(c, suffix), clock: clock)
         try await client.connect()
         return client
     }

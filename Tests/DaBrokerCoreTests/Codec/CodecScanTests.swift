@@ -2,7 +2,7 @@ import Testing
 
 @testable import DaBrokerCore
 
-/// The syntax-only looks transports use (`validateObject`, `topLevelInteger`): the codec's
+/// The syntax-only look the HTTP transport takes at a body (`validateObject`): the codec's
 /// own tokenizer, so a body the transport lets through is one the decoder can tokenize.
 @Suite("Codec: syntax-only scans")
 struct CodecScanTests {
@@ -26,14 +26,5 @@ struct CodecScanTests {
         #expect(throws: BrokerError.self) {
             try JSONCodec().validateObject([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D])
         }
-    }
-
-    @Test func findsTopLevelMsgid() {
-        let codec = JSONCodec()
-        let text = #"{"data":{"msgid":1,"x":[{"msgid":2}]},"msgid":42,"sid":"s"}"#
-        #expect(codec.topLevelInteger("msgid", in: Array(text.utf8)) == 42)
-        #expect(codec.topLevelInteger("msgid", in: Array(#"{"data":{"msgid":1}}"#.utf8)) == nil)
-        #expect(codec.topLevelInteger("msgid", in: Array(#"{"msgid":"7"}"#.utf8)) == nil)
-        #expect(codec.topLevelInteger("msgid", in: Array(#"{"msgid":7"#.utf8)) == nil)
     }
 }

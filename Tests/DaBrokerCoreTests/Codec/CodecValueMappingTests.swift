@@ -201,6 +201,24 @@ struct CodecValueMappingTests {
         #expect(unknown.error?.kind == .unknownCommand && unknown.error?.details == ["cmd": "('a',)"])
     }
 
+    @Test("sid: a field of the envelope, written last, byte for byte as before")
+    func sid() throws {
+        let broadcast = #"{"data":{"_m":"invalid_key"},"msgid":7,"include":null,"sid":"s1"}"#
+        let decoded = try codec.decode(Array(broadcast.utf8))
+        #expect(decoded.sid == "s1" && decoded.msgid == 7 && decoded.extras == ["include": .null])
+        #expect(String(decoding: codec.encode(decoded), as: UTF8.self) == broadcast)
+        let reply = Message(msgid: 2, sid: "s2", error: BrokerError(.noData, "gone"))
+        #expect(
+            String(decoding: codec.encode(reply), as: UTF8.self)
+                == #"{"msgid":2,"error":{"_o":"exc","_t":"NoData","_r":"gone"},"sid":"s2"}"#)
+        #expect(try codec.decode(codec.encode(reply)) == reply)
+        // The original's messages have none; a sid that is not a string stays an extra.
+        #expect(try codec.decode(Array(#"{"data":1,"msgid":0}"#.utf8)).sid == nil)
+        let odd = try codec.decode(Array(#"{"data":1,"sid":5}"#.utf8))
+        #expect(odd.sid == nil && odd.extras == ["sid": 5])
+        #expect(String(decoding: codec.encode(odd), as: UTF8.self) == #"{"data":1,"sid":5}"#)
+    }
+
     @Test("Request and invalid_key helpers build the wire data")
     func helpers() throws {
         let target = Ref(key: ObjectKey(["sql", "Person"]), code: "c")

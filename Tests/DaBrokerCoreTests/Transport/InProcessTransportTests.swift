@@ -18,7 +18,7 @@ private func echoHandler(server: InProcessServerTransport, codec: JSONCodec = JS
             case "shout":
                 let b = InvalidKeyBroadcast.created(
                     meta: Ref(key: ObjectKey(["sql", "t"])), values: ["v": request.args.first ?? nil])
-                try? await server.broadcast(codec.encode(b.message(msgid: 1)))
+                try? await server.broadcast(codec.encode(b.message(msgid: 1)), msgid: 1)
                 return codec.encode(Message(data: true, msgid: 1))
             default:
                 return codec.encode(Message(error: .unknownCommand("no method '\(request.method)'")))

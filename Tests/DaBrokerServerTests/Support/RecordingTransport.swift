@@ -7,6 +7,7 @@ final class RecordingTransport: ServerTransport {
     private struct State {
         var handler: RequestHandler?
         var broadcasts: [[UInt8]] = []
+        var broadcastIDs: [Int64] = []
         var all: [[UInt8]] = []
         var sent: [[UInt8]] = []
     }
@@ -17,9 +18,10 @@ final class RecordingTransport: ServerTransport {
         state.withLock { $0.handler = handler }
     }
 
-    func broadcast(_ message: [UInt8]) async throws {
+    func broadcast(_ message: [UInt8], msgid: Int64) async throws {
         state.withLock {
             $0.broadcasts.append(message)
+            $0.broadcastIDs.append(msgid)
             $0.all.append(message)
             $0.sent.append(message)
         }
@@ -46,6 +48,8 @@ final class RecordingTransport: ServerTransport {
     }
 
     var broadcasts: [[UInt8]] { state.withLock { $0.broadcasts } }
+    /// The msgid the server handed with each broadcast, in order.
+    var broadcastIDs: [Int64] { state.withLock { $0.broadcastIDs } }
     /// Every message the server sent (replies and broadcasts), encoded.
     var sent: [[UInt8]] { state.withLock { $0.sent } }
     /// Every message seen, encoded.
@@ -62,7 +66,9 @@ final class PurgingRecordingTransport: PurgeableServerTransport {
         try await inner.start(handler: handler)
     }
     func start(handler: @escaping RequestHandler) async throws { try await start(handler: handler, purge: false) }
-    func broadcast(_ message: [UInt8]) async throws { try await inner.broadcast(message) }
+    func broadcast(_ message: [UInt8], msgid: Int64) async throws {
+        try await inner.broadcast(message, msgid: msgid)
+    }
     func stop() async { await inner.stop() }
     var purge: Bool? { purgedWith.withLock { $0 } }
 }
