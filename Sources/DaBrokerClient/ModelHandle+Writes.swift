@@ -6,7 +6,8 @@ extension ModelHandle {
     public nonisolated(nonsending) func new(rows: [[String: Value]]) async throws -> [ClientObject] {
         let client = try table.requireClient()
         let (value, objects) = try await client.callThroughCache(
-            Method.new, on: table, arguments: [], named: ["_rows": .list(rows.map { .dict(.init(uniqueKeysWithValues: $0.sorted { $0.key < $1.key })) })],
+            Method.new, on: table, arguments: [],
+            named: ["_rows": .list(rows.map { .dict(.init(uniqueKeysWithValues: $0.sorted { $0.key < $1.key })) })],
             interning: true)
         guard case .list(let items) = value, items.count == objects.count else {
             throw BrokerError.internal("new with _rows on \(name) returned no list of objects")

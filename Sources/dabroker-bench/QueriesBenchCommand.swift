@@ -24,12 +24,15 @@ struct QueriesBenchCommand: AsyncParsableCommand {
                 guard let base = env[variable], !base.isEmpty else { continue }
                 url = try await BenchDatabase.prepare(backend: name, base: base, rows: 1).url
             default:
-                url = "sqlite:" + FileManager.default.temporaryDirectory
+                url =
+                    "sqlite:"
+                    + FileManager.default.temporaryDirectory
                     .appendingPathComponent("dabroker-bench-queries-\(getpid()).sqlite").path
             }
             for (row, f, note) in try await QueryBench(url: url, rows: rows, calls: calls).run() {
                 print(
-                    row.padding(toLength: 22, withPad: " ", startingAt: 0) + name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    row.padding(toLength: 22, withPad: " ", startingAt: 0)
+                        + name.padding(toLength: 9, withPad: " ", startingAt: 0)
                         + String(format: "%12.0f %12.0f   ", f.p50, f.p99) + note)
             }
             if name == "sqlite" { try? FileManager.default.removeItem(atPath: String(url.dropFirst("sqlite:".count))) }

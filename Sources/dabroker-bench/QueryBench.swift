@@ -60,7 +60,8 @@ struct QueryBench {
                 for try await _ in parent[backref].objects { n += 1 }
                 guard n == 1000 else { throw BrokerError.internal("backref walk saw \(n) rows") }
             }
-            out.append(("backref_walk_1000", walk, "BackrefSequence over 1,000 rows (backref_page; goal ≤ 3× find1000)"))
+            out.append(
+                ("backref_walk_1000", walk, "BackrefSequence over 1,000 rows (backref_page; goal ≤ 3× find1000)"))
 
             let bulk = try await client.model("bq_bulk")
             var next = 1
@@ -92,8 +93,11 @@ struct QueryBench {
     /// `bq_row` (rows), `bq_parent` (one row) with 1,000 `bq_child` rows, empty `bq_bulk`.
     private func prepare(_ db: Database) async throws {
         let d = db.dialect
-        for t in ["bq_child", "bq_parent", "bq_row", "bq_bulk"] { _ = try await db.execute("DROP TABLE IF EXISTS \(d.quote(t))") }
-        _ = try await db.execute("CREATE TABLE bq_row (id INTEGER NOT NULL PRIMARY KEY, n INTEGER NOT NULL, name VARCHAR(64))")
+        for t in ["bq_child", "bq_parent", "bq_row", "bq_bulk"] {
+            _ = try await db.execute("DROP TABLE IF EXISTS \(d.quote(t))")
+        }
+        _ = try await db.execute(
+            "CREATE TABLE bq_row (id INTEGER NOT NULL PRIMARY KEY, n INTEGER NOT NULL, name VARCHAR(64))")
         _ = try await db.execute("CREATE TABLE bq_parent (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(64))")
         _ = try await db.execute(
             "CREATE TABLE bq_child (id INTEGER NOT NULL PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES bq_parent(id),"

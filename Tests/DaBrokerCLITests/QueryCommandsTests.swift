@@ -33,7 +33,8 @@ struct QueryCommandsTests {
         // One page and its cursor, then the page after it; --all walks them all.
         let first = try await run(["find", "person", "--order", "-born", "--limit", "1", "--page"])
         #expect(names(first.out) == ["Alan Turing"], "\(first.out)")
-        let cursor = try #require(first.out.components(separatedBy: "\"next\":\"").dropFirst().first?.prefix { $0 != "\"" })
+        let cursor = try #require(
+            first.out.components(separatedBy: "\"next\":\"").dropFirst().first?.prefix { $0 != "\"" })
         let second = try await run(["find", "person", "--order", "-born", "--limit", "1", "--after", String(cursor)])
         #expect(names(second.out) == ["Grace Hopper"], "\(second.out)")
         let all = try await run(["find", "person", "--order", "born", "--limit", "1", "--all"])

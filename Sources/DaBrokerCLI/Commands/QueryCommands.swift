@@ -34,7 +34,9 @@ struct FindCommand: AsyncParsableCommand {
         if let limit, limit < 0 {
             throw ValidationError("--limit must be 0 or more (got \(limit)); leave it out for the server's maximum")
         }
-        if all && (page || after != nil) { throw ValidationError("--all walks every page: leave out --page and --after") }
+        if all && (page || after != nil) {
+            throw ValidationError("--all walks every page: leave out --page and --after")
+        }
     }
 
     func run() async throws {
@@ -111,7 +113,9 @@ struct NewCommand: AsyncParsableCommand {
     static func rows(_ path: String) throws -> [[String: Value]] {
         let data: Data
         do {
-            data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+            data =
+                path == "-"
+                ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ConfigurationError("cannot read --file '\(path)'")
         }

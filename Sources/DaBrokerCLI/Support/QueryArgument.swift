@@ -37,7 +37,9 @@ enum QueryArgument {
         let rest = w[i...]
         if rest.hasPrefix(":") {
             let body = rest.dropFirst()
-            if let eq = body.firstIndex(of: "=") { return (name, String(body[..<eq]), String(body[body.index(after: eq)...])) }
+            if let eq = body.firstIndex(of: "=") {
+                return (name, String(body[..<eq]), String(body[body.index(after: eq)...]))
+            }
             guard !body.isEmpty else { throw bad }
             return (name, String(body), nil)
         }
