@@ -22,7 +22,7 @@ struct FindCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "At most this many rows (0 or more); the page size.")
     var limit: Int?
     @Option(
-        name: .long, parsing: .unconditional,
+        name: .long, parsing: .unconditionalSingleValue,
         help: "Order: column names, -column for descending (comma-separated or repeated).") var order: [String] = []
     @Flag(name: .long, help: "Answer one page with the cursor of the next.") var page = false
     @Option(name: .long, help: "The page after this cursor (from an earlier page's next).") var after: String?

@@ -12,7 +12,7 @@ extension SQLLoader {
         }
         var prepared: [(values: [(String, Value)], writes: ForeignKeyWrites)] = []
         for (i, row) in list.enumerated() {
-            try Self.naming(row: i) {
+            try await Self.naming(row: i) {
                 guard case .dict(let named) = row else {
                     throw BrokerError.badRequest("new on '\(m.name)': each element of _rows must be a dictionary")
                 }
@@ -93,7 +93,8 @@ extension SQLLoader {
         default: throw BrokerError.badRequest("upsert on '\(m.name)': _old must be a dictionary of column: value")
         }
         let set = values.filter { !on.contains($0.0) }
-        let (before, after) = try await database.withSession(transactional: transactional(m)) { _ in
+        let (before, after) = try await database.withSession(transactional: transactional(m)) {
+            _ -> (ObjectValue?, ObjectValue) in
             if let found = try await lockRow(m, keyValues) {
                 return (found, try await updateFound(m, found, set, keyValues, expect))
             }
@@ -107,7 +108,7 @@ extension SQLLoader {
                 }
                 return (found, try await updateFound(m, found, set, keyValues, expect))
             }
-            return (nil as ObjectValue?, try await fetchRow(m, try insertedKey(m, values, r)))
+            return (nil, try await fetchRow(m, try insertedKey(m, values, r)))
         }
         let diff = Self.changes(before, after)
         if !diff.isEmpty {

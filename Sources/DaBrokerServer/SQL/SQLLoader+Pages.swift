@@ -51,7 +51,7 @@ extension SQLLoader {
         case nil, .null?: break
         case .string(let token)?:
             let last = try cursor.values(token, count: q.order.count, method: method)
-            let after = SQLOrderTerm.after(last, in: q.order)
+            let after = SQLOrderTerm.after(keysetValues(last, q.order, m), in: q.order)
             condition = condition.map { .and([$0, after]) } ?? after
         default: throw BrokerError.badRequest("\(method) on '\(m.name)': _after must be a cursor string")
         }
@@ -62,6 +62,19 @@ extension SQLLoader {
             if let last = rows.last { next = .string(cursor.token(after: q.order.map { last[$0.column] ?? .null })) }
         }
         return .dict(["rows": .list(rows.map { .value(.object(materialize(m, $0))) }), "next": .value(next)])
+    }
+
+    /// The cursor's values as the keyset predicate compares them. MariaDB sorts an `ENUM`
+    /// column by the label's position but compares it with a string as text, so there an enum
+    /// label becomes its position (1-based), which it compares as the sort does.
+    private func keysetValues(_ values: [Value], _ order: [SQLOrderTerm], _ m: SQLTableModel) -> [Value] {
+        guard database.kind == .mysql else { return values }
+        return zip(values, order).map { value, term in
+            guard case .string(let label) = value, let column = m.table.column(term.column),
+                column.declaredType.lowercased().hasPrefix("enum"), let i = column.enumValues?.firstIndex(of: label)
+            else { return value }
+            return .int(Int64(i + 1))
+        }
     }
 
     /// The `_limit` of a call (the dispatcher has capped it and put in the default).

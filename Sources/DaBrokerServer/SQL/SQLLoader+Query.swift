@@ -91,7 +91,7 @@ extension SQLLoader {
         guard case .list(let parts) = v, parts.count >= 2, parts.count <= 3, case .string(let name) = parts[0],
             case .string(let op) = parts[1]
         else { throw bad("must be [name, operator, value]") }
-        let operand: Value? = parts.count == 3 ? parts[2] : nil
+        let operand: Value? = parts.count == 3 ? .some(parts[2]) : .none
         if let r = m.ref(name) { return try refCondition(r, op, operand, m, method, bad) }
         guard m.fields.contains(name), let column = m.table.column(name) else {
             throw BrokerError.badRequest(
@@ -132,7 +132,7 @@ extension SQLLoader {
             guard case .list(let items)? = operand else { throw bad("needs a list for \(opName)") }
             return .oneOf(name, try items.map { try scalar($0, m, name, method) })
         case "null", "not_null":
-            guard operand == nil else { throw bad("takes no value for \(opName)") }
+            guard case .none = operand else { throw bad("takes no value for \(opName)") }
             return op == "null" ? .isNull(name) : .isNotNull(name)
         case "like", "ilike":
             let pattern = try text()
@@ -171,7 +171,7 @@ extension SQLLoader {
             guard case .list(let items)? = operand else { throw bad("needs a list for \(opName)") }
             return .any(try items.map { $0.isNull ? isNull : try equal($0) })
         case "null", "not_null":
-            guard operand == nil else { throw bad("takes no value for \(opName)") }
+            guard case .none = operand else { throw bad("takes no value for \(opName)") }
             return op == "null" ? isNull : notNull
         default:
             throw bad("uses \(opName); a ref takes =, !=, in, null and not_null")
