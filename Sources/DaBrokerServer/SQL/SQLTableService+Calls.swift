@@ -2,8 +2,8 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
-    public func call(_ method: String, on key: ObjectKey, arguments args: CallArguments, server: BrokerServer)
+extension SQLTableService {
+    func call(_ method: String, on key: ObjectKey, arguments args: CallArguments, server: BrokerServer)
         async throws -> CallOutcome
     {
         switch try target(key) {
@@ -58,13 +58,13 @@ extension SQLLoader {
         }
     }
 
-    public func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+    func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
         async throws -> Value
     {
         try await clientUpdate(key, changes: changes, server: server).value
     }
 
-    public func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+    func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
         async throws -> (value: Value, withheld: Set<ObjectKey>)
     {
         guard case .row(let m, let values) = try target(key) else {

@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// Inserts a row and returns it whole (read back in the same transaction); broadcasts
     /// `invalid_key` for a created object after the transaction.
     func insert(_ m: SQLTableModel, _ values: [(String, Value)], server: BrokerServer) async throws -> ObjectValue {
