@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// `new` with `_rows`: every row inserted in one transaction (all or nothing), the created
     /// objects in order, one `invalid_key` broadcast per row after the commit. An error names
     /// the index of the failing row (from 0), never its values.

@@ -11,7 +11,7 @@ struct TableQuery {
     var binding: [UInt8]
 }
 
-extension SQLLoader {
+extension SQLTableService {
     /// The named arguments of the query extension that are not equality filters.
     static let queryArguments: Set<String> = ["_limit", "_where", "_order", "_after", "_estimate"]
 

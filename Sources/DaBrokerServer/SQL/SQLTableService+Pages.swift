@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// Whether a table call uses the query extension (`_where`, `_order`); without it a search
     /// runs exactly as the original protocol's.
     static func usesQueryExtension(_ named: OrderedDictionary<String, Value>) -> Bool {
