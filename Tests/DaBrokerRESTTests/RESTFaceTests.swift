@@ -72,6 +72,51 @@ struct RESTFaceTests {
         #expect(try await f.send("GET", "/api/\(n.album)?\(n.artistId)=1").status == 400)
     }
 
+    @Test("operators, order, keyset pages with Link, estimated counts", arguments: ChinookBackend.available)
+    func queries(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend)
+        defer { Task { await f.stop() } }
+        let n = f.n
+
+        // AC/DC (1) and Accept (2): ArtistId < 3, titles ordered descending.
+        let two = try await f.send("GET", "/api/\(n.album)?\(n.artistId)=lt.3&order=-\(n.title)&count=exact")
+        #expect(two.status == 200)
+        #expect(two.header("X-Total-Count") == "4")
+        let titles = two.array.compactMap { $0[n.title] as? String }
+        #expect(titles == titles.sorted(by: >) && titles.count == 4)
+        let inList = try await f.send("GET", "/api/\(n.artist)?\(n.artistId)=in.(1,2,3)")
+        #expect(inList.array.count == 3)
+        let like = try await f.send("GET", "/api/\(n.artist)?\(n.name)=like.AC*")
+        #expect(like.array.compactMap { $0[n.name] as? String } == ["AC/DC"])
+        let nulls = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.1&\(n.name)=not.is.null&count=exact")
+        #expect(nulls.header("X-Total-Count") == "10")
+
+        // Keyset pages: follow Link until it ends; every row once, in order.
+        var seen: [Int] = []
+        var next: String? = "/api/\(n.track)?\(n.albumId)=eq.1&order=\(n.trackId)&limit=4"
+        while let url = next {
+            let page = try await f.send("GET", url)
+            #expect(page.status == 200)
+            seen += page.array.compactMap { $0[n.trackId] as? Int }
+            next = page.header("Link").flatMap { link in
+                link.split(separator: ">").first.map { String($0.dropFirst()) }
+            }
+            if seen.count > 20 { break }
+        }
+        #expect(seen.count == 10 && seen == seen.sorted() && Set(seen).count == 10)
+
+        // A cursor used with another query is refused.
+        let first = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.1&limit=4")
+        let link = try #require(first.header("Link"))
+        let cursor = try #require(link.components(separatedBy: "after=").last?.split(separator: ">").first)
+        let other = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.2&limit=4&after=\(cursor)")
+        #expect(other.status == 400)
+
+        let estimated = try await f.send("GET", "/api/\(n.artist)?limit=0&count=estimated")
+        #expect(estimated.status == 200 && estimated.array.isEmpty)
+        #expect(Int(estimated.header("X-Total-Count") ?? "") != nil)
+    }
+
     @Test("create, change and delete with ETags; If-Match required", arguments: ChinookBackend.available)
     func writes(_ backend: ChinookBackend) async throws {
         let f = try await RESTFixture.start(backend)
@@ -114,6 +159,12 @@ struct RESTFaceTests {
             json: #"[{"\#(n.artistId)": \#(id + 1), "\#(n.name)": "\#(name)-a"}, "#
                 + #"{"\#(n.artistId)": \#(id + 2), "\#(n.name)": "\#(name)-b"}]"#)
         #expect(bulk.status == 201 && bulk.array.count == 2)
+        // All or nothing: the second row's key is taken, so neither is created.
+        let clash = try await f.send(
+            "POST", "/api/\(n.artist)",
+            json: #"[{"\#(n.artistId)": \#(id + 3), "\#(n.name)": "c"}, {"\#(n.artistId)": 1, "\#(n.name)": "d"}]"#)
+        #expect(clash.status == 409)
+        #expect(try await f.send("GET", "/api/\(n.artist)/\(id + 3)").status == 404)
         for row in bulk.array {
             let url = try #require(row["_url"] as? String)
             #expect(try await f.send("DELETE", url, headers: ["If-Match": "*"]).status == 204)

@@ -33,7 +33,7 @@ public struct SQLExportedTable: Sendable, Hashable {
 extension SQLLoader {
     /// The readable exported tables, sorted by name.
     public var exportedTables: [SQLExportedTable] {
-        let models = state.withLock { $0.models }
+        let models = catalog.state.withLock { $0.models }
         return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map { m in
             let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
             let backrefs = m.backrefs.map {
