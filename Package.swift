@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DaBrokerClient", targets: ["DaBrokerClient"]),
         .library(name: "DaBrokerAMQP", targets: ["DaBrokerAMQP"]),
         .library(name: "DaBrokerHTTP", targets: ["DaBrokerHTTP"]),
+        .library(name: "DaBrokerREST", targets: ["DaBrokerREST"]),
         .executable(name: "dabroker", targets: ["dabroker"]),
         .executable(name: "dabroker-bench", targets: ["dabroker-bench"]),
     ],
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0"),
     ],
     targets: [
         // C client libraries (Debian -dev packages).
@@ -90,10 +92,19 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
+            name: "DaBrokerREST",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerHTTP",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "DaBrokerCLI",
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
-                "DaBrokerAMQP", "DaBrokerHTTP",
+                "DaBrokerAMQP", "DaBrokerHTTP", "DaBrokerREST",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -167,6 +178,13 @@ let package = Package(
                 "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
                 "DaBrokerAMQP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerRESTTests",
+            dependencies: [
+                "DaBrokerREST", "DaBrokerHTTP", "DaBrokerServer", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
+                "DaBrokerServerTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

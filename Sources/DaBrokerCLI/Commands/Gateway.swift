@@ -1,5 +1,6 @@
 import DaBrokerCore
 import DaBrokerHTTP
+import DaBrokerREST
 import DaBrokerSQL
 import DaBrokerServer
 import Logging
@@ -50,6 +51,12 @@ struct Gateway {
                 logger: logger)
             server.addTransport(transport)
             lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")
+            if config.rest.enabled {
+                let rest = RESTConfiguration(prefix: config.rest.prefix, requireIfMatch: config.rest.requireIfMatch)
+                transport.mount(RESTFace(server: server, loader: loader, configuration: rest))
+                lines.append(
+                    "  rest: http://\(http.host):\(http.port)\(rest.prefix)/  (OpenAPI: \(rest.prefix)/openapi.json)")
+            }
         }
         if let amqp = config.amqp {
             server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
