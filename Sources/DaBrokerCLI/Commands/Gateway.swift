@@ -1,3 +1,4 @@
+import DaBrokerConsole
 import DaBrokerCore
 import DaBrokerHTTP
 import DaBrokerSQL
@@ -50,6 +51,10 @@ struct Gateway {
                 logger: logger)
             server.addTransport(transport)
             lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")
+            if config.consoleEnabled {
+                transport.mount(ConsoleRoute())
+                lines.append("  console: http://\(http.host):\(http.port)/console/")
+            }
         }
         if let amqp = config.amqp {
             server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
