@@ -37,7 +37,7 @@ td.null { color: var(--muted); font-style: italic; }
 .rows { overflow-x: auto; }
 tr.changed td, .changed-banner { background: var(--changed); }
 .changed-banner { padding: .5rem .8rem; border: 1px solid #e3b341; margin: .5rem 0; }
-.tables { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; }
+.tables { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; align-items: start; }
 .card { border: 1px solid var(--line); border-radius: .4rem; padding: .6rem .9rem; }
 .card h2 { margin-top: .2rem; }
 .card ul { margin: .2rem 0; padding-left: 1.2rem; }
@@ -94,7 +94,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
       else if (k === "class") el.className = v;
       else el.setAttribute(k, v === true ? "" : v);
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       el.append(c instanceof Node ? c : String(c));
     }
@@ -245,7 +245,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
       h("table", {}, h("caption", { class: "muted" }, "fields"),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "name"), h("th", { scope: "col" }, "type"),
           h("th", { scope: "col" }, "null"))),
-        h("tbody", {}, t.fields.map((f) => h("tr", {}, h("td", {}, f.name, f.key ? " 🔑" : ""),
+        h("tbody", {}, t.fields.map((f) => h("tr", {}, h("td", {}, f.name, f.key ? h("span", { class: "badge" }, "key") : ""),
           h("td", {}, f.type, f.enum ? " (" + f.enum.join(", ") + ")" : ""), h("td", {}, f.nullable ? "yes" : "no"))))),
       t.refs.length ? h("p", {}, "refs: ", t.refs.map((r) => r.name + " → " + (r.table || r.target || "?")).join(", ")) : null,
       t.backrefs.length ? h("p", {}, "backrefs: ", t.backrefs.map((r) => r.name + " ← " + (r.table || r.source || "?")).join(", ")) : null,
@@ -439,9 +439,10 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
     if (/json/i.test(f.type)) { try { return JSON.parse(s); } catch (_) { return s; } }
     return s;
   }
-  // The form of a row's editable fields (edit and new); `current`: the stored row to show beside.
-  function rowForm(t, values, onSubmit, submitLabel, current) {
-    const fields = t.fields.filter((f) => !f.readOnly);
+  // The form of a row's editable fields (edit and new). Only fields whose control differs from
+  // `values` are submitted. `current`: the stored row, shown beside fields that differ from it.
+  function rowForm(t, values, onSubmit, submitLabel, current, editing) {
+    const fields = t.fields.filter((f) => !f.readOnly && !(editing && f.key));
     for (const r of t.refs) if (!fields.some((f) => f.name === r.name)) fields.push({ name: r.name, type: "ref", nullable: true });
     const controls = new Map();
     const form = h("form", { class: "edit", id: "row-form", onsubmit: async (e) => {
@@ -458,11 +459,10 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
       const v = values[f.name];
       const el = inputFor(f, v, id);
       const nullBox = f.nullable ? h("input", { type: "checkbox", id: id + "-null", "aria-label": f.name + " is null" }) : null;
-      if (nullBox) nullBox.checked = values[f.name] === null;
-      const initial = values === current || !current ? readInput(f, inputFor(f, v, "x"), nullBox && v === null ? { checked: true } : null) : undefined;
-      controls.set(f.name, [f, el, nullBox, initial]);
-      const cur = current && values !== current && JSON.stringify(current[f.name]) !== JSON.stringify(values[f.name])
-        ? h("span", { class: "current" }, "now: ", display(current[f.name], f)) : h("span", {});
+      if (nullBox) nullBox.checked = v === null;
+      controls.set(f.name, [f, el, nullBox, readInput(f, el, nullBox)]);
+      const differs = current && JSON.stringify(current[f.name]) !== JSON.stringify(v);
+      const cur = differs ? h("span", { class: "current" }, "now: ", display(current[f.name], f)) : h("span", {});
       form.append(h("label", { for: id }, f.name + (f.type ? " (" + f.type + ")" : "")),
         h("span", {}, el, nullBox ? [" ", nullBox, h("label", { for: id + "-null" }, " null")] : null), cur);
     }
@@ -471,24 +471,25 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
     return form;
   }
 
-  function editView(t, path, row, etag, mine, message) {
-    const values = mine || row;
+  // Edits `row` (read with `etag`). `pending`: the edit a stale save left (412), shown over the
+  // current row and sent again with the current ETag.
+  function editView(t, path, row, etag, pending, message) {
+    const values = Object.assign({}, row, pending || {});
     const form = rowForm(t, values, async (changes) => {
-      if (!Object.keys(changes).length && !mine) { showAlert("Nothing changed."); return; }
-      const body = mine ? Object.assign({}, mine, changes) : changes;
+      const body = Object.assign({}, pending || {}, changes);
+      if (!Object.keys(body).length) { showAlert("Nothing changed."); return; }
       const res = await request("PATCH", API + "/" + path, body, etag ? { "If-Match": etag } : {});
       if (res.ok) { showAlert("Saved.", true); rowView(path); return; }
       if (res.status === 412) {
         const cur = await request("GET", API + "/" + path);
         if (!cur.ok) { showAlert(errorText(cur)); return; }
-        const merged = Object.assign({}, row, body);
-        editView(t, path, cur.json, cur.headers.get("ETag"), merged,
+        editView(t, path, cur.json, cur.headers.get("ETag"), body,
           "Stale edit refused: the row was changed by someone else since you opened it (" + errorText(res) +
           "). Its current values are shown beside your edit; save again to apply your edit to the current row.");
         return;
       }
       showAlert(errorText(res));
-    }, "Save", mine ? row : null);
+    }, "Save", pending ? row : null, true);
     setView(h("div", { "data-path": path }, h("h1", {}, "Edit " + path),
       message ? h("div", { class: "alert", id: "stale" }, message) : null, form), { kind: "edit", path });
   }
@@ -636,6 +637,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>DaBroker console</title>
 <link rel="stylesheet" href="console.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
