@@ -29,6 +29,7 @@ public final class HTTPServerTransport: ServerTransport {
         var task: Task<Void, Never>?
         var port: Int?
         var started = false
+        var routes: [any HTTPRoute] = []
     }
 
     public init(configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil) {
@@ -43,17 +44,30 @@ public final class HTTPServerTransport: ServerTransport {
     /// Number of open `GET /events` streams.
     public var eventStreamCount: Int { hub.readerCount }
 
+    /// Serves `route` under its prefix (see ``HTTPRoute``), with the token, body limit, request
+    /// slots and deadlines of `POST /rpc`. Mount routes before ``start(handler:)``; a later
+    /// mount is ignored (and logged). Mounted prefixes are consulted first, in mount order.
+    public func mount(_ route: any HTTPRoute) {
+        let mounted = run.withLock { state in
+            guard !state.started else { return false }
+            state.routes.append(route)
+            return true
+        }
+        if !mounted { logger.warning("route \(route.prefix) mounted after start; ignored") }
+    }
+
     /// Binds and starts serving; returns once the server accepts connections, or throws when
     /// it cannot bind.
     public func start(handler: @escaping RequestHandler) async throws {
-        let alreadyStarted = run.withLock { state in
+        let (alreadyStarted, routes) = run.withLock { state in
             defer { state.started = true }
-            return state.started
+            return (state.started, state.routes)
         }
         guard !alreadyStarted else { throw BrokerError.internal("HTTP transport started twice") }
         hub.start()
-        let responder = HTTPRPCResponder(
+        var responder = HTTPRPCResponder(
             configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
+        responder.routes = routes
         let runState = run
         do {
             try await serve(responder, runState)
