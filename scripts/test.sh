@@ -84,7 +84,17 @@ else
     [ $rc -eq 0 ] && rc=$rc2
 fi
 echo "test.sh: swift test in $(elapsed "$t2")s, exit status $rc" >&2
+
+# The web console in headless Chromium (docs/console.md): after the tests, as its own step;
+# its failure fails test.sh. Skipped when extra arguments select tests.
+console_rc=0
+if [[ $# -eq 0 ]]; then
+    t5=$(now)
+    bash scripts/console-check.sh || console_rc=$?
+    echo "test.sh: console-check in $(elapsed "$t5")s, exit status $console_rc" >&2
+fi
 [ $rc -eq 0 ] && rc=$bench_rc
 [ $rc -eq 0 ] && rc=$standalone_rc
+[ $rc -eq 0 ] && rc=$console_rc
 
 exit $rc
