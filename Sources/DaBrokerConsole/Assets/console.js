@@ -78,24 +78,30 @@
   }
 
   // ---- the schema (GET /api/) ----------------------------------------------------------
+  // A list of named things from a list or a name-keyed dict (`{"artist": "Artist"}`: a ref's target).
   function asList(x) {
     if (!x) return [];
     if (Array.isArray(x)) return x;
-    return Object.entries(x).map(([name, v]) => Object.assign({ name }, typeof v === "object" ? v : { type: v }));
+    return Object.entries(x).map(([name, v]) => Object.assign({ name }, v && typeof v === "object" ? v : { value: v }));
   }
   function normalizeTable(t) {
     const fields = asList(t.fields).map((f) => ({
-      name: f.name, type: f.type || "", nullable: !!(f.nullable || f.null),
-      enum: f.enum || f.values || null, key: !!(f.key || f.primary_key || f.primaryKey),
-      readOnly: !!(f.read_only || f.readOnly || f.generated), raw: f,
+      name: f.name, type: f.type || f.value || "", nullable: !!(f.nullable || f.null),
+      enum: f.enum || f.values || null, key: !!(f.key || f.primary_key),
+      readOnly: f.writable === false || !!(f.read_only || f.generated), raw: f,
     }));
     const key = t.key || t.primary_key || fields.filter((f) => f.key).map((f) => f.name);
+    for (const f of fields) if (key.includes(f.name)) f.key = true;
     const hidden = Array.isArray(t.hidden) ? t.hidden.length : (t.hidden_count ?? t.hidden ?? 0);
-    const mode = t.mode || (t.rw ? "read-write" : "read-only");
+    const raw = String(t.mode || (t.rw ? "readWrite" : "readOnly"));
+    const writable = /rw|write/i.test(raw) && !/read-?only|^ro$/i.test(raw);
+    const mode = writable ? "read-write" : /none/i.test(raw) ? "none" : "read-only";
+    const target = (r) => r.table || r.target || r.source || r.value || "?";
     return {
-      name: t.name, url: t.url || API + "/" + encodeURIComponent(t.name), mode,
-      writable: /rw|write/.test(String(mode)) && !/read-only|^ro$/.test(String(mode)),
-      fields, key: Array.isArray(key) ? key : [key], refs: asList(t.refs), backrefs: asList(t.backrefs),
+      name: t.name, url: t.url || API + "/" + encodeURIComponent(t.name), mode, writable, fields,
+      key: Array.isArray(key) ? key : [key],
+      refs: asList(t.refs).map((r) => ({ name: r.name, table: target(r) })),
+      backrefs: asList(t.backrefs).map((r) => ({ name: r.name, table: target(r) })),
       hidden, notices: t.notices || [], raw: t,
     };
   }
@@ -169,8 +175,8 @@
           h("th", { scope: "col" }, "null"))),
         h("tbody", {}, t.fields.map((f) => h("tr", {}, h("td", {}, f.name, f.key ? h("span", { class: "badge" }, "key") : ""),
           h("td", {}, f.type, f.enum ? " (" + f.enum.join(", ") + ")" : ""), h("td", {}, f.nullable ? "yes" : "no"))))),
-      t.refs.length ? h("p", {}, "refs: ", t.refs.map((r) => r.name + " → " + (r.table || r.target || "?")).join(", ")) : null,
-      t.backrefs.length ? h("p", {}, "backrefs: ", t.backrefs.map((r) => r.name + " ← " + (r.table || r.source || "?")).join(", ")) : null,
+      t.refs.length ? h("p", {}, "refs: ", t.refs.map((r) => r.name + " → " + r.table).join(", ")) : null,
+      t.backrefs.length ? h("p", {}, "backrefs: ", t.backrefs.map((r) => r.name + " ← " + r.table).join(", ")) : null,
       h("p", { class: "muted" }, "hidden columns: " + t.hidden),
       t.notices.length ? h("ul", {}, t.notices.map((n) => h("li", { class: "notice" }, "notice: " + n))) : null));
     const notices = (state.schema && state.schema.notices) || [];
@@ -248,7 +254,8 @@
       const body = r.json && !Array.isArray(r.json) ? r.json : {};
       const range = (r.headers.get("Content-Range") || "").split("/")[1];
       const n = body.count ?? r.headers.get("X-Total-Count") ?? range;
-      const estimated = body.estimated ?? /estimat/.test(r.headers.get("Preference-Applied") || how);
+      const flag = r.headers.get("X-Count-Estimated");
+      const estimated = body.estimated ?? (flag !== null ? flag === "true" : how === "estimated");
       countOut.textContent = n === undefined ? "no count in the reply" : (estimated ? "about " : "") + n + " rows" +
         (estimated ? " (estimated)" : " (exact)");
     };
