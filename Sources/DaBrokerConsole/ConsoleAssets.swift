@@ -82,7 +82,8 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
 (function () {
   const API = "/api";
   const TOKEN_KEY = "dabroker-console-token";
-  const state = { schema: null, tables: new Map(), view: null, lastEventID: null, instance: null };
+  // shown: the rows on screen by path (`Album/1`), to tell a change from what is displayed.
+  const state = { schema: null, tables: new Map(), view: null, lastEventID: null, instance: null, shown: new Map() };
   const $ = (sel, root) => (root || document).querySelector(sel);
 
   // ---- DOM helpers -------------------------------------------------------------------
@@ -240,6 +241,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
   // ---- views ---------------------------------------------------------------------------
   function setView(node, info) {
     state.view = info;
+    state.shown = info.shown || new Map();
     $("#view").replaceChildren(node);
     focusHeading();
   }
@@ -346,8 +348,10 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
     const cols = t.fields.map((f) => f.name);
     for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k) && !k.startsWith("_")) cols.push(k);
     const byName = new Map(t.fields.map((f) => [f.name, f]));
+    const shown = new Map();
     const tbody = h("tbody", {}, rows.map((r) => {
       const path = rowPath(t, r);
+      if (path) shown.set(path, r);
       return h("tr", { "data-path": path }, h("td", {}, path ? h("a", { href: "#/row/" + path, "aria-label": "Open row " + path }, "open") : ""),
         cols.map((c) => h("td", { class: r[c] === null ? "null" : typeof r[c] === "number" ? "num" : null },
           display(r[c], byName.get(c)))));
@@ -365,7 +369,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
     setView(h("div", {}, head, h("div", { class: "rows" }, h("table", { id: "rows" },
       h("caption", { class: "muted" }, "Rows of " + name),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "muted" }, "row")), cols.map((c) => h("th", { scope: "col" }, c)))),
-      tbody)), pager), { kind: "table", name, search });
+      tbody)), pager), { kind: "table", name, search, shown });
   }
 
   async function rowView(path, note) {
@@ -399,7 +403,8 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
       note ? h("div", { class: "alert info" }, note) : null,
       h("div", { id: "row-banner" }), dl,
       backList.length ? [h("h2", {}, "Backrefs"), h("ul", { id: "backrefs" }, backList)] : null,
-      actions, h("p", {}, h("a", { href: "#/table/" + name }, "All rows of " + name))), { kind: "row", path, etag });
+      actions, h("p", {}, h("a", { href: "#/table/" + name }, "All rows of " + name))),
+      { kind: "row", path, etag, shown: new Map([[path, row]]) });
   }
 
   function deleteButton(t, path, etag) {
@@ -562,7 +567,13 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
     if (key && key.length >= 3) {
       const path = typeof url === "string" ? url.slice(API.length + 1) :
         key.slice(1).map((k, i) => (i === 0 ? k : encodeURIComponent(k))).join("/");
-      markChanged(path, Object.keys(d).some((k) => !k.startsWith("_")) ? "changed" : "deleted");
+      const names = Object.keys(d).filter((k) => !k.startsWith("_"));
+      if (!names.length) { markChanged(path, "deleted"); return; }
+      // Our own write (or one already on screen) brings nothing new: every new value is shown.
+      const row = state.shown.get(path);
+      const newest = (v) => (v && v._o === "LIST" && Array.isArray(v._d) ? v._d[v._d.length - 1] : v);
+      if (row && names.every((k) => k in row && String(newest(d[k])) === String(row[k]))) return;
+      markChanged(path, "changed");
     } else if (!key && meta) {
       const table = meta[meta.length - 1];
       if (state.view && state.view.kind === "table" && state.view.name === table) {
