@@ -66,7 +66,9 @@ struct ConsoleRouteTests {
         let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/DaBrokerConsole/Assets")
         let (transport, port) = try await Self.server()
-        for (file, path) in [("index.html", "/console/"), ("console.js", "/console/console.js"), ("console.css", "/console/console.css")] {
+        for (file, path) in [
+            ("index.html", "/console/"), ("console.js", "/console/console.js"), ("console.css", "/console/console.css"),
+        ] {
             let onDisk = try String(contentsOf: assets.appendingPathComponent(file), encoding: .utf8)
             let served = try await RawHTTP.get(port: port, path: path)
             #expect(served.text == onDisk, "\(file) changed: run python3 scripts/generate-console.py")
