@@ -142,6 +142,24 @@ try:
     second_client("PATCH", "/api/" + artist_path, {"Name": "Led Zeppelin"}, etag)
     wait_for(EC.presence_of_element_located((By.CSS_SELECTOR, "#rows tr.changed button.refresh")))
     step("list-row-marked")
+
+    # 9. New and delete on a read-write table.
+    driver.find_element(By.LINK_TEXT, "New row").click()
+    name = wait_for(EC.presence_of_element_located((By.ID, "in-Name")))
+    name.send_keys("Console Test Artist")
+    driver.find_element(By.CSS_SELECTOR, "#row-form button[type=submit]").click()
+    wait_for(text_in("#row-fields", "Console Test Artist"))
+    created_path = driver.current_url.split("#/row/")[1]
+    step("new-row")
+    driver.find_element(By.XPATH, "//button[text()='Delete']").click()
+    wait_for(EC.element_to_be_clickable((By.ID, "confirm-delete"))).click()
+    wait_for(text_in("#alert", "Deleted"))
+    try:
+        second_client("GET", "/api/" + created_path)
+        raise AssertionError("the deleted row is still there")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404, f"GET of the deleted row: {e.code}"
+    step("deleted")
 except Exception as e:  # noqa: BLE001 - any failure fails the check, with a screenshot
     failed = True
     driver.save_screenshot(os.path.join(SHOTS, "failure.png"))

@@ -335,7 +335,7 @@
       wrap.replaceChildren(h("span", {}, "Delete this row? "),
         h("button", { type: "button", class: "danger", id: "confirm-delete", onclick: async () => {
           const res = await request("DELETE", API + "/" + path, undefined, etag ? { "If-Match": etag } : {});
-          if (res.ok) { showAlert("Deleted " + path, true); location.hash = "#/table/" + t.name; }
+          if (res.ok) { flash = { text: "Deleted " + path, info: true }; location.hash = "#/table/" + t.name; }
           else if (res.status === 412) rowView(path, "The row changed since you opened it; here it is now. Delete again if you still want to.");
           else showAlert(errorText(res));
         } }, "Yes, delete"), " ",
@@ -437,7 +437,7 @@
       const created = Array.isArray(res.json) ? res.json[0] : res.json;
       const loc = res.headers.get("Location");
       const path = loc ? loc.slice(loc.indexOf(API + "/") + API.length + 1) : created && rowPath(t, created);
-      showAlert("Created.", true);
+      flash = { text: "Created " + (path || "a row"), info: true };
       location.hash = path ? "#/row/" + path : "#/table/" + name;
     }, "Create");
     setView(h("div", {}, h("h1", {}, "New row in " + name), form), { kind: "new", name });
@@ -445,8 +445,11 @@
 
   function notFound(what) { setView(h("div", {}, h("h1", {}, "Not found"), h("p", {}, "No " + what + ".")), { kind: "none" }); }
 
+  // A message for the page the next navigation shows ("Deleted …").
+  let flash = null;
   async function route() {
-    showAlert("");
+    showAlert(flash ? flash.text : "", flash && flash.info);
+    flash = null;
     const hash = location.hash.replace(/^#/, "") || "/";
     try {
       if (!state.schema) await loadSchema();
