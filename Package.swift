@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DaBrokerAMQP", targets: ["DaBrokerAMQP"]),
         .library(name: "DaBrokerHTTP", targets: ["DaBrokerHTTP"]),
         .library(name: "DaBrokerConsole", targets: ["DaBrokerConsole"]),
+        .library(name: "DaBrokerREST", targets: ["DaBrokerREST"]),
         .executable(name: "dabroker", targets: ["dabroker"]),
         .executable(name: "dabroker-bench", targets: ["dabroker-bench"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0"),
     ],
     targets: [
         // C client libraries (Debian -dev packages).
@@ -93,10 +95,19 @@ let package = Package(
         // The web console (docs/console.md): static files embedded by scripts/generate-console.py.
         .target(name: "DaBrokerConsole", dependencies: ["DaBrokerHTTP"], exclude: ["Assets"], swiftSettings: strict),
         .target(
+            name: "DaBrokerREST",
+            dependencies: [
+                "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerHTTP",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "DaBrokerCLI",
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
-                "DaBrokerAMQP", "DaBrokerHTTP", "DaBrokerConsole",
+                "DaBrokerAMQP", "DaBrokerHTTP", "DaBrokerREST", "DaBrokerConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,6 +181,13 @@ let package = Package(
                 "DaBrokerServer", "DaBrokerClient", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
                 "DaBrokerAMQP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaBrokerRESTTests",
+            dependencies: [
+                "DaBrokerREST", "DaBrokerHTTP", "DaBrokerServer", "DaBrokerSQL", "DaBrokerCore", "DaBrokerTestSupport",
+                "DaBrokerServerTestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

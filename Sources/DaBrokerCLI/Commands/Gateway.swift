@@ -1,6 +1,7 @@
 import DaBrokerConsole
 import DaBrokerCore
 import DaBrokerHTTP
+import DaBrokerREST
 import DaBrokerSQL
 import DaBrokerServer
 import Logging
@@ -51,9 +52,19 @@ struct Gateway {
                 logger: logger)
             server.addTransport(transport)
             lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")
+            if config.rest.enabled {
+                let rest = RESTConfiguration(prefix: config.rest.prefix, requireIfMatch: config.rest.requireIfMatch)
+                transport.mount(RESTFace(server: server, loader: loader, configuration: rest))
+                lines.append(
+                    "  rest: http://\(http.host):\(http.port)\(rest.prefix)/  (OpenAPI: \(rest.prefix)/openapi.json)")
+            }
             if config.consoleEnabled {
-                transport.mount(ConsoleRoute())
-                lines.append("  console: http://\(http.host):\(http.port)/console/")
+                if config.rest.enabled {
+                    transport.mount(ConsoleRoute(api: config.rest.prefix))
+                    lines.append("  console: http://\(http.host):\(http.port)/console/")
+                } else {
+                    lines.append("  console: off (it needs the REST face; rest is switched off)")
+                }
             }
         }
         if let amqp = config.amqp {

@@ -50,7 +50,7 @@ public struct ConfigurationLoader: Sendable {
             top,
             allowed: [
                 "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
-                "tables", "wire", "changes", "sqlite_journal_mode", "console",
+                "tables", "wire", "changes", "sqlite_journal_mode", "rest", "console",
             ],
             path: "the top level")
         for (key, node) in top {
@@ -79,6 +79,7 @@ public struct ConfigurationLoader: Sendable {
             case "http": config.http = try parseHTTP(node, reader)
             case "amqp": config.amqp = try parseAMQP(node, reader)
             case "console": config.console = reader.isNull(node) ? nil : try reader.bool(node, path: "console")
+            case "rest": config.rest = try parseREST(node, reader)
             case "limits": config.limits = try parseLimits(node, reader)
             case "schema": config.schema = try parseSchema(node, reader)
             case "export": config.export = try parseExport(node, reader)

@@ -22,6 +22,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// A file holding the secret (its first line).
     public var secretFile: String?
     public var http: HTTPSettings?
+    /// The REST face on the HTTP transport (`rest:`; docs/rest.md): on by default.
+    public var rest = RESTSettings()
     public var amqp: AMQPSettings?
     /// The web console at `/console/` (`console: true|false`); `nil`: on when the HTTP
     /// transport listens on loopback only (see ``consoleEnabled``).
@@ -63,6 +65,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 60.0
         /// Time a stop waits for requests in progress before closing them.
         public var drainTimeoutSeconds = 10.0
+        public init() {}
+    }
+
+    /// The plain JSON REST face, served with the HTTP transport.
+    public struct RESTSettings: Sendable, Equatable {
+        public var enabled = true
+        /// The path prefix (`/api`).
+        public var prefix = "/api"
+        /// Whether `PATCH` and `DELETE` need `If-Match` (else 428).
+        public var requireIfMatch = true
         public init() {}
     }
 

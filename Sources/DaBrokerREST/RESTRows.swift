@@ -1,0 +1,73 @@
+import Crypto
+import DaBrokerCore
+import DaBrokerSQL
+import DaBrokerServer
+import Foundation
+
+/// How a row looks on the REST face: its exported fields as plain JSON, its refs as the URLs
+/// of their rows, `_url` (its own URL) and `_backrefs` (URLs of the filtered lists of rows
+/// that refer to it); and its ETag, a digest of its exported values.
+struct RESTRows {
+    let prefix: String
+
+    /// The row as JSON pairs.
+    func pairs(_ table: SQLExportedTable, _ row: ObjectValue) -> [(String, Value)] {
+        var out = row.fields.map { ($0.key, $0.value) }
+        for r in table.refs where row.fields[r.name] == nil {
+            let url = (row.refs[r.name] ?? nil).flatMap(rowURL)
+            out.append((r.name, url.map { .string($0) } ?? .null))
+        }
+        if table.hasPrimaryKey {
+            let key = table.keyColumns.map { row.fields[$0] ?? .null }
+            out.append(("_url", .string(url(table.name, key))))
+            if !table.backrefs.isEmpty {
+                let links = table.backrefs.map { b -> (String, Value) in
+                    let filters = zip(b.columns, key).map { "\(Self.segment($0))=eq.\(Self.segment(Self.text($1)))" }
+                    return (
+                        b.name, .string(prefix + "/" + Self.segment(b.source) + "?" + filters.joined(separator: "&"))
+                    )
+                }
+                out.append(("_backrefs", .dict(.init(uniqueKeysWithValues: links))))
+            }
+        }
+        return out
+    }
+
+    func json(_ table: SQLExportedTable, _ row: ObjectValue) -> Value {
+        .dict(.init(pairs(table, row), uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// `"<digest>"`: a strong ETag over the row's exported field values.
+    static func etag(_ row: ObjectValue) -> String {
+        let bytes = RESTJSON.object(row.fields.map { ($0.key, $0.value) })
+        let digest = SHA256.hash(data: bytes)
+        return "\"" + Base64.string(Array(digest.prefix(18)), urlSafe: true) + "\""
+    }
+
+    /// The URL of a row from its ref (`["sql", table, key…]`).
+    func rowURL(_ ref: Ref) -> String? {
+        let parts = ref.key.parts
+        guard parts.count >= 3, case .string(let table) = parts[1] else { return nil }
+        return url(table, Array(parts.dropFirst(2)))
+    }
+
+    func url(_ table: String, _ key: [Value]) -> String {
+        prefix + "/" + Self.segment(table) + key.map { "/" + Self.segment(Self.text($0)) }.joined()
+    }
+
+    /// A key value as text in a URL.
+    static func text(_ v: Value) -> String {
+        switch v {
+        case .string(let s), .decimal(let s): return s
+        case .timestamp(let t): return RESTJSON.rfc3339(t)
+        default: return v.written
+        }
+    }
+
+    static func segment(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
+    }
+
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

@@ -1,0 +1,48 @@
+import DaBrokerSQL
+
+/// What a client may see of one exported table: its fields (never a hidden column), key,
+/// mode, refs and backrefs. For faces that describe the tables themselves (the REST face's
+/// listing and OpenAPI document); calls still go through ``BrokerServer/handle(_:)``.
+public struct SQLExportedTable: Sendable, Hashable {
+    /// A many-to-one ref: the fk columns (ordered like the target's key columns).
+    public struct RefLink: Sendable, Hashable {
+        public var name: String
+        public var columns: [String]
+        public var target: String
+    }
+
+    /// A one-to-many backref: the referencing table and its fk columns (ordered like this table's key).
+    public struct BackrefLink: Sendable, Hashable {
+        public var name: String
+        public var source: String
+        public var columns: [String]
+    }
+
+    /// The table's key in the export (`album`).
+    public var name: String
+    public var mode: AccessMode
+    /// The exported columns in table order, with their reflected facts.
+    public var fields: [ColumnDescription]
+    /// The columns whose values make up a row's key (every exported column without a primary key).
+    public var keyColumns: [String]
+    public var hasPrimaryKey: Bool
+    public var refs: [RefLink]
+    public var backrefs: [BackrefLink]
+}
+
+extension SQLLoader {
+    /// The readable exported tables, sorted by name.
+    public var exportedTables: [SQLExportedTable] {
+        let models = state.withLock { $0.models }
+        return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map { m in
+            let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
+            let backrefs = m.backrefs.map {
+                SQLExportedTable.BackrefLink(name: $0.name, source: $0.source, columns: $0.columns)
+            }
+            return SQLExportedTable(
+                name: m.name, mode: m.mode,
+                fields: m.fields.compactMap { f in m.table.columns.first { $0.name == f } },
+                keyColumns: m.keyColumns, hasPrimaryKey: m.hasPrimaryKey, refs: refs, backrefs: backrefs)
+        }
+    }
+}
