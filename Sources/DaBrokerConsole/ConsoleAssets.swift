@@ -80,7 +80,8 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
 // No framework, no external asset. See docs/console.md.
 "use strict";
 (function () {
-  const API = "/api";
+  // The REST face's prefix: the server writes it into the page (rest.prefix).
+  const API = (document.querySelector('meta[name="dabroker-api"]') || {}).content || "/api";
   const TOKEN_KEY = "dabroker-console-token";
   // shown: the rows on screen by path (`Album/1`), to tell a change from what is displayed.
   const state = { schema: null, tables: new Map(), view: null, lastEventID: null, instance: null, shown: new Map() };
@@ -455,7 +456,6 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
   // `values` are submitted. `current`: the stored row, shown beside fields that differ from it.
   function rowForm(t, values, onSubmit, submitLabel, current, editing) {
     const fields = t.fields.filter((f) => !f.readOnly && !(editing && f.key));
-    for (const r of t.refs) if (!fields.some((f) => f.name === r.name)) fields.push({ name: r.name, type: "ref", nullable: true });
     const controls = new Map();
     const form = h("form", { class: "edit", id: "row-form", onsubmit: async (e) => {
       e.preventDefault();
@@ -656,6 +656,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="dabroker-api" content="/api">
 <title>DaBroker console</title>
 <link rel="stylesheet" href="console.css">
 <link rel="icon" href="data:,">

@@ -6,7 +6,7 @@ import DaBrokerHTTP
 /// REST face:
 ///
 /// ```swift
-/// http.mount(ConsoleRoute())   // serves /console/
+/// http.mount(ConsoleRoute(api: "/api"))   // serves /console/
 /// ```
 ///
 /// The page holds no data: it is served without the bearer token (a browser cannot send one
@@ -14,9 +14,20 @@ import DaBrokerHTTP
 public struct ConsoleRoute: HTTPRoute {
     /// The path prefix, `/console` unless given.
     public let prefix: String
+    /// The REST face's prefix the page calls (`/api` unless given).
+    public let api: String
+    /// The page, with `api` written into it.
+    private let index: String
 
-    public init(prefix: String = "/console") {
+    public init(prefix: String = "/console", api: String = "/api") {
         self.prefix = prefix
+        self.api = api
+        let page = ConsoleAssets.files["index.html"]?.text ?? ""
+        let escaped = api.replacing("&", with: "&amp;").replacing("\"", with: "&quot;")
+            .replacing("<", with: "&lt;")
+        self.index = page.replacing(
+            #"<meta name="dabroker-api" content="/api">"#,
+            with: #"<meta name="dabroker-api" content=""# + escaped + #"">"#)
     }
 
     /// The page holds no data, so it needs no token; the REST calls it makes do.
@@ -36,7 +47,7 @@ public struct ConsoleRoute: HTTPRoute {
         guard let asset = ConsoleAssets.files[name] else {
             return Self.text(404, "the console has no file \(name.prefix(80)); open \(prefix)/")
         }
-        let body = Array(asset.text.utf8)
+        let body = Array((name == "index.html" ? index : asset.text).utf8)
         return HTTPRouteResponse(
             status: 200, headers: Self.securityHeaders + [("Content-Type", asset.contentType)],
             body: request.method == "HEAD" ? [] : body)

@@ -2,7 +2,8 @@
 // No framework, no external asset. See docs/console.md.
 "use strict";
 (function () {
-  const API = "/api";
+  // The REST face's prefix: the server writes it into the page (rest.prefix).
+  const API = (document.querySelector('meta[name="dabroker-api"]') || {}).content || "/api";
   const TOKEN_KEY = "dabroker-console-token";
   // shown: the rows on screen by path (`Album/1`), to tell a change from what is displayed.
   const state = { schema: null, tables: new Map(), view: null, lastEventID: null, instance: null, shown: new Map() };
@@ -377,7 +378,6 @@
   // `values` are submitted. `current`: the stored row, shown beside fields that differ from it.
   function rowForm(t, values, onSubmit, submitLabel, current, editing) {
     const fields = t.fields.filter((f) => !f.readOnly && !(editing && f.key));
-    for (const r of t.refs) if (!fields.some((f) => f.name === r.name)) fields.push({ name: r.name, type: "ref", nullable: true });
     const controls = new Map();
     const form = h("form", { class: "edit", id: "row-form", onsubmit: async (e) => {
       e.preventDefault();
