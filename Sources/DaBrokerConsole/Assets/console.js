@@ -484,8 +484,10 @@
   function onBroadcast(msg) {
     const d = msg && msg.data;
     if (!d || d._m !== "invalid_key") return;
-    const key = d._key && d._key.k;
-    const meta = d._meta && d._meta.k;
+    // Wire values: a list is {"_o": "LIST", "_d": [...]}.
+    const unlist = (v) => (v && v._o === "LIST" && Array.isArray(v._d) ? v._d : v);
+    const key = d._key && unlist(d._key.k);
+    const meta = d._meta && unlist(d._meta.k);
     const url = d._url || d._rest || d.url;
     if (d._resync) { setStatus("connected; some changes were missed — refresh what you see"); return; }
     if (key && (key[0] === "root" || key.length === 2)) { schemaReloaded(); return; }
@@ -493,10 +495,12 @@
       const path = typeof url === "string" ? url.slice(API.length + 1) :
         key.slice(1).map((k, i) => (i === 0 ? k : encodeURIComponent(k))).join("/");
       const names = Object.keys(d).filter((k) => !k.startsWith("_"));
-      if (!names.length) { markChanged(path, "deleted"); return; }
+      // A row's update lists [old, new] per changed field, its delete [value] per field.
+      const deleted = names.every((k) => { const l = unlist(d[k]); return !Array.isArray(l) || l.length < 2; });
+      if (deleted) { markChanged(path, "deleted"); return; }
       // Our own write (or one already on screen) brings nothing new: every new value is shown.
       const row = state.shown.get(path);
-      const newest = (v) => (v && v._o === "LIST" && Array.isArray(v._d) ? v._d[v._d.length - 1] : v);
+      const newest = (v) => { const l = unlist(v); return Array.isArray(l) ? l[l.length - 1] : l; };
       if (row && names.every((k) => k in row && String(newest(d[k])) === String(row[k]))) return;
       markChanged(path, "changed");
     } else if (!key && meta) {
