@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Drives the web console (docs/console.md) in headless Chromium against a running gateway
 that serves the Chinook export with a bearer token. Run by scripts/console-check.sh, which
-starts the gateway; usage: console-browser-test.py BASE_URL TOKEN SCREENSHOT_DIR
+starts the gateway; usage: console-browser-test.py BASE_URL TOKEN SCREENSHOT_DIR SQLITE_FILE
 
 Steps (a screenshot of each in SCREENSHOT_DIR): the token prompt, the tables, a search,
 a row, following a ref, an edit, a change by a second client appearing live, a stale edit
-refused and then applied. Exits non-zero on the first failed step."""
+refused and then applied, a row marked in a list, new and delete, and a schema reload
+(DDL on SQLITE_FILE) on the status line. Exits non-zero on the first failed step."""
 import json
 import os
+import sqlite3
 import sys
 import urllib.error
 import urllib.request
@@ -18,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-BASE, TOKEN, SHOTS = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+BASE, TOKEN, SHOTS, DB = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
 os.makedirs(SHOTS, exist_ok=True)
 step_no = 0
 
@@ -161,6 +163,16 @@ try:
     except urllib.error.HTTPError as e:
         assert e.code == 404, f"GET of the deleted row: {e.code}"
     step("deleted")
+
+    # 10. DDL while serving: the gateway reloads the schema, the status line says so.
+    ddl = sqlite3.connect(DB)
+    ddl.execute('ALTER TABLE "Genre" ADD COLUMN "Note" TEXT')
+    ddl.commit()
+    ddl.close()
+    wait_for(text_in("#schema-status", "schema reloaded"), timeout=30)
+    driver.find_element(By.CSS_SELECTOR, "a.brand").click()
+    wait_for(text_in("#view", "Note"))
+    step("schema-reloaded")
 except Exception as e:  # noqa: BLE001 - any failure fails the check, with a screenshot
     failed = True
     driver.save_screenshot(os.path.join(SHOTS, "failure.png"))

@@ -64,6 +64,8 @@ http:
   port: $port
   token: $token
 console: true
+schema:
+  check: 1
 export:
   rw: false
 tables:
@@ -85,7 +87,7 @@ if ! curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$
 fi
 
 rc=0
-PYTHONPATH=$sel python3 scripts/console-browser-test.py "http://127.0.0.1:$port" "$token" "$shots" || rc=$?
+PYTHONPATH=$sel python3 scripts/console-browser-test.py "http://127.0.0.1:$port" "$token" "$shots" "$work/chinook.sqlite" || rc=$?
 if [ $rc -ne 0 ]; then
     log "the gateway's log:"
     tail -n 40 "$work/serve.log" >&2

@@ -486,6 +486,7 @@ form.edit .actions { grid-column: 1 / -1; display: flex; gap: .6rem; }
   // Edits `row` (read with `etag`). `pending`: the edit a stale save left (412), shown over the
   // current row and sent again with the current ETag.
   function editView(t, path, row, etag, pending, message) {
+    showAlert("");
     const values = Object.assign({}, row, pending || {});
     const form = rowForm(t, values, async (changes) => {
       const body = Object.assign({}, pending || {}, changes);
