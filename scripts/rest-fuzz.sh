@@ -4,7 +4,7 @@
 # `dabroker serve` (the debug binary; built if missing), runs schemathesis on
 # /api/openapi.json (no 5xx, responses conform to the document; a bounded number of examples
 # per operation), prints how many requests it sent, and exits non-zero on a failure.
-# REST_FUZZ_EXAMPLES (default 20) sets the examples per operation.
+# REST_FUZZ_EXAMPLES (default 25) sets the examples per operation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,14 +68,10 @@ rc=0
 "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
     --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "${REST_FUZZ_EXAMPLES:-20}" --workers 2 --phases examples,coverage,fuzzing \
-    --report har --report-dir "$work/report" --seed 1 || rc=$?
-requests=$(python3 -c '
-import json, sys, glob
-n = 0
-for f in glob.glob(sys.argv[1] + "/*.har"):
-    n += len(json.load(open(f))["log"]["entries"])
-print(n)' "$work/report")
+    --max-examples "${REST_FUZZ_EXAMPLES:-25}" --workers 2 --phases examples,coverage,fuzzing \
+    --report har --report-har-path "$work/requests.har" --seed 1 || rc=$?
+requests=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["log"]["entries"]))' \
+    "$work/requests.har" 2>/dev/null || echo "an unknown number of")
 echo "rest-fuzz: schemathesis sent $requests requests; exit status $rc" >&2
 if grep -q "panic\|fatal" "$work/serve.log"; then
     echo "rest-fuzz: the gateway logged a crash:" >&2

@@ -84,6 +84,10 @@ else
     [ $rc -eq 0 ] && rc=$rc2
 fi
 echo "test.sh: swift test in $(elapsed "$t2")s, exit status $rc" >&2
+# schemathesis against the REST face's OpenAPI document (docs/rest.md#fuzzing).
+fuzz_rc=0
+if [[ $# -eq 0 ]]; then bash scripts/rest-fuzz.sh || fuzz_rc=$?; fi
+[ $rc -eq 0 ] && rc=$fuzz_rc
 
 # The web console in headless Chromium (docs/console.md): after the tests, as its own step;
 # its failure fails test.sh. Skipped when extra arguments select tests.

@@ -109,8 +109,8 @@ extension BrokerClient {
         object.markObsolete()
     }
 
-    /// Registers the objects of a reply (top-level, or in a top-level list) in the cache and
-    /// returns them.
+    /// Registers the objects of a reply (top-level, in a top-level list, or in a page's `rows`
+    /// or an upsert's `object`) in the cache and returns them.
     @discardableResult
     func register(_ data: Value, since epoch: UInt64) -> [ClientObject] {
         switch data {
@@ -118,6 +118,10 @@ extension BrokerClient {
             return intern(data, since: epoch).map { [$0] } ?? []
         case .list(let items):
             return items.compactMap { intern($0, since: epoch) }
+        case .dict(let d):
+            if case .list(let rows)? = d["rows"] { return rows.compactMap { intern($0, since: epoch) } }
+            if let object = d["object"], let o = intern(object, since: epoch) { return [o] }
+            return []
         default:
             return []
         }

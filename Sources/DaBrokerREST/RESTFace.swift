@@ -63,7 +63,7 @@ public final class RESTFace: HTTPRoute {
             switch method {
             case "GET": return try await list(table, query: request.query)
             case "POST":
-                try writable(table, ["GET", "POST"])
+                try writable(table)
                 return try await create(table, body: try Self.json(request))
             default: throw Self.notAllowed(table.mode.canWrite ? ["GET", "POST"] : ["GET"])
             }
@@ -78,19 +78,20 @@ public final class RESTFace: HTTPRoute {
             let row = try await fetch(table, key)
             return rowResponse(table, row, status: 200)
         case "PATCH":
-            try writable(table, allowed)
+            try writable(table)
             return try await patch(table, key, body: try Self.json(request), ifMatch: request.header("If-Match"))
         case "DELETE":
-            try writable(table, allowed)
+            try writable(table)
             return try await delete(table, key, ifMatch: request.header("If-Match"))
         default: throw Self.notAllowed(allowed)
         }
     }
 
-    private func writable(_ table: SQLExportedTable, _ allowed: [String]) throws(RESTProblem) {
+    /// 405 with `Allow: GET` unless the table is read-write.
+    private func writable(_ table: SQLExportedTable) throws(RESTProblem) {
         guard table.mode.canWrite else {
             var p = RESTProblem(405, "table '\(table.name)' is read-only", kind: "ReadOnly")
-            p.headers.append(("Allow", allowed.joined(separator: ", ")))
+            p.headers.append(("Allow", "GET"))
             throw p
         }
     }

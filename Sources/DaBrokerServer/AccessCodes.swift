@@ -53,6 +53,14 @@ public struct AccessCodes: Sendable {
         return ConstantTime.equal(Array(code(for: ref.key).utf8), Array(given.utf8))
     }
 
+    /// The HMAC-SHA256 of `bytes` under the server's secret, for other signed tokens (query
+    /// cursors); callers put a purpose prefix of their own into `bytes`.
+    func signature(of bytes: [UInt8]) -> [UInt8] {
+        var hmac = keyed.hmac
+        hmac.update(data: bytes)
+        return hmac.finalize().withUnsafeBytes { Array($0) }
+    }
+
     /// `ref` with its code set.
     public func sign(_ ref: Ref) -> Ref {
         if ref.key.isMetaRoot { return Ref(key: ref.key) }

@@ -10,7 +10,9 @@ extension BrokerServer {
         var args = CallArguments(positional: request.args, named: request.named, classLevel: request.classLevel)
         for v in args.positional { try checkCodes(v) }
         for v in args.named.values { try checkCodes(v) }
-        if method == Method.search { args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method) }
+        if method == Method.search || method == Method.page || method == Method.backrefPage {
+            args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method)
+        }
 
         if let ref = request.target {
             try checkCodes(.ref(ref))

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dabroker-bench",
         abstract: "Measure DaBroker: against its floor (measure), and its schema reflection (reflect).",
-        subcommands: [MeasureCommand.self, ReflectCommand.self, ChangesBenchCommand.self],
+        subcommands: [MeasureCommand.self, ReflectCommand.self, ChangesBenchCommand.self, QueriesBenchCommand.self],
         defaultSubcommand: MeasureCommand.self)
 
     /// Runs the command; a top-level `await main()` would pick the synchronous overload.

@@ -45,6 +45,7 @@ final class BenchRunner {
                 print("… \(backend): preparing \(settings.rows) rows")
                 let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
                 try await backendRows(database, withEcho: index == 0)
+                if !settings.short { try await queryRows(database) }
                 if backend == "postgres" || (throughputDatabase == nil && backend == "sqlite") {
                     throughputDatabase?.cleanUp()
                     throughputDatabase = database
@@ -142,6 +143,13 @@ final class BenchRunner {
             throw error
         }
         await gateway.stop()
+    }
+
+    /// The query rows of issue 19 (``QueryBench``), full runs only: 100,000 rows per backend.
+    private func queryRows(_ database: BenchDatabase) async throws {
+        print("… \(database.backend): query rows (100,000 rows)")
+        let rows = try await QueryBench(url: database.url, rows: 100_000, calls: settings.calls / 4).run()
+        for (name, figures, note) in rows { add(name, "inprocess", database.backend, figures, note: note) }
     }
 
     /// RSS growth of this process while an in-process client caches `rows` objects.

@@ -17,45 +17,6 @@ struct GetCommand: AsyncParsableCommand {
     }
 }
 
-/// `dabroker find TABLE col=value… [--limit N]`.
-struct FindCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "find", abstract: "List rows of TABLE matching equality filters.")
-    @OptionGroup var client: ClientOptionGroup
-    // `.unconditional`: `--limit -5` reaches `validate()` and is explained, instead of
-    // ArgumentParser taking `-5` for an option and saying the value is missing.
-    @Option(name: .long, parsing: .unconditional, help: "At most this many rows (0 or more).") var limit: Int?
-    @Argument(help: "The table (as exported).") var table: String
-    @Argument(help: "Filters: column=value.") var filters: [String] = []
-
-    func validate() throws {
-        if let limit, limit < 0 {
-            throw ValidationError("--limit must be 0 or more (got \(limit)); leave it out for the server's maximum")
-        }
-    }
-
-    func run() async throws {
-        try await client.run { [table, filters, limit] c in
-            .list(try await c.model(table).find(try ArgumentValue.filters(filters), limit: limit).map(\.value))
-        }
-    }
-}
-
-/// `dabroker count TABLE col=value…`.
-struct CountCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "count", abstract: "Count rows of TABLE matching equality filters.")
-    @OptionGroup var client: ClientOptionGroup
-    @Argument(help: "The table (as exported).") var table: String
-    @Argument(help: "Filters: column=value.") var filters: [String] = []
-
-    func run() async throws {
-        try await client.run { [table, filters] c in
-            .int(Int64(try await c.model(table).count(try ArgumentValue.filters(filters))))
-        }
-    }
-}
-
 /// `dabroker call METHOD args…`: a server-level call (`echo`, `ping`, application calls).
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,21 +61,6 @@ struct UpdateCommand: AsyncParsableCommand {
             let filters = try ArgumentValue.filters(filters)
             let model = try await c.model(table)
             return try await model.update(try await model.get(filters), changes).value
-        }
-    }
-}
-
-/// `dabroker new TABLE col=value…`: inserts one row (read-write tables only).
-struct NewCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "new", abstract: "Insert one row into TABLE with the given column=value fields.")
-    @OptionGroup var client: ClientOptionGroup
-    @Argument(help: "The table (as exported).") var table: String
-    @Argument(help: "Fields: column=value.") var fields: [String] = []
-
-    func run() async throws {
-        try await client.run { [table, fields] c in
-            try await c.model(table).new(try ArgumentValue.filters(fields)).value
         }
     }
 }

@@ -21,8 +21,15 @@ public enum Method {
     public static let search = "_dab_search"
     /// Class-level: count objects matching equality filters.
     public static let count = "_dab_count"
-    /// Class-level: create an object from named fields.
+    /// Class-level: one page of the objects matching `_where`/equality filters in `_order`,
+    /// after the signed cursor `_after` (an extension; docs/protocol.md "Queries").
+    public static let page = "_dab_page"
+    /// Class-level: create an object from named fields (or many, `_rows`, in one transaction).
     public static let new = "new"
+    /// Class-level: create the object with these key values, or update it (`_on`, `_old`).
+    public static let upsert = "upsert"
+    /// On a row: one page of the objects behind a backref (`_a`: name; `_after`, `_limit`).
+    public static let backrefPage = "backref_page"
     /// Class-level (`_a`: the object's ref) or on the object itself: delete it.
     public static let delete = "delete"
     /// The broadcast that tells clients an object changed.

@@ -2,7 +2,6 @@ import DaBrokerCore
 import DaBrokerSQL
 import Logging
 import OrderedCollections
-import Synchronization
 
 /// Serves the rows of a SQL database's tables: row `["sql", table, pk…]`, table info
 /// `["sql", table]`, its meta `["sql", "_meta", table]` (the id `sql` is configurable, so two
@@ -15,51 +14,27 @@ import Synchronization
 /// try sql.addModel("customer", hide: ["email"])
 /// ```
 ///
-/// Every operation runs inside `withSession` on the database, with parameterised SQL and
-/// identifiers from the reflected schema quoted by the dialect. Hidden columns are never
-/// read, so they cannot reach objects, refs, broadcasts or errors.
+/// The loader is the server-facing face of two parts: the ``SQLCatalog`` (which tables are
+/// exported and how, their containers, reload) and the ``SQLTableService`` (reads, writes and
+/// their broadcasts). Every operation runs inside `withSession` on the database, with
+/// parameterised SQL and identifiers from the reflected schema quoted by the dialect. Hidden
+/// columns are never read, so they cannot reach objects, refs, broadcasts or errors.
 public final class SQLLoader: ServerWritableLoader {
     public let id: String
     public let database: Database
+    let catalog: SQLCatalog
+    let service: SQLTableService
+
     /// The schema served: the one reflected at start, or the last one ``reload(_:exports:)`` got.
-    public var reflected: ReflectedModel { state.withLock { $0.reflected } }
-    let logger: Logger
-    let statements: StatementBuilder
-    /// The server this loader serves through (weak: the server owns its loaders).
-    weak let broker: BrokerServer?
-    let state: Mutex<State>
-
-    /// A table as the application asked for it.
-    struct Spec: Sendable {
-        var mode: AccessMode
-        var hide: Set<String>
-        var cached: Bool
-        var calls: [ExportedCall]
-    }
-
-    /// A place where a table info was put (the root's `data` dictionary).
-    struct Container: Sendable {
-        let object: any BrokeredObject
-        let field: String
-        let table: String
-    }
-
-    struct State {
-        var reflected: ReflectedModel
-        var specs: OrderedDictionary<String, Spec> = [:]
-        var models: [String: SQLTableModel] = [:]
-        var containers: [Container] = []
-    }
+    public var reflected: ReflectedModel { catalog.reflected }
 
     /// A loader for `database`, described by `model` (reflection plus ref/backref names),
     /// registered with `broker` under `id`.
     public init(database: Database, broker: BrokerServer, model: ReflectedModel, id: String = "sql") throws {
         self.id = id
         self.database = database
-        self.state = Mutex(State(reflected: model))
-        self.broker = broker
-        self.logger = broker.logger
-        self.statements = StatementBuilder(dialect: database.dialect)
+        self.catalog = SQLCatalog(id: id, model: model, broker: broker)
+        self.service = SQLTableService(catalog: catalog, database: database, broker: broker)
         try broker.addLoader(self)
     }
 
@@ -72,6 +47,8 @@ public final class SQLLoader: ServerWritableLoader {
         return try SQLLoader(
             database: database, broker: broker, model: ReflectedModel(schema: schema, overrides: naming), id: id)
     }
+
+    // MARK: The catalog
 
     /// Exports the table `table` (its key in the reflected schema) and returns its info's key.
     ///
@@ -87,46 +64,7 @@ public final class SQLLoader: ServerWritableLoader {
         _ table: String, into container: (any BrokeredObject)? = nil, field: String = "data",
         rw: AccessMode = .readOnly, hide: Set<String> = [], cached: Bool = true, calls: [ExportedCall] = []
     ) throws -> ObjectKey {
-        let spec = try Self.spec(
-            table, in: reflected, rw: rw, hide: hide, cached: cached, calls: calls, logger: logger)
-        state.withLock { s in
-            s.specs[table] = spec
-            if let container { s.containers.append(Container(object: container, field: field, table: table)) }
-            s.models = Self.resolve(s.specs, s.reflected)
-        }
-        try refreshContainers()
-        return tableKey(table)
-    }
-
-    /// How `table` of `model` is exported, after checking the request: the table exists, its
-    /// hidden columns exist and none is part of the primary key; views and tables without
-    /// primary key get `readOnly` at most.
-    static func spec(
-        _ table: String, in model: ReflectedModel, rw: AccessMode, hide: Set<String>, cached: Bool,
-        calls: [ExportedCall], logger: Logger
-    ) throws -> Spec {
-        guard let t = model.tables[table] else {
-            throw BrokerError.badRequest("addModel: no table '\(table)' in the reflected schema")
-        }
-        guard table != "_meta" else {
-            throw BrokerError.badRequest(
-                "addModel: a table named '_meta' cannot be served (its keys would be ambiguous)")
-        }
-        let columns = Set(t.table.columns.map(\.name))
-        if let unknown = hide.subtracting(columns).sorted().first {
-            throw BrokerError.badRequest("addModel: table '\(table)' has no column '\(unknown)' to hide")
-        }
-        if let pk = t.table.primaryKey.first(where: hide.contains) {
-            throw BrokerError.badRequest(
-                "addModel: column '\(pk)' of table '\(table)' is part of the primary key and cannot be hidden")
-        }
-        var mode = rw
-        if t.table.isReadOnlyAtMost && mode == .readWrite {
-            mode = .readOnly
-            logger.notice(
-                "table '\(table)' is \(t.table.readOnlyReason ?? "read-only"): exported readOnly, not readWrite")
-        }
-        return Spec(mode: mode, hide: hide, cached: cached, calls: calls)
+        try catalog.addModel(table, into: container, field: field, rw: rw, hide: hide, cached: cached, calls: calls)
     }
 
     /// Exports every reflected table not excluded, with the configured mode, hidden columns
@@ -137,94 +75,101 @@ public final class SQLLoader: ServerWritableLoader {
         _ configuration: SQLExportConfiguration = SQLExportConfiguration(), into container: (any BrokeredObject)? = nil,
         field: String = "data"
     ) throws -> [ReflectionNotice] {
-        if let unknown = configuration.tables.keys.filter({ reflected.tables[$0] == nil }).sorted().first {
-            throw BrokerError.badRequest("configuration names table '\(unknown)', which is not in the reflected schema")
+        try catalog.addAll(configuration, into: container, field: field)
+    }
+
+    /// One table to export after a reload, as ``addModel(_:into:field:rw:hide:cached:calls:)``
+    /// takes it.
+    public struct Export: Sendable {
+        public var table: String
+        public var rw: AccessMode
+        public var hide: Set<String>
+        public var cached: Bool
+        public var calls: [ExportedCall]
+
+        public init(
+            _ table: String, rw: AccessMode = .readOnly, hide: Set<String> = [], cached: Bool = true,
+            calls: [ExportedCall] = []
+        ) {
+            self.table = table
+            self.rw = rw
+            self.hide = hide
+            self.cached = cached
+            self.calls = calls
         }
-        for key in reflected.tables.keys.sorted() where !configuration.exclude.contains(key) {
-            // An inheritance child's rows are its parent's too: exported only when configured.
-            if reflected.tables[key]?.table.inheritsFrom != nil && configuration.tables[key] == nil { continue }
-            let t = configuration.tables[key] ?? .init(rw: configuration.defaultMode)
-            try addModel(key, into: container, field: field, rw: t.rw, hide: t.hide, cached: t.cached)
-        }
-        for n in reflected.notices { logger.notice("\(n.message)") }
-        return reflected.notices
+    }
+
+    /// Serves `model` — the schema after a migration — from now on, with `exports` as the
+    /// exported tables, and tells clients: each container (the root's `data`) gets the new table
+    /// infos (a table no longer exported leaves it; a new one joins the container of the
+    /// others) with an `invalid_key` broadcast, and so does each table info whose description
+    /// changed. Every export is checked first: a bad one throws and changes nothing.
+    /// Requests already running finish with the schema they started with.
+    ///
+    /// - Returns: the tables added, removed or changed, sorted.
+    @discardableResult
+    public func reload(_ model: ReflectedModel, exports: [Export]) async throws -> [String] {
+        try await catalog.reload(model, exports: exports)
     }
 
     /// The keys of the exported tables.
-    public var tables: [String] { state.withLock { Array($0.specs.keys) } }
-
+    public var tables: [String] { catalog.tables }
     /// The mode a table is exported with, if it is.
-    public func mode(of table: String) -> AccessMode? { state.withLock { $0.models[table]?.mode } }
-
-    func model(_ table: String) -> SQLTableModel? { state.withLock { $0.models[table] } }
-
+    public func mode(of table: String) -> AccessMode? { catalog.mode(of: table) }
+    func model(_ table: String) -> SQLTableModel? { catalog.model(table) }
     /// The key of a table's info object.
-    public func tableKey(_ table: String) -> ObjectKey { ObjectKey([.string(id), .string(table)]) }
+    public func tableKey(_ table: String) -> ObjectKey { catalog.tableKey(table) }
     /// The key of a table info's meta.
-    public func metaKey(_ table: String) -> ObjectKey { ObjectKey([.string(id), "_meta", .string(table)]) }
+    public func metaKey(_ table: String) -> ObjectKey { catalog.metaKey(table) }
     /// The key of a row, from its key column values.
-    public func rowKey(_ table: String, _ values: [Value]) -> ObjectKey {
-        ObjectKey([.string(id), .string(table)] + values)
+    public func rowKey(_ table: String, _ values: [Value]) -> ObjectKey { catalog.rowKey(table, values) }
+
+    // MARK: The table service (BrokerLoader)
+
+    public func load(_ key: ObjectKey, server: BrokerServer) async throws -> Value {
+        try await service.load(key, server: server)
     }
 
-    /// The table info as it travels (without codes).
-    func infoValue(_ m: SQLTableModel) -> InfoValue {
-        InfoValue(ref: Ref(key: tableKey(m.name)), info: m.info, meta: Ref(key: metaKey(m.name)))
-    }
-
-    /// Puts each table info into the containers it was added to (again, since backrefs of
-    /// earlier tables change as tables are added).
-    func refreshContainers() throws {
-        let (containers, models) = state.withLock { ($0.containers, $0.models) }
-        for c in containers {
-            guard let m = models[c.table] else { continue }
-            var dict: OrderedDictionary<String, BrokerValue> = [:]
-            switch c.object.brokerValue(c.field) {
-            case .dict(let d): dict = d
-            case .value(.dict(let d)): for (k, v) in d { dict[k] = .value(v) }
-            default: break
-            }
-            dict[c.table] = .value(.info(infoValue(m)))
-            try c.object.brokerSet([c.field: .dict(dict)])
-        }
-    }
-
-    /// Resolves refs and backrefs among the exported tables: a ref needs its target exported
-    /// with a primary key matching the fk's referenced columns, and no hidden fk column.
-    static func resolve(_ specs: OrderedDictionary<String, Spec>, _ reflected: ReflectedModel) -> [String:
-        SQLTableModel]
+    public func call(_ method: String, on key: ObjectKey, arguments: CallArguments, server: BrokerServer)
+        async throws -> CallOutcome
     {
-        var models: [String: SQLTableModel] = [:]
-        for (key, spec) in specs {
-            guard let t = reflected.tables[key] else { continue }
-            let fields = t.fields.map(\.name).filter { !spec.hide.contains($0) }
-            let calls = Dictionary(spec.calls.map { ($0.callable.name, $0) }, uniquingKeysWith: { _, b in b })
-            models[key] = SQLTableModel(
-                name: key, table: t.table, mode: spec.mode, hidden: spec.hide, cached: spec.cached, fields: fields,
-                calls: calls)
-        }
-        for (key, spec) in specs {
-            guard let t = reflected.tables[key] else { continue }
-            for r in t.refs {
-                guard let target = models[r.target], target.hasPrimaryKey,
-                    Set(r.foreignKey.referencedColumns) == Set(target.table.primaryKey),
-                    !r.foreignKey.columns.contains(where: spec.hide.contains)
-                else { continue }
-                let columns = target.table.primaryKey.compactMap { pkColumn -> String? in
-                    guard let i = r.foreignKey.referencedColumns.firstIndex(of: pkColumn) else { return nil }
-                    return r.foreignKey.columns[i]
-                }
-                models[key]?.refs.append(.init(name: r.name, columns: columns, target: r.target))
-            }
-        }
-        for key in specs.keys {
-            guard let t = reflected.tables[key] else { continue }
-            for b in t.backrefs {
-                guard let source = models[b.source], source.ref(b.refName) != nil else { continue }
-                let columns = source.ref(b.refName)?.columns ?? []
-                models[key]?.backrefs.append(.init(name: b.name, source: b.source, columns: columns))
-            }
-        }
-        return models
+        try await service.call(method, on: key, arguments: arguments, server: server)
     }
+
+    public func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> Value
+    {
+        try await service.update(key, changes: changes, server: server)
+    }
+
+    public func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+        async throws -> (value: Value, withheld: Set<ObjectKey>)
+    {
+        try await service.clientUpdate(key, changes: changes, server: server)
+    }
+
+    public func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
+        try await service.backrefCount(key, name: name, server: server)
+    }
+
+    public func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
+        try await service.backrefObject(key, name: name, index: index, server: server)
+    }
+
+    /// Server code: inserts a row into `table` (any column, hidden ones included; the mode
+    /// does not apply to server code) inside `withSession`, broadcasts its creation (exported
+    /// attributes only) and returns its key.
+    @discardableResult
+    public func objNew(_ table: String, _ values: [String: Value]) async throws -> ObjectKey {
+        try await service.objNew(table, values)
+    }
+
+    /// Server code: sets columns of the row at `key` (hidden ones included, no old-value
+    /// check) inside `withSession`, and broadcasts the changed exported attributes.
+    public func objUpdate(_ key: ObjectKey, _ values: [String: Value]) async throws {
+        try await service.objUpdate(key, values)
+    }
+
+    /// Server code: deletes the row at `key` inside `withSession` and broadcasts it.
+    public func objDelete(_ key: ObjectKey) async throws { try await service.objDelete(key) }
 }

@@ -77,11 +77,17 @@ struct SQLTableModel: Sendable {
         var calls: [Callable] = []
         if mode.canRead {
             calls += [Callable(Method.search, cached: cached), Callable(Method.count, cached: cached)]
+            calls.append(Callable(Method.page))
         }
-        if mode.canWrite { calls += [Callable(Method.new, meta: true), Callable(Method.delete, meta: true)] }
+        if mode.canWrite {
+            calls += [Callable(Method.new, meta: true), Callable(Method.delete, meta: true)]
+            if hasPrimaryKey { calls.append(Callable(Method.upsert, meta: true)) }
+        }
         return BrokerClass.metaInfo(named: "meta_" + name, calls: calls)
     }
 
     /// The table operations a stronger mode would allow (for `ReadOnly` errors).
-    static let tableOperations: Set<String> = [Method.search, Method.count, Method.new, Method.update, Method.delete]
+    static let tableOperations: Set<String> = [
+        Method.search, Method.count, Method.page, Method.new, Method.upsert, Method.update, Method.delete,
+    ]
 }

@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// Refuses a client's plain value in a foreign-key column whose target this client cannot
     /// search: a table exported `none`, a table not exported, or a key that is (partly) a hidden
     /// column of the target. Writing a guessed key there would make the reply carry a signed

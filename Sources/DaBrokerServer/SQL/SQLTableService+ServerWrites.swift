@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     private func server() throws -> BrokerServer {
         guard let broker else { throw BrokerError.unavailable("the broker server of loader '\(id)' is gone") }
         return broker
@@ -27,14 +27,14 @@ extension SQLLoader {
     /// does not apply to server code) inside `withSession`, broadcasts its creation (exported
     /// attributes only) and returns its key.
     @discardableResult
-    public func objNew(_ table: String, _ values: [String: Value]) async throws -> ObjectKey {
+    func objNew(_ table: String, _ values: [String: Value]) async throws -> ObjectKey {
         guard let m = model(table) else { throw BrokerError.badRequest("objNew: table '\(table)' is not exported") }
         return try await insert(m, try columns(m, values, "objNew"), server: try server()).ref.key
     }
 
     /// Server code: sets columns of the row at `key` (hidden ones included, no old-value
     /// check) inside `withSession`, and broadcasts the changed exported attributes.
-    public func objUpdate(_ key: ObjectKey, _ values: [String: Value]) async throws {
+    func objUpdate(_ key: ObjectKey, _ values: [String: Value]) async throws {
         let (m, keyValues) = try row(key)
         let set = try columns(m, values, "objUpdate")
         if let k = set.first(where: { m.keyColumns.contains($0.0) }) {
@@ -53,7 +53,7 @@ extension SQLLoader {
     }
 
     /// Server code: deletes the row at `key` inside `withSession` and broadcasts it.
-    public func objDelete(_ key: ObjectKey) async throws {
+    func objDelete(_ key: ObjectKey) async throws {
         let (m, keyValues) = try row(key)
         try await delete(m, keyValues, server: try server())
     }

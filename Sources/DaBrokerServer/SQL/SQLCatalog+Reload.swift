@@ -2,28 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
-    /// One table to export after a reload, as ``addModel(_:into:field:rw:hide:cached:calls:)``
-    /// takes it.
-    public struct Export: Sendable {
-        public var table: String
-        public var rw: AccessMode
-        public var hide: Set<String>
-        public var cached: Bool
-        public var calls: [ExportedCall]
-
-        public init(
-            _ table: String, rw: AccessMode = .readOnly, hide: Set<String> = [], cached: Bool = true,
-            calls: [ExportedCall] = []
-        ) {
-            self.table = table
-            self.rw = rw
-            self.hide = hide
-            self.cached = cached
-            self.calls = calls
-        }
-    }
-
+extension SQLCatalog {
     /// Serves `model` — the schema after a migration — from now on, with `exports` as the
     /// exported tables, and tells clients: each container (the root's `data`) gets the new table
     /// infos (a table no longer exported leaves it; a new one joins the container of the
@@ -33,7 +12,7 @@ extension SQLLoader {
     ///
     /// - Returns: the tables added, removed or changed, sorted.
     @discardableResult
-    public func reload(_ model: ReflectedModel, exports: [Export]) async throws -> [String] {
+    func reload(_ model: ReflectedModel, exports: [SQLLoader.Export]) async throws -> [String] {
         var specs = OrderedDictionary<String, Spec>()
         for e in exports {
             specs[e.table] = try Self.spec(

@@ -2,8 +2,8 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
-    public func call(_ method: String, on key: ObjectKey, arguments args: CallArguments, server: BrokerServer)
+extension SQLTableService {
+    func call(_ method: String, on key: ObjectKey, arguments args: CallArguments, server: BrokerServer)
         async throws -> CallOutcome
     {
         switch try target(key) {
@@ -12,8 +12,16 @@ extension SQLLoader {
         case .table(let m):
             guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
+            case Method.search where Self.usesQueryExtension(args.named):
+                return CallOutcome(try await querySearch(m, args), include: true)
             case Method.search: return CallOutcome(try await search(m, args), include: true)
+            case Method.count where Self.usesQueryExtension(args.named) || args.named["_estimate"] != nil:
+                return CallOutcome(try await queryCount(m, args))
             case Method.count: return CallOutcome(try await count(m, args))
+            case Method.page: return CallOutcome(try await page(m, args), include: true)
+            case Method.new where args.named.count == 1 && args.named["_rows"] != nil:
+                return try await bulkNew(m, args.named["_rows"] ?? .null, server: server)
+            case Method.upsert: return try await upsert(m, args, server: server)
             case Method.new:
                 let values = try insertValues(m, args.named)
                 var writes = ForeignKeyWrites()
@@ -33,6 +41,9 @@ extension SQLLoader {
             }
         case .row(let m, let values):
             if let c = m.calls[method] { return CallOutcome(try await c.body(.key(key), args), include: c.include) }
+            if method == Method.backrefPage, m.mode.canRead {
+                return CallOutcome(try await backrefPage(key, m, values, args), include: true)
+            }
             guard m.info.calls[method] != nil else { throw refusal(m, method, key) }
             switch method {
             case Method.update:
@@ -47,13 +58,13 @@ extension SQLLoader {
         }
     }
 
-    public func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+    func update(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
         async throws -> Value
     {
         try await clientUpdate(key, changes: changes, server: server).value
     }
 
-    public func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
+    func clientUpdate(_ key: ObjectKey, changes: OrderedDictionary<String, [Value]>, server: BrokerServer)
         async throws -> (value: Value, withheld: Set<ObjectKey>)
     {
         guard case .row(let m, let values) = try target(key) else {
@@ -106,22 +117,24 @@ extension SQLLoader {
     }
 
     /// Column values of a client's `new`: exported columns and refs only.
-    func insertValues(_ m: SQLTableModel, _ named: OrderedDictionary<String, Value>) throws -> [(String, Value)] {
+    func insertValues(_ m: SQLTableModel, _ named: OrderedDictionary<String, Value>, method: String = Method.new) throws
+        -> [(String, Value)]
+    {
         var out: [(String, Value)] = []
         for (name, value) in named {
             if m.fields.contains(name) {
-                try checkWritable(m, name, Method.new)
-                out.append((name, try scalar(value, m, name, Method.new, write: true)))
+                try checkWritable(m, name, method)
+                out.append((name, try scalar(value, m, name, method, write: true)))
             } else if let r = m.ref(name) {
-                out += try refColumns(r, value, m, Method.new)
+                out += try refColumns(r, value, m, method)
             } else {
                 throw BrokerError.badRequest(
-                    "new on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to set")
+                    "\(method) on '\(m.name)': no column or ref '\(BrokerError.excerpt(name))' to set")
             }
         }
         var seen = Set<String>()
         for (c, _) in out where !seen.insert(c).inserted {
-            throw BrokerError.badRequest("new on '\(m.name)': column '\(BrokerError.excerpt(c))' is given twice")
+            throw BrokerError.badRequest("\(method) on '\(m.name)': column '\(BrokerError.excerpt(c))' is given twice")
         }
         return out
     }

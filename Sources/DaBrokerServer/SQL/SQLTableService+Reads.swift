@@ -2,7 +2,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// What a key of this loader names.
     enum Target {
         case table(SQLTableModel)
@@ -25,7 +25,7 @@ extension SQLLoader {
         return .row(m, values)
     }
 
-    public func load(_ key: ObjectKey, server: BrokerServer) async throws -> Value {
+    func load(_ key: ObjectKey, server: BrokerServer) async throws -> Value {
         switch try target(key) {
         case .table(let m): return .info(infoValue(m))
         case .meta(let m):
@@ -217,14 +217,14 @@ extension SQLLoader {
         return (source, Array(zip(b.columns, values)))
     }
 
-    public func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
+    func backrefCount(_ key: ObjectKey, name: String, server: BrokerServer) async throws -> Int {
         let (source, f) = try backrefSource(key, name)
         let st = statements.count(from: source.table.name, schema: schemaName(source), where: f)
         let r = try await run(st, Method.backrefCount, source)
         return Int(Self.integer(r.rows.first?[0]))
     }
 
-    public func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
+    func backrefObject(_ key: ObjectKey, name: String, index: Int, server: BrokerServer) async throws -> Value {
         let (source, f) = try backrefSource(key, name)
         let rows = try await select(source, where: f, limit: 1, offset: index, operation: Method.backrefObject)
         guard let row = rows.first else {

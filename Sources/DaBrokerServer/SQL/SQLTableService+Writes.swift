@@ -2,23 +2,27 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-extension SQLLoader {
+extension SQLTableService {
     /// Inserts a row and returns it whole (read back in the same transaction); broadcasts
     /// `invalid_key` for a created object after the transaction.
     func insert(_ m: SQLTableModel, _ values: [(String, Value)], server: BrokerServer) async throws -> ObjectValue {
-        let st = statements.insert(
-            into: m.table.name, schema: schemaName(m), values: values,
-            returning: m.hasPrimaryKey ? m.table.primaryKey : [])
         let created: ObjectValue = try await database.withSession(transactional: transactional(m)) { _ in
-            let r = try await run(st, Method.new, m)
-            let key = try insertedKey(m, values, r)
-            return try await fetchRow(m, key)
+            try await insertRow(m, values)
         }
         await server.broadcastInvalidation(key: nil, meta: tableKey(m.name), changes: Self.changes(nil, created))
         return created
     }
 
-    private func insertedKey(_ m: SQLTableModel, _ values: [(String, Value)], _ r: QueryResult) throws -> [Value] {
+    /// Inserts a row and reads it back whole, in the caller's session.
+    func insertRow(_ m: SQLTableModel, _ values: [(String, Value)]) async throws -> ObjectValue {
+        let st = statements.insert(
+            into: m.table.name, schema: schemaName(m), values: values,
+            returning: m.hasPrimaryKey ? m.table.primaryKey : [])
+        let r = try await run(st, Method.new, m)
+        return try await fetchRow(m, try insertedKey(m, values, r))
+    }
+
+    func insertedKey(_ m: SQLTableModel, _ values: [(String, Value)], _ r: QueryResult) throws -> [Value] {
         guard m.hasPrimaryKey else {
             throw BrokerError.readOnly(
                 "table '\(m.name)' has no primary key: rows cannot be created through the broker")
