@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DaBrokerClient", targets: ["DaBrokerClient"]),
         .library(name: "DaBrokerAMQP", targets: ["DaBrokerAMQP"]),
         .library(name: "DaBrokerHTTP", targets: ["DaBrokerHTTP"]),
+        .library(name: "DaBrokerConsole", targets: ["DaBrokerConsole"]),
         .library(name: "DaBrokerREST", targets: ["DaBrokerREST"]),
         .executable(name: "dabroker", targets: ["dabroker"]),
         .executable(name: "dabroker-bench", targets: ["dabroker-bench"]),
@@ -91,6 +92,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // The web console (docs/console.md): static files embedded by scripts/generate-console.py.
+        .target(name: "DaBrokerConsole", dependencies: ["DaBrokerHTTP"], exclude: ["Assets"], swiftSettings: strict),
         .target(
             name: "DaBrokerREST",
             dependencies: [
@@ -104,7 +107,7 @@ let package = Package(
             name: "DaBrokerCLI",
             dependencies: [
                 "DaBrokerCore", "DaBrokerSQL", "DaBrokerServer", "DaBrokerClient",
-                "DaBrokerAMQP", "DaBrokerHTTP", "DaBrokerREST",
+                "DaBrokerAMQP", "DaBrokerHTTP", "DaBrokerREST", "DaBrokerConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,7 +166,7 @@ let package = Package(
             name: "DaBrokerHTTPTests",
             dependencies: [
                 "DaBrokerHTTP", "DaBrokerServer", "DaBrokerClient", "DaBrokerTestSupport", "DaBrokerServerTestSupport",
-                .product(name: "OrderedCollections", package: "swift-collections"),
+                "DaBrokerConsole", .product(name: "OrderedCollections", package: "swift-collections"),
             ], swiftSettings: strict),
         .testTarget(
             name: "DaBrokerClientTests",

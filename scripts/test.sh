@@ -88,7 +88,17 @@ echo "test.sh: swift test in $(elapsed "$t2")s, exit status $rc" >&2
 fuzz_rc=0
 if [[ $# -eq 0 ]]; then bash scripts/rest-fuzz.sh || fuzz_rc=$?; fi
 [ $rc -eq 0 ] && rc=$fuzz_rc
+
+# The web console in headless Chromium (docs/console.md): after the tests, as its own step;
+# its failure fails test.sh. Skipped when extra arguments select tests.
+console_rc=0
+if [[ $# -eq 0 ]]; then
+    t5=$(now)
+    bash scripts/console-check.sh || console_rc=$?
+    echo "test.sh: console-check in $(elapsed "$t5")s, exit status $console_rc" >&2
+fi
 [ $rc -eq 0 ] && rc=$bench_rc
 [ $rc -eq 0 ] && rc=$standalone_rc
+[ $rc -eq 0 ] && rc=$console_rc
 
 exit $rc

@@ -24,13 +24,14 @@ struct HTTPRPCResponder: HTTPResponder {
     private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        guard isAuthorized(request) else {
+        let route = route(for: request.uri.path)
+        guard route?.requiresToken == false || isAuthorized(request) else {
             logger.notice("refused: missing or wrong bearer token", metadata: ["path": "\(request.uri.path)"])
             var response = Self.error(.unauthorized, .accessDenied, "missing or wrong bearer token")
             if let name = Self.wwwAuthenticate { response.headers[name] = #"Bearer realm="dabroker""# }
             return response
         }
-        if let route = route(for: request.uri.path) { return try await routed(request, to: route) }
+        if let route { return try await routed(request, to: route) }
         switch (request.uri.path, request.method) {
         case ("/rpc", .post): return try await rpc(request)
         case ("/events", .get): return events(request)

@@ -24,6 +24,15 @@ public protocol HTTPRoute: Sendable {
     /// Answers one request. Errors are answered, not thrown: the route chooses their status
     /// and body.
     func respond(to request: HTTPRouteRequest) async -> HTTPRouteResponse
+
+    /// Whether the transport's bearer token is required on this route (true unless the route
+    /// says otherwise). A route that serves no data (the console's static page, which a
+    /// browser opens without a header) may answer without it.
+    var requiresToken: Bool { get }
+}
+
+extension HTTPRoute {
+    public var requiresToken: Bool { true }
 }
 
 /// One request handed to an ``HTTPRoute``, its body read in full.

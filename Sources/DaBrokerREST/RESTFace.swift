@@ -3,6 +3,7 @@ import DaBrokerHTTP
 import DaBrokerSQL
 import DaBrokerServer
 import Foundation
+import OrderedCollections
 import Synchronization
 
 /// The plain JSON REST face of a SQL gateway, mounted on an ``HTTPServerTransport`` under a
@@ -125,11 +126,12 @@ public final class RESTFace: HTTPRoute {
         let tables: [Value] = broker.loader.exportedTables.map { t in
             var fields: [Value] = []
             for c in t.fields {
-                fields.append(
-                    .dict([
-                        "name": .string(c.name), "type": .string(c.declaredType), "nullable": .bool(c.isNullable),
-                        "writable": .bool(t.mode.canWrite && c.isWritable),
-                    ]))
+                var field: OrderedDictionary<String, Value> = [
+                    "name": .string(c.name), "type": .string(c.declaredType), "nullable": .bool(c.isNullable),
+                    "writable": .bool(t.mode.canWrite && c.isWritable),
+                ]
+                if let values = c.enumValues { field["enum"] = .list(values.map { .string($0) }) }
+                fields.append(.dict(field))
             }
             return .dict([
                 "name": .string(t.name), "url": .string(prefix + "/" + RESTRows.segment(t.name)),
@@ -137,6 +139,7 @@ public final class RESTFace: HTTPRoute {
                 "fields": .list(fields),
                 "refs": .dict(.init(uniqueKeysWithValues: t.refs.map { ($0.name, .string($0.target)) })),
                 "backrefs": .dict(.init(uniqueKeysWithValues: t.backrefs.map { ($0.name, .string($0.source)) })),
+                "hidden": .int(Int64(t.hiddenCount)), "notices": .list(t.notices.map { .string($0) }),
             ])
         }
         return RESTJSON.object([("tables", .list(tables)), ("openapi", .string(prefix + "/openapi.json"))])

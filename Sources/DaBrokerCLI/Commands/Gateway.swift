@@ -1,3 +1,4 @@
+import DaBrokerConsole
 import DaBrokerCore
 import DaBrokerHTTP
 import DaBrokerREST
@@ -56,6 +57,14 @@ struct Gateway {
                 transport.mount(RESTFace(server: server, loader: loader, configuration: rest))
                 lines.append(
                     "  rest: http://\(http.host):\(http.port)\(rest.prefix)/  (OpenAPI: \(rest.prefix)/openapi.json)")
+            }
+            if config.consoleEnabled {
+                if config.rest.enabled {
+                    transport.mount(ConsoleRoute(api: config.rest.prefix))
+                    lines.append("  console: http://\(http.host):\(http.port)/console/")
+                } else {
+                    lines.append("  console: off (it needs the REST face; rest is switched off)")
+                }
             }
         }
         if let amqp = config.amqp {

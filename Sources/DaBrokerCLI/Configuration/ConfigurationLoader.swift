@@ -50,7 +50,7 @@ public struct ConfigurationLoader: Sendable {
             top,
             allowed: [
                 "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
-                "tables", "wire", "changes", "sqlite_journal_mode", "rest",
+                "tables", "wire", "changes", "sqlite_journal_mode", "rest", "console",
             ],
             path: "the top level")
         for (key, node) in top {
@@ -78,6 +78,7 @@ public struct ConfigurationLoader: Sendable {
             case "secret_file": config.secretFile = try reader.string(node, path: "secret_file")
             case "http": config.http = try parseHTTP(node, reader)
             case "amqp": config.amqp = try parseAMQP(node, reader)
+            case "console": config.console = reader.isNull(node) ? nil : try reader.bool(node, path: "console")
             case "rest": config.rest = try parseREST(node, reader)
             case "limits": config.limits = try parseLimits(node, reader)
             case "schema": config.schema = try parseSchema(node, reader)

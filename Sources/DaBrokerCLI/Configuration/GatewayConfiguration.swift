@@ -25,6 +25,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The REST face on the HTTP transport (`rest:`; docs/rest.md): on by default.
     public var rest = RESTSettings()
     public var amqp: AMQPSettings?
+    /// The web console at `/console/` (`console: true|false`); `nil`: on when the HTTP
+    /// transport listens on loopback only (see ``consoleEnabled``).
+    public var console: Bool?
     public var limits = Limits()
     public var schema = SchemaChanges()
     public var export = ExportDefaults()
@@ -37,6 +40,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var origins: [String: SourceLocation] = [:]
 
     public init() {}
+
+    /// Whether `serve` mounts the web console: as configured, else only with an HTTP transport
+    /// bound to a loopback address (a console for other machines is a choice, not a default).
+    public var consoleEnabled: Bool {
+        guard let http else { return false }
+        if let console { return console }
+        let host = http.host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     /// Serving over HTTP: the embedded default.
     public struct HTTPSettings: Sendable, Equatable {

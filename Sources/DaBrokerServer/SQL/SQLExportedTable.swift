@@ -28,21 +28,29 @@ public struct SQLExportedTable: Sendable, Hashable {
     public var hasPrimaryKey: Bool
     public var refs: [RefLink]
     public var backrefs: [BackrefLink]
+    /// How many of its columns are hidden (never their names).
+    public var hiddenCount = 0
+    /// Reflection's notices about this table (none about a hidden column).
+    public var notices: [String] = []
 }
 
 extension SQLLoader {
     /// The readable exported tables, sorted by name.
     public var exportedTables: [SQLExportedTable] {
-        let models = catalog.state.withLock { $0.models }
+        let (models, specs, notices) = catalog.state.withLock { ($0.models, $0.specs, $0.reflected.notices) }
         return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map { m in
+            let hide = specs[m.name]?.hide ?? []
             let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
             let backrefs = m.backrefs.map {
                 SQLExportedTable.BackrefLink(name: $0.name, source: $0.source, columns: $0.columns)
             }
-            return SQLExportedTable(
+            var table = SQLExportedTable(
                 name: m.name, mode: m.mode,
                 fields: m.fields.compactMap { f in m.table.columns.first { $0.name == f } },
                 keyColumns: m.keyColumns, hasPrimaryKey: m.hasPrimaryKey, refs: refs, backrefs: backrefs)
+            table.hiddenCount = hide.count
+            table.notices = notices.filter { $0.table == m.name && !hide.contains($0.column ?? "") }.map(\.message)
+            return table
         }
     }
 }
