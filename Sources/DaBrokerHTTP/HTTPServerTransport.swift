@@ -21,6 +21,7 @@ public final class HTTPServerTransport: ServerTransport {
     public let configuration: HTTPServerConfiguration
     private let logger: Logger
     private let hub: EventHub
+    private let operations: OperationsEndpoints
     private let inFlight = SharedMutex(0)
     private let run = SharedMutex(RunState())
 
@@ -31,8 +32,14 @@ public final class HTTPServerTransport: ServerTransport {
         var started = false
     }
 
-    public init(configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil) {
+    /// - Parameter operations: what `GET /metrics` and `GET /readyz` answer besides the
+    ///   transport's own request slots (none by default).
+    public init(
+        configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil,
+        operations: OperationsEndpoints = .init()
+    ) {
         self.configuration = configuration
+        self.operations = operations
         self.logger = logger ?? Logger(label: "dabroker.http")
         self.hub = EventHub(configuration: configuration, instance: UUID().uuidString.lowercased())
     }
@@ -43,6 +50,9 @@ public final class HTTPServerTransport: ServerTransport {
     /// Number of open `GET /events` streams.
     public var eventStreamCount: Int { hub.readerCount }
 
+    /// Event streams that began with `resync` (their clients dropped their caches), since start.
+    public var eventStreamResyncs: Int { hub.resyncCount }
+
     /// Binds and starts serving; returns once the server accepts connections, or throws when
     /// it cannot bind.
     public func start(handler: @escaping RequestHandler) async throws {
@@ -52,8 +62,9 @@ public final class HTTPServerTransport: ServerTransport {
         }
         guard !alreadyStarted else { throw BrokerError.internal("HTTP transport started twice") }
         hub.start()
-        let responder = HTTPRPCResponder(
+        var responder = HTTPRPCResponder(
             configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
+        responder.operations = operations
         let runState = run
         do {
             try await serve(responder, runState)

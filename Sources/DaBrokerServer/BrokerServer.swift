@@ -61,6 +61,7 @@ public final class BrokerServer: Service, Sendable {
         self.instanceID = UUID().uuidString.lowercased()
         self.broadcaster = Broadcaster(logger: configuration.logger)
         self.limiter = RequestLimiter(limit: configuration.maxConcurrentRequests)
+        configuration.metrics?.setLimit(configuration.maxConcurrentRequests)
         let staticLoader = StaticLoader(id: configuration.staticLoaderID)
         self.staticLoader = staticLoader
         state.withLock { $0.loaders[staticLoader.id] = staticLoader }
@@ -170,15 +171,30 @@ public final class BrokerServer: Service, Sendable {
 
     /// Handles one encoded request and returns its encoded reply; never throws: every
     /// failure becomes an error reply.
+    ///
+    /// The request runs with a ``RequestContext`` (the transport's, or a new one), so its log
+    /// lines carry its id; with ``BrokerServerConfiguration/metrics`` it is counted and timed.
     public func handle(_ bytes: [UInt8]) async -> [UInt8] {
-        let admitted = state.withLock { s -> Bool in
-            guard s.accepting else { return false }
-            s.inFlight += 1
-            return true
+        guard let context = RequestContext.current else {
+            let context = RequestContext(transport: RequestContext.Transport.local)
+            return await RequestContext.$current.withValue(context) { await handle(bytes, context: context) }
         }
-        guard admitted else { return encodeReply(error: .unavailable("the server is not running")) }
+        return await handle(bytes, context: context)
+    }
+
+    private func handle(_ bytes: [UInt8], context: RequestContext) async -> [UInt8] {
+        let started = ContinuousClock.now
+        let admitted = state.withLock { s -> Int? in
+            guard s.accepting else { return nil }
+            s.inFlight += 1
+            return s.inFlight
+        }
+        guard let inFlight = admitted else { return encodeReply(error: .unavailable("the server is not running")) }
+        configuration.metrics?.setInFlight(inFlight)
         await limiter.acquire()
         let reply: [UInt8]
+        var method = "other"
+        var outcome = BrokerMetrics.Outcome.ok
         do {
             let message: Message
             do {
@@ -186,31 +202,41 @@ public final class BrokerServer: Service, Sendable {
             } catch {
                 throw BrokerError.badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
             }
-            let result = try await dispatch(message.data)
+            method = Self.methodLabel(message.data)
+            var named = context
+            named.method = method
+            let result = try await RequestContext.$current.withValue(named) { try await dispatch(message.data) }
             reply = try encodeReply(data: result)
         } catch let error as BrokerError {
+            outcome = .init(error.kind)
             reply = encodeReply(error: error)
         } catch let error as DatabaseError {
             // Outside a table statement: a session's BEGIN waiting past SQLite's busy timeout, a
             // deferred constraint failing at COMMIT.
-            reply = encodeReply(
-                error: DatabaseErrorReply.brokerError(
-                    error, operation: "transaction", model: nil, logger: logger,
-                    logDatabaseText: configuration.logDatabaseText))
+            let mapped = DatabaseErrorReply.brokerError(
+                error, operation: "transaction", model: nil, logger: logger,
+                logDatabaseText: configuration.logDatabaseText)
+            outcome = .init(mapped.kind)
+            reply = encodeReply(error: mapped)
         } catch {
             logger.error("request failed: \(String(reflecting: error))")
+            outcome = .serverError
             reply = encodeReply(error: .internal("internal server error"))
         }
         await limiter.release()
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let (waiters, left) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Int) in
             s.inFlight -= 1
-            guard s.inFlight == 0 else { return [] }
+            guard s.inFlight == 0 else { return ([], s.inFlight) }
             defer { s.idleWaiters = [] }
-            return s.idleWaiters
+            return (s.idleWaiters, 0)
         }
         for w in waiters { w.resume() }
+        answered(method: method, outcome: outcome, context: context, since: started, inFlight: left)
         return reply
     }
+
+    /// Requests admitted and not yet answered (running or waiting for a slot).
+    public var requestsInProgress: Int { state.withLock { $0.inFlight } }
 
     private static func describe(decodeError error: any Error) -> String {
         if let e = error as? BrokerError { return e.message }
