@@ -113,6 +113,43 @@ struct OperationsTests {
         }
     }
 
+    @Test(.enabled(if: enabled)) func adminPortServesAnAMQPOnlyGateway() async throws {
+        let amqp = try TestServices.url(for: .amqp)
+        let queue = "ops_qa_\(getpid())"
+        let exchange = "ops_xa_\(getpid())"
+        let config = try await Self.prepare(
+            "cli_ops_admin", database: { $0 },
+            extra: """
+                amqp:
+                  url: \(amqp)
+                  queue: \(queue)
+                  exchange: \(exchange)
+                operations:
+                  admin_port: 0
+                  admin_token: adm
+                """)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let server = try ChildProcess(["serve", "--config", config.path])
+        defer { server.signal(SIGTERM) }
+        let seen = try #require(await server.waitForStderr(containing: "admin HTTP listening"))
+        let line = try #require(seen.split(separator: "\n").first { $0.contains("admin HTTP listening") })
+        let field = try #require(line.split(separator: " ").first { $0.hasPrefix("port=") })
+        let port = try #require(Int(field.dropFirst("port=".count)))
+        #expect(try await OperationsProbe.call(port: port, "/metrics").status == 401)
+        #expect(try await OperationsProbe.call(port: port, "/rpc", token: "adm").status == 404)
+        let ready = try await OperationsProbe.waitForReadiness(port: port, status: 200, token: "adm")
+        #expect(ready.status == 200, "readyz: \(ready.body)")
+        let before = try await OperationsProbe.scrape(port: port, token: "adm")
+        let env = ["DABROKER_AMQP_QUEUE": queue, "DABROKER_AMQP_EXCHANGE": exchange]
+        let call = try await ChildProcess.run(
+            ["call", "--amqp", amqp, "--compact", "--timeout", "10", "echo", "1"], environment: env)
+        #expect(call.status == 0, "\(call.err)")
+        let after = try await OperationsProbe.scrape(port: port, token: "adm")
+        let echo = #"dabroker_requests_total{method="echo",transport="amqp",outcome="ok"}"#
+        #expect((after[echo] ?? 0) - (before[echo] ?? 0) == 1)
+        #expect(after["dabroker_amqp_connected"] == 1)
+    }
+
     @Test(.enabled(if: TestServices.isAvailable(.postgres)))
     func readinessFollowsTheDatabase() async throws {
         let pg = try TestServices.url(for: .postgres)
