@@ -61,10 +61,16 @@ public final class BrokerServer: Service, Sendable {
         self.instanceID = UUID().uuidString.lowercased()
         self.broadcaster = Broadcaster(logger: configuration.logger)
         self.limiter = RequestLimiter(limit: configuration.maxConcurrentRequests)
-        configuration.metrics?.setLimit(configuration.maxConcurrentRequests)
         let staticLoader = StaticLoader(id: configuration.staticLoaderID)
         self.staticLoader = staticLoader
         state.withLock { $0.loaders[staticLoader.id] = staticLoader }
+        if let metrics = configuration.metrics {
+            metrics.setLimit(configuration.maxConcurrentRequests)
+            // Read at each scrape: concurrent requests setting a gauge could leave it stale.
+            metrics.addSampler { [weak self] in
+                if let self { metrics.setInFlight(self.requestsInProgress) }
+            }
+        }
     }
 
     /// The root object clients get with `root`. Register it with ``addStatic(_:_:)`` too,
@@ -184,13 +190,12 @@ public final class BrokerServer: Service, Sendable {
 
     private func handle(_ bytes: [UInt8], context: RequestContext) async -> [UInt8] {
         let started = ContinuousClock.now
-        let admitted = state.withLock { s -> Int? in
+        let admitted = state.withLock { s -> Bool? in
             guard s.accepting else { return nil }
             s.inFlight += 1
-            return s.inFlight
+            return true
         }
-        guard let inFlight = admitted else { return encodeReply(error: .unavailable("the server is not running")) }
-        configuration.metrics?.setInFlight(inFlight)
+        guard admitted != nil else { return encodeReply(error: .unavailable("the server is not running")) }
         await limiter.acquire()
         let reply: [UInt8]
         var method = "other"
@@ -224,14 +229,14 @@ public final class BrokerServer: Service, Sendable {
             reply = encodeReply(error: .internal("internal server error"))
         }
         await limiter.release()
-        let (waiters, left) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Int) in
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.inFlight -= 1
-            guard s.inFlight == 0 else { return ([], s.inFlight) }
+            guard s.inFlight == 0 else { return [] }
             defer { s.idleWaiters = [] }
-            return (s.idleWaiters, 0)
+            return s.idleWaiters
         }
         for w in waiters { w.resume() }
-        answered(method: method, outcome: outcome, context: context, since: started, inFlight: left)
+        answered(method: method, outcome: outcome, context: context, since: started)
         return reply
     }
 

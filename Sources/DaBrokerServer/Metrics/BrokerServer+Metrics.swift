@@ -11,13 +11,11 @@ extension BrokerServer {
     /// Counts and times one answered request, and logs it at debug level (method, outcome,
     /// duration: never an argument or a value).
     func answered(
-        method: String, outcome: BrokerMetrics.Outcome, context: RequestContext, since: ContinuousClock.Instant,
-        inFlight: Int
+        method: String, outcome: BrokerMetrics.Outcome, context: RequestContext, since: ContinuousClock.Instant
     ) {
         let duration = ContinuousClock.now - since
         if let metrics = configuration.metrics {
             metrics.recordRequest(method: method, transport: context.transport, outcome: outcome, duration: duration)
-            metrics.setInFlight(inFlight)
         }
         if logger.logLevel <= .debug {
             let (seconds, attoseconds) = duration.components

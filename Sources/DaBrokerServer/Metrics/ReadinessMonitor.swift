@@ -27,6 +27,8 @@ public final class ReadinessMonitor: Service, Sendable {
     private let hasRoom: @Sendable () -> Bool
     /// The last database check: `nil` until the first one finished, then the failure (if any).
     private let databaseState = Mutex<DatabaseState>(.unknown)
+    /// The state last logged, so that each change is logged once.
+    private let loggedState = Mutex<DatabaseState>(.unknown)
 
     private enum DatabaseState: Equatable {
         case unknown, up
@@ -72,6 +74,9 @@ public final class ReadinessMonitor: Service, Sendable {
                 group.addTask { _ = try await database.execute("SELECT 1") }
                 group.addTask {
                     try await Task.sleep(for: self.interval)
+                    // A statement stuck in the driver may not end on cancellation, and the group
+                    // waits for it: say "down" now rather than when it ends.
+                    self.databaseState.withLock { $0 = .down("no answer within the check interval") }
                     throw DatabaseError(.unavailable, "no answer within the check interval")
                 }
                 try await group.next()
@@ -83,7 +88,8 @@ public final class ReadinessMonitor: Service, Sendable {
         } catch {
             outcome = .down("check failed")
         }
-        let previous = databaseState.withLock { state in
+        databaseState.withLock { $0 = outcome }
+        let previous = loggedState.withLock { state in
             defer { state = outcome }
             return state
         }
