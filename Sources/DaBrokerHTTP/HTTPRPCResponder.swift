@@ -15,10 +15,12 @@ struct HTTPRPCResponder: HTTPResponder {
     let inFlight: SharedMutex<Int>
     let logger: Logger
     var operations = OperationsEndpoints()
+    /// Extra endpoints under their prefixes (see ``HTTPRoute``), consulted before the built-in ones.
+    var routes: [any HTTPRoute] = []
 
     static let messageContentType = "application/x-dab-json"
     private static let lastEventID = HTTPField.Name("Last-Event-ID")
-    private static let retryAfter = HTTPField.Name("Retry-After")
+    static let retryAfter = HTTPField.Name("Retry-After")
     private static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")
     private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")
     static let requestID = HTTPField.Name("X-Request-Id")
@@ -30,6 +32,7 @@ struct HTTPRPCResponder: HTTPResponder {
             if let name = Self.wwwAuthenticate { response.headers[name] = #"Bearer realm="dabroker""# }
             return response
         }
+        if let route = route(for: request.uri.path) { return try await routed(request, to: route) }
         switch (request.uri.path, request.method) {
         case ("/rpc", .post): return try await rpc(request)
         case ("/events", .get): return events(request)
@@ -52,7 +55,7 @@ struct HTTPRPCResponder: HTTPResponder {
     }
 
     /// Takes a request slot if one is free.
-    private func admit() -> Bool {
+    func admit() -> Bool {
         inFlight.withLock { count in
             guard count < configuration.maxConcurrentRequests else { return false }
             count += 1
@@ -76,6 +79,24 @@ struct HTTPRPCResponder: HTTPResponder {
         return ConstantTime.equal(Array(header.dropFirst(prefix.count).utf8), Array(token.utf8))
     }
 
+    /// Reads the whole body under `maxBodyBytes`, or the 413 response to send instead. The
+    /// body is read before a request slot is taken: a slow or stalled client holds no slot
+    /// (the connection's body deadline closes it; see RequestDeadlineHandler).
+    func readBody(_ request: Request) async throws -> Result<[UInt8], Refusal> {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
+            return .failure(Refusal(response: Self.tooLarge(length, configuration.maxBodyBytes)))
+        }
+        var body = ByteBuffer()
+        for try await part in request.body {
+            guard body.readableBytes + part.readableBytes <= configuration.maxBodyBytes else {
+                let size = body.readableBytes + part.readableBytes
+                return .failure(Refusal(response: Self.tooLarge(size, configuration.maxBodyBytes)))
+            }
+            body.writeImmutableBuffer(part)
+        }
+        return .success(body.readBytes(length: body.readableBytes) ?? [])
+    }
+
     private func rpc(_ request: Request) async throws -> Response {
         let contentType = request.headers[.contentType].map(Self.mediaType) ?? ""
         guard contentType == Self.messageContentType || contentType == "application/json" else {
@@ -84,19 +105,11 @@ struct HTTPRPCResponder: HTTPResponder {
                 .unsupportedMediaType, .badRequest,
                 "content type \(shown) is not accepted; send application/x-dab-json or application/json")
         }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > configuration.maxBodyBytes {
-            return Self.tooLarge(length, configuration.maxBodyBytes)
+        let bytes: [UInt8]
+        switch try await readBody(request) {
+        case .success(let read): bytes = read
+        case .failure(let refusal): return refusal.response
         }
-        // Read the whole body first: a slow or stalled client holds no request slot (the
-        // connection's body deadline closes it; see RequestDeadlineHandler).
-        var body = ByteBuffer()
-        for try await part in request.body {
-            guard body.readableBytes + part.readableBytes <= configuration.maxBodyBytes else {
-                return Self.tooLarge(body.readableBytes + part.readableBytes, configuration.maxBodyBytes)
-            }
-            body.writeImmutableBuffer(part)
-        }
-        let bytes = body.readBytes(length: body.readableBytes) ?? []
         guard !bytes.isEmpty else {
             return Self.error(.badRequest, .badRequest, "empty request body; send one request message (a JSON object)")
         }

@@ -30,6 +30,7 @@ public final class HTTPServerTransport: ServerTransport {
         var task: Task<Void, Never>?
         var port: Int?
         var started = false
+        var routes: [any HTTPRoute] = []
     }
 
     /// - Parameter operations: what `GET /metrics` and `GET /readyz` answer besides the
@@ -53,18 +54,31 @@ public final class HTTPServerTransport: ServerTransport {
     /// Event streams that began with `resync` (their clients dropped their caches), since start.
     public var eventStreamResyncs: Int { hub.resyncCount }
 
+    /// Serves `route` under its prefix (see ``HTTPRoute``), with the token, body limit, request
+    /// slots and deadlines of `POST /rpc`. Mount routes before ``start(handler:)``; a later
+    /// mount is ignored (and logged). Mounted prefixes are consulted first, in mount order.
+    public func mount(_ route: any HTTPRoute) {
+        let mounted = run.withLock { state in
+            guard !state.started else { return false }
+            state.routes.append(route)
+            return true
+        }
+        if !mounted { logger.warning("route \(route.prefix) mounted after start; ignored") }
+    }
+
     /// Binds and starts serving; returns once the server accepts connections, or throws when
     /// it cannot bind.
     public func start(handler: @escaping RequestHandler) async throws {
-        let alreadyStarted = run.withLock { state in
+        let (alreadyStarted, routes) = run.withLock { state in
             defer { state.started = true }
-            return state.started
+            return (state.started, state.routes)
         }
         guard !alreadyStarted else { throw BrokerError.internal("HTTP transport started twice") }
         hub.start()
         var responder = HTTPRPCResponder(
             configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
         responder.operations = operations
+        responder.routes = routes
         let runState = run
         do {
             try await serve(responder, runState)
