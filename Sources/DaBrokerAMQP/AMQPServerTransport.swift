@@ -29,6 +29,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         var drained: [CheckedContinuation<Void, Never>] = []
         var stopped: CheckedContinuation<Void, Never>?
         var recent = RecentReplies()
+        var connected = false
+        var connections = 0
     }
 
     /// Where to connect and which names to use.
@@ -40,6 +42,12 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         self.configuration = configuration
         self.logger = logger
     }
+
+    /// Whether the link to RabbitMQ is up and consuming (readiness).
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// How many times the link reconnected after losing RabbitMQ (metrics).
+    public var reconnects: Int { state.withLock { max(0, $0.connections - 1) } }
 
     /// A transport for `url` (`amqp://user:pass@host:port/vhost`) with the default names.
     public convenience init(url: String, logger: Logger = Logger(label: "dabroker.amqp.server")) throws {
@@ -107,6 +115,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         switch event {
         case .connected:
             state.withLock { s in
+                s.connected = true
+                s.connections += 1
                 s.started?.resume()
                 s.started = nil
             }
@@ -119,6 +129,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
                 s.link = nil
             }
         case .disconnected(let reason):
+            state.withLock { $0.connected = false }
             logger.warning("AMQP server transport disconnected", metadata: ["reason": "\(reason)"])
         case .delivery(let delivery):
             accept(delivery)
@@ -126,6 +137,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             break  // replies and broadcasts are not published mandatory
         case .stopped:
             state.withLock { s in
+                s.connected = false
                 s.stopped?.resume()
                 s.stopped = nil
             }
@@ -169,7 +181,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             reply(to: delivery, with: cached)
         case .handle(let handler):
             Task {
-                let reply = await handler(delivery.body)
+                let context = RequestContext(transport: RequestContext.Transport.amqp)
+                let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
                 let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
                 self.reply(to: delivery, with: reply)
                 for other in waiting { self.reply(to: other, with: reply) }

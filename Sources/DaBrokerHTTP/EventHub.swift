@@ -29,6 +29,7 @@ final class EventHub: Sendable {
         var nextToken = 0
         var closed = false
         var keepAlive: Task<Void, Never>?
+        var resyncs = 0
     }
 
     /// Identifies this server transport instance; a reader that sees it change after a
@@ -44,6 +45,9 @@ final class EventHub: Sendable {
 
     /// Number of open event streams.
     var readerCount: Int { state.withLock { $0.readers.count } }
+
+    /// Streams opened with `resync` (their readers drop their whole cache), since start.
+    var resyncCount: Int { state.withLock { $0.resyncs } }
 
     /// The id of the last broadcast published (0 before the first).
     var lastID: Int64 { state.withLock { $0.lastID } }
@@ -97,6 +101,7 @@ final class EventHub: Sendable {
                 for event in s.ring where event.id > from { prelude.writeImmutableBuffer(event.chunk) }
                 prelude.writeImmutableBuffer(SSEFormat.control("ready", id: s.lastID, instance: instance))
             case .resync(let reason):
+                s.resyncs += 1
                 prelude.writeImmutableBuffer(
                     SSEFormat.control("resync", id: s.lastID, instance: instance, reason: reason))
             }

@@ -81,6 +81,12 @@ final class HTTPConnectionPool: Sendable {
         }
     }
 
+    /// Sends `GET path` (a probe's `/readyz`, a scrape of `/metrics`) and returns the whole response.
+    func get(_ path: String) async throws -> HTTPReply {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: baseHeaders())
+        return try await exchange(head, ByteBuffer(), on: try await checkout())
+    }
+
     private func exchange(_ head: HTTPRequestHead, _ body: ByteBuffer, on channel: any Channel) async throws
         -> HTTPReply
     {

@@ -35,12 +35,15 @@ extension HTTPRPCResponder {
         let routeRequest = HTTPRouteRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
             headers: request.headers.map { (name: $0.name.rawName, value: $0.value) }, body: body)
-        let answer = await route.respond(to: routeRequest)
+        // As for /rpc: the request's id in its log lines and in X-Request-Id.
+        let context = RequestContext(transport: RequestContext.Transport.http)
+        let answer = await RequestContext.$current.withValue(context) { await route.respond(to: routeRequest) }
         inFlight.withLock { $0 -= 1 }
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
+        if let name = Self.requestID { fields[name] = context.id }
         return Response(
             status: .init(code: answer.status), headers: fields,
             body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))

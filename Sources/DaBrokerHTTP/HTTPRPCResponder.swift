@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 
 /// Routes the HTTP endpoints of an ``HTTPServerTransport``: `POST /rpc`, `GET /events`,
-/// `GET /healthz`, with the bearer token, content type, body size and concurrency checks.
+/// `GET /healthz`, `GET /readyz`, `GET /metrics`, with the bearer token, content type, body size and concurrency checks.
 struct HTTPRPCResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -14,6 +14,7 @@ struct HTTPRPCResponder: HTTPResponder {
     let hub: EventHub
     let inFlight: SharedMutex<Int>
     let logger: Logger
+    var operations = OperationsEndpoints()
     /// Extra endpoints under their prefixes (see ``HTTPRoute``), consulted before the built-in ones.
     var routes: [any HTTPRoute] = []
 
@@ -22,6 +23,7 @@ struct HTTPRPCResponder: HTTPResponder {
     static let retryAfter = HTTPField.Name("Retry-After")
     private static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")
     private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")
+    static let requestID = HTTPField.Name("X-Request-Id")
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let route = route(for: request.uri.path)
@@ -35,9 +37,12 @@ struct HTTPRPCResponder: HTTPResponder {
         switch (request.uri.path, request.method) {
         case ("/rpc", .post): return try await rpc(request)
         case ("/events", .get): return events(request)
-        case ("/healthz", .get), ("/healthz", .head): return health(ready: false)
-        case ("/readyz", .get), ("/readyz", .head): return health(ready: true)
-        case ("/rpc", _), ("/events", _), ("/healthz", _), ("/readyz", _):
+        case ("/healthz", .get), ("/healthz", .head): return await health(ready: false)
+        case ("/readyz", .get), ("/readyz", .head): return await health(ready: true)
+        case ("/metrics", .get):
+            if let response = await operations.metricsResponse() { return response }
+            return Self.error(.notFound, .badRequest, "no metrics are served here")
+        case ("/rpc", _), ("/events", _), ("/healthz", _), ("/readyz", _), ("/metrics", _):
             let allowed = request.uri.path == "/rpc" ? "POST" : "GET"
             var response = Self.error(
                 .methodNotAllowed, .badRequest, "\(request.method) \(request.uri.path) is not allowed; use \(allowed)")
@@ -60,18 +65,11 @@ struct HTTPRPCResponder: HTTPResponder {
     }
 
     /// `GET /healthz` (liveness: 200 while the server runs) and `GET /readyz` (readiness:
-    /// 503 while every request slot is taken, so a load balancer sends calls elsewhere). Both
-    /// report the slots in use: `{"status":"ok"|"busy","requests_in_progress":n,"max_requests":m}`.
-    private func health(ready: Bool) -> Response {
-        let limit = configuration.maxConcurrentRequests
-        let used = inFlight.withLock { $0 }
-        let busy = used >= limit
-        let body = #"{"status":"\#(busy ? "busy" : "ok")","requests_in_progress":\#(used),"max_requests":\#(limit)}"#
-        var response = Response(
-            status: ready && busy ? .serviceUnavailable : .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
-        if ready && busy, let name = Self.retryAfter { response.headers[name] = "1" }
-        return response
+    /// 503 while every request slot is taken or a check of ``OperationsEndpoints/readiness``
+    /// fails, so a load balancer sends calls elsewhere). Both report the slots in use.
+    private func health(ready: Bool) async -> Response {
+        await operations.healthResponse(
+            ready: ready, used: inFlight.withLock { $0 }, limit: configuration.maxConcurrentRequests)
     }
 
     private func isAuthorized(_ request: Request) -> Bool {
@@ -131,11 +129,15 @@ struct HTTPRPCResponder: HTTPResponder {
         }
         // The slot is given back as soon as the reply exists, before it is written: the
         // client's next request on this connection can only come after that.
-        let reply = await handler(bytes)
+        // The request's id: in its log lines (a task-local context) and the reply's X-Request-Id.
+        let context = RequestContext(transport: RequestContext.Transport.http)
+        let reply = await RequestContext.$current.withValue(context) { await handler(bytes) }
         inFlight.withLock { $0 -= 1 }
-        return Response(
+        var response = Response(
             status: .ok, headers: [.contentType: Self.messageContentType],
             body: .init(byteBuffer: ByteBuffer(bytes: reply)))
+        if let name = Self.requestID { response.headers[name] = context.id }
+        return response
     }
 
     private func events(_ request: Request) -> Response {

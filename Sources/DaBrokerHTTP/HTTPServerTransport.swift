@@ -21,6 +21,7 @@ public final class HTTPServerTransport: ServerTransport {
     public let configuration: HTTPServerConfiguration
     private let logger: Logger
     private let hub: EventHub
+    private let operations: OperationsEndpoints
     private let inFlight = SharedMutex(0)
     private let run = SharedMutex(RunState())
 
@@ -32,8 +33,14 @@ public final class HTTPServerTransport: ServerTransport {
         var routes: [any HTTPRoute] = []
     }
 
-    public init(configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil) {
+    /// - Parameter operations: what `GET /metrics` and `GET /readyz` answer besides the
+    ///   transport's own request slots (none by default).
+    public init(
+        configuration: HTTPServerConfiguration = .init(), logger: Logger? = nil,
+        operations: OperationsEndpoints = .init()
+    ) {
         self.configuration = configuration
+        self.operations = operations
         self.logger = logger ?? Logger(label: "dabroker.http")
         self.hub = EventHub(configuration: configuration, instance: UUID().uuidString.lowercased())
     }
@@ -43,6 +50,9 @@ public final class HTTPServerTransport: ServerTransport {
 
     /// Number of open `GET /events` streams.
     public var eventStreamCount: Int { hub.readerCount }
+
+    /// Event streams that began with `resync` (their clients dropped their caches), since start.
+    public var eventStreamResyncs: Int { hub.resyncCount }
 
     /// Serves `route` under its prefix (see ``HTTPRoute``), with the token, body limit, request
     /// slots and deadlines of `POST /rpc`. Mount routes before ``start(handler:)``; a later
@@ -67,6 +77,7 @@ public final class HTTPServerTransport: ServerTransport {
         hub.start()
         var responder = HTTPRPCResponder(
             configuration: configuration, handler: handler, hub: hub, inFlight: inFlight, logger: logger)
+        responder.operations = operations
         responder.routes = routes
         let runState = run
         do {

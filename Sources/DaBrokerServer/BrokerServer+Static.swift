@@ -142,6 +142,7 @@ extension BrokerServer {
         for (name, values) in changes where !name.hasPrefix("_") {
             data[name] = .list(values.map(Self.unsigned))
         }
+        configuration.metrics?.countBroadcast(key == nil ? "created" : Method.invalidKey)
         return await broadcast(data)
     }
 
@@ -155,6 +156,7 @@ extension BrokerServer {
         data["_m"] = .string(Method.invalidKey)
         data["_meta"] = .ref(Ref(key: meta))
         data[InvalidKeyBroadcast.resyncKey] = .list([.bool(true)])
+        configuration.metrics?.countBroadcast("resync")
         return await broadcast(data)
     }
 

@@ -67,6 +67,13 @@ public final class BrokerServer: Service, Sendable {
         let staticLoader = StaticLoader(id: configuration.staticLoaderID)
         self.staticLoader = staticLoader
         state.withLock { $0.loaders[staticLoader.id] = staticLoader }
+        if let metrics = configuration.metrics {
+            metrics.setLimit(configuration.maxConcurrentRequests)
+            // Read at each scrape: concurrent requests setting a gauge could leave it stale.
+            metrics.addSampler { [weak self] in
+                if let self { metrics.setInFlight(self.requestsInProgress) }
+            }
+        }
     }
 
     /// The root object clients get with `root`. Register it with ``addStatic(_:_:)`` too,
@@ -173,16 +180,30 @@ public final class BrokerServer: Service, Sendable {
 
     /// Handles one encoded request and returns its encoded reply; never throws: every
     /// failure becomes an error reply.
+    ///
+    /// The request runs with a ``RequestContext`` (the transport's, or a new one), so its log
+    /// lines carry its id; with ``BrokerServerConfiguration/metrics`` it is counted and timed.
     public func handle(_ bytes: [UInt8]) async -> [UInt8] {
-        let admitted = state.withLock { s -> Bool in
-            guard s.accepting else { return false }
+        guard let context = RequestContext.current else {
+            let context = RequestContext(transport: RequestContext.Transport.local)
+            return await RequestContext.$current.withValue(context) { await handle(bytes, context: context) }
+        }
+        return await handle(bytes, context: context)
+    }
+
+    private func handle(_ bytes: [UInt8], context: RequestContext) async -> [UInt8] {
+        let started = ContinuousClock.now
+        let admitted = state.withLock { s -> Bool? in
+            guard s.accepting else { return nil }
             s.inFlight += 1
             s.admitted += 1
             return true
         }
-        guard admitted else { return encodeReply(error: .unavailable("the server is not running")) }
+        guard admitted != nil else { return encodeReply(error: .unavailable("the server is not running")) }
         await limiter.acquire()
         let reply: [UInt8]
+        var method = "other"
+        var outcome = BrokerMetrics.Outcome.ok
         do {
             let message: Message
             do {
@@ -190,19 +211,25 @@ public final class BrokerServer: Service, Sendable {
             } catch {
                 throw BrokerError.badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
             }
-            let result = try await dispatch(message.data)
+            method = Self.methodLabel(message.data)
+            var named = context
+            named.method = method
+            let result = try await RequestContext.$current.withValue(named) { try await dispatch(message.data) }
             reply = try encodeReply(data: result)
         } catch let error as BrokerError {
+            outcome = .init(error.kind)
             reply = encodeReply(error: error)
         } catch let error as DatabaseError {
             // Outside a table statement: a session's BEGIN waiting past SQLite's busy timeout, a
             // deferred constraint failing at COMMIT.
-            reply = encodeReply(
-                error: DatabaseErrorReply.brokerError(
-                    error, operation: "transaction", model: nil, logger: logger,
-                    logDatabaseText: configuration.logDatabaseText))
+            let mapped = DatabaseErrorReply.brokerError(
+                error, operation: "transaction", model: nil, logger: logger,
+                logDatabaseText: configuration.logDatabaseText)
+            outcome = .init(mapped.kind)
+            reply = encodeReply(error: mapped)
         } catch {
             logger.error("request failed: \(String(reflecting: error))")
+            outcome = .serverError
             reply = encodeReply(error: .internal("internal server error"))
         }
         await limiter.release()
@@ -216,8 +243,12 @@ public final class BrokerServer: Service, Sendable {
         if let idleAt {
             memoryTrim.wentIdle { [self] in state.withLock { $0.inFlight == 0 && $0.admitted == idleAt } }
         }
+        answered(method: method, outcome: outcome, context: context, since: started)
         return reply
     }
+
+    /// Requests admitted and not yet answered (running or waiting for a slot).
+    public var requestsInProgress: Int { state.withLock { $0.inFlight } }
 
     private static func describe(decodeError error: any Error) -> String {
         if let e = error as? BrokerError { return e.message }

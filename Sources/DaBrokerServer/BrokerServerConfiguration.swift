@@ -26,6 +26,9 @@ public struct BrokerServerConfiguration: Sendable {
     /// Whether the database's own error text (which may quote stored rows, keys and hidden
     /// values) is logged at notice level. Off by default: it is logged at debug level only.
     public var logDatabaseText: Bool = false
+    /// Where requests, latencies and broadcasts are counted; `nil` (the default) counts
+    /// nothing. Made with a factory of its own, so each server can own its registry.
+    public var metrics: BrokerMetrics?
 
     public init(
         secret: String? = nil, staticLoaderID: String = "static", maxConcurrentRequests: Int = 16,

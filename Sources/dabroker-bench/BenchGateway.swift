@@ -21,14 +21,16 @@ final class BenchGateway: Sendable {
     let http: HTTPServerTransport
     let amqp: AMQPConfiguration?
 
-    /// Starts the gateway; `amqp` carries the queue and exchange names to serve.
-    init(database: BenchDatabase, amqp: AMQPConfiguration?) async throws {
+    /// Starts the gateway; `amqp` carries the queue and exchange names to serve; with
+    /// `metrics` the server counts and times every request into it.
+    init(database: BenchDatabase, amqp: AMQPConfiguration?, metrics: BrokerMetrics? = nil) async throws {
         self.database = database
         self.amqp = amqp
         db = try await Database.open(url: database.url, options: DatabaseOptions(logger: Self.quiet("db")))
-        server = BrokerServer(
-            configuration: .init(
-                secret: Self.secret, maxConcurrentRequests: 64, maxFindLimit: 10_000, logger: Self.quiet("server")))
+        var configuration = BrokerServerConfiguration(
+            secret: Self.secret, maxConcurrentRequests: 64, maxFindLimit: 10_000, logger: Self.quiet("server"))
+        configuration.metrics = metrics
+        server = BrokerServer(configuration: configuration)
         inProcess = InProcessServerTransport()
         server.addTransport(inProcess)
         http = HTTPServerTransport(configuration: .init(port: 0), logger: Self.quiet("http"))

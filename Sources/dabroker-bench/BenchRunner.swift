@@ -47,6 +47,7 @@ final class BenchRunner {
                 let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
                 try await backendRows(database, withEcho: index == 0)
                 if !settings.short { try await queryRows(database) }
+                if backend == "sqlite" { try await metricsCost(database) }
                 if backend == "postgres" || (throughputDatabase == nil && backend == "sqlite") {
                     throughputDatabase?.cleanUp()
                     throughputDatabase = database
@@ -160,6 +161,16 @@ final class BenchRunner {
         print("… \(database.backend): query rows (100,000 rows)")
         let rows = try await QueryBench(url: database.url, rows: 100_000, calls: settings.calls / 4).run()
         for (name, figures, note) in rows { add(name, "inprocess", database.backend, figures, note: note) }
+    }
+
+    /// get-by-key in process without and with metrics (a Prometheus registry).
+    func metricsCost(_ database: BenchDatabase) async throws {
+        print("… metrics cost (\(database.backend), in-process get-by-key)")
+        let cost = try await MetricsCost.measure(database, settings: settings)
+        add("get_by_key_no_metrics", "inprocess", database.backend, cost.without, note: "cache cleared; metrics off")
+        add(
+            "get_by_key_metrics", "inprocess", database.backend, cost.with, floor: cost.without.p50,
+            note: "the same with metrics into a Prometheus registry; floor = without")
     }
 
     /// RSS growth of this process while an in-process client caches `rows` objects.

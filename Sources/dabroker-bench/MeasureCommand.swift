@@ -20,6 +20,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Flag(help: "Then run the schema reflection benchmark with its defaults (never with --short).")
     var reflection = false
 
+    @Flag(help: "Only measure the cost of metrics on get-by-key (SQLite, in process).")
+    var metricsCostOnly = false
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -30,6 +33,13 @@ struct MeasureCommand: AsyncParsableCommand {
             return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))
+        if metricsCostOnly {
+            let database = try await BenchDatabase.prepare(backend: "sqlite", base: nil, rows: runner.settings.rows)
+            defer { database.cleanUp() }
+            try await runner.metricsCost(database)
+            BenchReport(results: runner.results, notes: runner.notes).print()
+            return
+        }
         await runner.run()
         let report = BenchReport(results: runner.results, notes: runner.notes)
         report.print()

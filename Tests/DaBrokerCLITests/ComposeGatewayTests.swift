@@ -70,8 +70,14 @@ struct ComposeGatewayTests {
         // The compose health check, exactly as written (its first element is CMD).
         let probe = Array(health.drop { $0 == "CMD" || $0 == "CMD-SHELL" })
         #expect(probe.first == "dabroker")
-        let healthy = try await ChildProcess.run(Array(probe.dropFirst()))
-        #expect(healthy.status == 0, "the health check failed: \(healthy.err)")
+        // Docker repeats a failing check (`retries`); readiness needs the first database check
+        // and the RabbitMQ connection, which follow the start-up summary by a moment.
+        var healthy = try await ChildProcess.run(Array(probe.dropFirst()))
+        for _ in 0..<40 where healthy.status != 0 {
+            try await Task.sleep(for: .milliseconds(250))
+            healthy = try await ChildProcess.run(Array(probe.dropFirst()))
+        }
+        #expect(healthy.status == 0, "the health check failed: \(healthy.out) \(healthy.err)")
 
         let http = try await ChildProcess.run(["count", "--http", "http://127.0.0.1:8080", "project"])
         #expect(http.status == 0 && http.out.trimmingCharacters(in: .whitespacesAndNewlines) == "4", "\(http.err)")

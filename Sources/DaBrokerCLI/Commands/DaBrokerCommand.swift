@@ -10,7 +10,7 @@ public struct DaBrokerCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ModelsCommand.self, MigrateCommand.self, GetCommand.self, FindCommand.self,
             CountCommand.self, NewCommand.self, UpdateCommand.self, DeleteCommand.self, CallCommand.self,
-            WatchCommand.self, ChangesCommand.self,
+            WatchCommand.self, ChangesCommand.self, ProbeCommand.self,
         ])
 
     public init() {}

@@ -1,10 +1,12 @@
 import DaBrokerConsole
+import DaBrokerAMQP
 import DaBrokerCore
 import DaBrokerHTTP
 import DaBrokerREST
 import DaBrokerSQL
 import DaBrokerServer
 import Logging
+import ServiceLifecycle
 
 /// A configured gateway, ready to run: the database, the export plan, the server with its
 /// SQL loader and transports, and the schema watch (unless `schema.check` is off).
@@ -14,6 +16,8 @@ struct Gateway {
     var server: BrokerServer
     var schemaWatch: SchemaWatch?
     var changeFeed: ChangeFeed?
+    /// The readiness monitor and the admin listener, to run beside the server.
+    var operationServices: [any Service] = []
     var summary: String
 
     static func make(
@@ -34,6 +38,8 @@ struct Gateway {
             maxFindLimit: config.limits.maxFindLimit, purgeOnStart: config.amqp?.purge ?? false, logger: logger)
         serverConfiguration.requestLimits.maxMessageBytes = config.limits.maxMessageBytes
         serverConfiguration.decimals = config.wire.decimals
+        let operations = GatewayOperations(config.operations, logger: logger)
+        serverConfiguration.metrics = operations.metrics
         let server = BrokerServer(configuration: serverConfiguration)
         let root = try server.addDataRoot(className: "root")
         let loader = try SQLLoader(database: opened.database, broker: server, model: opened.model, id: config.loaderID)
@@ -41,6 +47,13 @@ struct Gateway {
             try loader.addModel(
                 table.name, into: root, rw: table.mode, hide: Set(table.hidden), cached: table.cached)
         }
+        let amqpTransport = try config.amqp.map {
+            try AMQPServerFactory.make($0, limits: config.limits, logger: logger)
+        }
+        let (monitor, endpoints) = operations.attach(
+            server: server, database: opened.database, amqp: amqpTransport as? AMQPServerTransport,
+            databaseName: opened.database.kind.rawValue)
+        var services: [any Service] = [monitor]
         var lines = ["dabroker: serving \(URLRedaction.redacted(config.database ?? "")) (\(plan.database))"]
         if let http = config.http {
             let transport = HTTPServerTransport(
@@ -49,9 +62,10 @@ struct Gateway {
                     maxConcurrentRequests: config.limits.requestConcurrency,
                     headerTimeout: .seconds(http.headerTimeoutSeconds), bodyTimeout: .seconds(http.bodyTimeoutSeconds),
                     idleTimeout: .seconds(http.idleTimeoutSeconds), drainTimeout: .seconds(http.drainTimeoutSeconds)),
-                logger: logger)
+                logger: logger, operations: endpoints)
+            operations.watch(transport)
             server.addTransport(transport)
-            lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events)")
+            lines.append("  http: http://\(http.host):\(http.port)  (POST /rpc, GET /events, /metrics, /readyz)")
             if config.rest.enabled {
                 let rest = RESTConfiguration(prefix: config.rest.prefix, requireIfMatch: config.rest.requireIfMatch)
                 transport.mount(RESTFace(server: server, loader: loader, configuration: rest))
@@ -67,8 +81,13 @@ struct Gateway {
                 }
             }
         }
-        if let amqp = config.amqp {
-            server.addTransport(try AMQPServerFactory.make(amqp, limits: config.limits, logger: logger))
+        if let admin = operations.adminServer(endpoints: endpoints, server: server, httpToken: config.http?.token) {
+            services.append(admin)
+            let port = config.operations.adminPort ?? 0
+            lines.append("  admin: http://\(config.operations.adminHost):\(port)  (GET /metrics, /readyz, /healthz)")
+        }
+        if let amqp = config.amqp, let amqpTransport {
+            server.addTransport(amqpTransport)
             lines.append("  amqp: \(URLRedaction.redacted(amqp.url)) queue \(amqp.queue)")
         }
         switch config.wire.decimals {
@@ -114,7 +133,9 @@ struct Gateway {
         if let seconds = config.schema.checkSeconds {
             var reload: (@Sendable () async throws -> Void)?
             if config.schema.reload {
-                reload = { [loader, config, logger] in try await Self.reload(loader, config, logger: logger) }
+                reload = operations.counting { [loader, config, logger] in
+                    try await Self.reload(loader, config, logger: logger)
+                }
             }
             watch = SchemaWatch(
                 database: opened.database, fingerprint: opened.model.schema.fingerprint,
@@ -122,7 +143,7 @@ struct Gateway {
         }
         return Gateway(
             database: opened.database, plan: plan, server: server, schemaWatch: watch, changeFeed: feed,
-            summary: lines.joined(separator: "\n") + "\n")
+            operationServices: services, summary: lines.joined(separator: "\n") + "\n")
     }
 
     /// Reflects the database again and serves what the configuration exports of it.

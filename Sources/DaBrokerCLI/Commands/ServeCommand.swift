@@ -34,6 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "text (default) or json (one JSON object per line).")
+    var logFormat: String = "text"
+
+    @Option(name: .long, help: "Serve /metrics, /readyz and /healthz on this port too (operations.admin_port).")
+    var adminPort: Int?
+
     @Flag(name: .long, help: "Apply pending migrations before serving.")
     var migrate = false
 
@@ -44,11 +50,19 @@ struct ServeCommand: AsyncParsableCommand {
                     "--log-level '\(logLevel)' is not a level", hint: "use trace, debug, info, notice, warning or error"
                 )
             }
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+            guard logFormat == "text" || logFormat == "json" else {
+                throw ConfigurationError("--log-format '\(logFormat)' is not a format", hint: "use text or json")
             }
+            let json = logFormat == "json"
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler: any LogHandler =
+                        json
+                        ? JSONLogHandler.standardError(label: label, metadataProvider: provider)
+                        : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: RequestContext.loggingMetadata)
             let logger = Logger(label: "dabroker")
             var (config, embedded) = try options.load(embeddedDefaultIfEmpty: true)
             try applyFlags(to: &config, embedded: embedded)
@@ -59,7 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(
                     services: [.init(service: gateway.server)]
                         + (gateway.schemaWatch.map { [.init(service: $0)] } ?? [])
-                        + (gateway.changeFeed.map { [.init(service: $0)] } ?? []),
+                        + (gateway.changeFeed.map { [.init(service: $0)] } ?? [])
+                        + gateway.operationServices.map { .init(service: $0) },
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()
@@ -87,6 +102,12 @@ struct ServeCommand: AsyncParsableCommand {
                 h.port = httpPort
             }
             config.http = h
+        }
+        if let adminPort {
+            guard (0...65535).contains(adminPort) else {
+                throw ConfigurationError("--admin-port \(adminPort) is not a port (0…65535)")
+            }
+            config.operations.adminPort = adminPort
         }
         if let secretFile { config.secretFile = secretFile }
         if let path = config.secretFile {

@@ -50,7 +50,7 @@ public struct ConfigurationLoader: Sendable {
             top,
             allowed: [
                 "database", "loader_id", "secret", "secret_file", "http", "amqp", "limits", "schema", "export",
-                "tables", "wire", "changes", "sqlite_journal_mode", "rest", "console",
+                "tables", "wire", "changes", "sqlite_journal_mode", "rest", "console", "operations",
             ],
             path: "the top level")
         for (key, node) in top {
@@ -85,6 +85,7 @@ public struct ConfigurationLoader: Sendable {
             case "export": config.export = try parseExport(node, reader)
             case "wire": config.wire = try parseWire(node, reader)
             case "changes": config.changes = try parseChanges(node, reader)
+            case "operations": config.operations = try parseOperations(node, reader)
             case "tables": config.tables = try parseTables(node, reader, config: &config)
             default: break
             }

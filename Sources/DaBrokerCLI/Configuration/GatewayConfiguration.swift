@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var wire = WireSettings()
     /// Change capture (docs/changes.md); nil: off.
     public var changes: ChangeSettings?
+    /// Metrics, the admin listener and readiness (`operations`).
+    public var operations = OperationsSettings()
     /// Per-table settings by table name, in file order.
     public var tables: OrderedDictionary<String, TableSettings> = [:]
     /// Where each setting came from, for messages that point at the file.

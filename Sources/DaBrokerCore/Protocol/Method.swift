@@ -34,4 +34,17 @@ public enum Method {
     public static let delete = "delete"
     /// The broadcast that tells clients an object changed.
     public static let invalidKey = "invalid_key"
+
+    /// Every request method above: the label values metrics may use for a method. A new
+    /// method belongs here too, else its requests are counted as `"other"`.
+    public static let requestMethods: Set<String> = [
+        root, get, update, echo, ping, backrefCount, backrefObject, search, count, new, delete,
+    ]
+
+    /// A request's `_m` as a bounded label value: the method if it is one of
+    /// ``requestMethods``, else `"other"` (never a client-given string).
+    public static func label(_ name: String?) -> String {
+        guard let name, requestMethods.contains(name) else { return "other" }
+        return name
+    }
 }

@@ -40,6 +40,7 @@ public actor ConnectionPool {
     /// Times waiters out; runs while `waiters` is not empty.
     private var timer: Task<Void, Never>?
     private var closed = false
+    private var timeouts = 0
 
     /// A pool of at most `maxConnections` connections made by `factory`, timed by `clock`.
     public init(
@@ -60,6 +61,12 @@ public actor ConnectionPool {
     public var idleCount: Int { idle.count }
     /// Tasks waiting in `acquire()` for a connection.
     public var waitingCount: Int { waiters.count }
+    /// Waits in `acquire()` that gave up after `acquireTimeout`, since the pool was made.
+    public var acquireTimeouts: Int { timeouts }
+    /// The numbers above read at one time (for metrics).
+    public var statistics: (open: Int, idle: Int, waiting: Int, acquireTimeouts: Int) {
+        (openCount, idle.count, waiters.count, timeouts)
+    }
 
     /// Borrows a connection; give it back with `release` (or `discard` if it broke).
     public func acquire() async throws -> any DatabaseConnection {
@@ -171,6 +178,7 @@ public actor ConnectionPool {
             }
             let now = clock.now()
             for w in waiters where w.deadline <= now {
+                timeouts += 1
                 fail(
                     w.id,
                     DatabaseError(

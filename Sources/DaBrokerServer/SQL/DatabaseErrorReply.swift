@@ -34,10 +34,11 @@ struct DatabaseErrorReply {
         let place = model.map { "\(operation) on '\($0.name)'" } ?? operation
         let statement = sql.map { " [\($0)]" } ?? ""
         let logged = DatabaseErrorReply(error: error, operation: operation, model: model).loggedDescription
-        logger.notice("\(place) failed: \(logged)\(statement)")
+        let table: Logger.Metadata? = model.map { ["table": "\($0.name)"] }
+        logger.notice("\(place) failed: \(logged)\(statement)", metadata: table)
         if let text = error.serverMessage {
             let line: Logger.Message = "\(place): the database said: \(text)"
-            if logDatabaseText { logger.notice(line) } else { logger.debug(line) }
+            if logDatabaseText { logger.notice(line, metadata: table) } else { logger.debug(line, metadata: table) }
         }
         return DatabaseErrorReply(error: error, operation: operation, model: model).brokerError
     }
