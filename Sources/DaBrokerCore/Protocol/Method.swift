@@ -38,7 +38,8 @@ public enum Method {
     /// Every request method above: the label values metrics may use for a method. A new
     /// method belongs here too, else its requests are counted as `"other"`.
     public static let requestMethods: Set<String> = [
-        root, get, update, echo, ping, backrefCount, backrefObject, search, count, new, delete,
+        root, get, update, echo, ping, backrefCount, backrefObject, backrefPage, search, count, page, new, upsert,
+        delete,
     ]
 
     /// A request's `_m` as a bounded label value: the method if it is one of
