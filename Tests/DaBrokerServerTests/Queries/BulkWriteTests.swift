@@ -106,4 +106,30 @@ struct BulkWriteTests {
                 .kind
                 == .badRequest)
     }
+
+    /// Upserts racing on one new key: one creates, the others update it (PostgreSQL's
+    /// `ON CONFLICT DO NOTHING` then the update path; SQLite's write transactions serialise).
+    /// MariaDB is left out: there the racers' gap locks can deadlock one of them (docs/protocol.md).
+    @Test(arguments: QueryFixture.kinds.filter { $0 != .mysql })
+    func racingUpsertsCreateOnce(_ kind: DatabaseKind) async throws {
+        let f = try await QueryFixture.make(kind)
+        defer { Task { await f.close() } }
+        let items = try await f.table("item")
+        let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let d = try #require(
+                        try await f.client.call(
+                            "upsert", target: items, named: ["code": "R", "qty": .int(Int64(i)), "_on": ["code"]]
+                        ).dict)
+                    return d["created"] == true
+                }
+            }
+            var n = 0
+            for try await c in group where c { n += 1 }
+            return n
+        }
+        #expect(created == 1)
+        #expect(try await f.ids("item", ["code": "R"]).count == 1)
+    }
 }
