@@ -90,6 +90,10 @@ struct BulkWriteTests {
         #expect(d1["created"] == false && d1["object"]?.object?.fields["name"] == "Ada K")
         let d2 = try #require(try await f.client.call("upsert", target: people, named: ["id": 99, "name": "New"]).dict)
         #expect(d2["created"] == true)
+        // A key column given with _on a unique key must be the found row's.
+        let moved = try await f.client.failure(
+            "upsert", target: items, named: ["id": 999, "code": "A", "_on": ["code"]])
+        #expect(moved?.kind == .badRequest && moved?.message.contains("'id'") == true)
         // Not a key; no key value; a hidden column in _old.
         #expect(
             try await f.client.failure("upsert", target: items, named: ["code": "C", "qty": 1, "_on": ["qty"]])?.kind
@@ -101,5 +105,31 @@ struct BulkWriteTests {
             try await f.client.failure("upsert", target: people, named: ["id": 1, "_old": .dict(["secret": "s1"])])?
                 .kind
                 == .badRequest)
+    }
+
+    /// Upserts racing on one new key: one creates, the others update it (PostgreSQL's
+    /// `ON CONFLICT DO NOTHING` then the update path; SQLite's write transactions serialise).
+    /// MariaDB is left out: there the racers' gap locks can deadlock one of them (docs/protocol.md).
+    @Test(arguments: QueryFixture.kinds.filter { $0 != .mysql })
+    func racingUpsertsCreateOnce(_ kind: DatabaseKind) async throws {
+        let f = try await QueryFixture.make(kind)
+        defer { Task { await f.close() } }
+        let items = try await f.table("item")
+        let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let d = try #require(
+                        try await f.client.call(
+                            "upsert", target: items, named: ["code": "R", "qty": .int(Int64(i)), "_on": ["code"]]
+                        ).dict)
+                    return d["created"] == true
+                }
+            }
+            var n = 0
+            for try await c in group where c { n += 1 }
+            return n
+        }
+        #expect(created == 1)
+        #expect(try await f.ids("item", ["code": "R"]).count == 1)
     }
 }
