@@ -217,6 +217,17 @@ struct RESTFaceTests {
         #expect(try await f.send("GET", "/api/\(n.album)/1").object[n.title] as? String != "x")
     }
 
+    @Test("the transport's token and body limit guard the REST face", arguments: ChinookBackend.available.prefix(1))
+    func transportRules(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend, token: "rest-token", maxBodyBytes: 64)
+        defer { Task { await f.stop() } }
+        #expect(try await f.send("GET", "/api/").status == 401)
+        let auth = ["Authorization": "Bearer rest-token"]
+        #expect(try await f.send("GET", "/api/", headers: auth).status == 200)
+        let big = #"{"\#(f.n.name)": "\#(String(repeating: "x", count: 100))"}"#
+        #expect(try await f.send("POST", "/api/\(f.n.artist)", json: big, headers: auth).status == 413)
+    }
+
     @Test("If-Match can be made optional", arguments: ChinookBackend.available)
     func optionalIfMatch(_ backend: ChinookBackend) async throws {
         let f = try await RESTFixture.start(backend, rest: .init(requireIfMatch: false))
