@@ -177,6 +177,31 @@ struct RESTFaceTests {
         #expect(try await f.send("POST", "/api/\(n.artist)", json: "{").status == 400)
     }
 
+    @Test("broadcasts on /events name the row's REST URL", arguments: ChinookBackend.available)
+    func broadcastURL(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend)
+        defer { Task { await f.stop() } }
+        let n = f.n
+        let id = Int.random(in: 100_000...900_000_000)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sN", "--max-time", "5", f.base + "/events"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        for _ in 0..<500 where f.http.eventStreamCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(f.http.eventStreamCount == 1)
+        let created = try await f.send(
+            "POST", "/api/\(n.genre)", json: #"{"\#(n.genreId)": \#(id), "\#(n.name)": "rest-events"}"#)
+        #expect(created.status == 201)
+        let tag = try #require(created.header("ETag"))
+        #expect(try await f.send("DELETE", "/api/\(n.genre)/\(id)", headers: ["If-Match": tag]).status == 204)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        let url = #""url":"/api/\#(n.genre)/\#(id)""#
+        #expect(text.components(separatedBy: url).count == 3, "the created and the deleted row's broadcasts")
+    }
+
     @Test("read-only tables refuse writes with 405", arguments: ChinookBackend.available)
     func readOnly(_ backend: ChinookBackend) async throws {
         let f = try await RESTFixture.start(backend)
@@ -190,6 +215,17 @@ struct RESTFaceTests {
         #expect(patch.status == 405)
         #expect(try await f.send("DELETE", "/api/\(n.album)/1", headers: ["If-Match": "*"]).status == 405)
         #expect(try await f.send("GET", "/api/\(n.album)/1").object[n.title] as? String != "x")
+    }
+
+    @Test("the transport's token and body limit guard the REST face", arguments: ChinookBackend.available.prefix(1))
+    func transportRules(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend, token: "rest-token", maxBodyBytes: 64)
+        defer { Task { await f.stop() } }
+        #expect(try await f.send("GET", "/api/").status == 401)
+        let auth = ["Authorization": "Bearer rest-token"]
+        #expect(try await f.send("GET", "/api/", headers: auth).status == 200)
+        let big = #"{"\#(f.n.name)": "\#(String(repeating: "x", count: 100))"}"#
+        #expect(try await f.send("POST", "/api/\(f.n.artist)", json: big, headers: auth).status == 413)
     }
 
     @Test("If-Match can be made optional", arguments: ChinookBackend.available)

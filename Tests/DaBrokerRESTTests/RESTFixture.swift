@@ -35,11 +35,13 @@ struct RESTFixture {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    static func start(_ backend: ChinookBackend, rest: RESTConfiguration = .init()) async throws -> RESTFixture {
+    static func start(
+        _ backend: ChinookBackend, rest: RESTConfiguration = .init(), token: String? = nil, maxBodyBytes: Int = 1 << 20
+    ) async throws -> RESTFixture {
         let n = backend.names
         let db = try await backend.database(named: "rest_chinook")
         let server = BrokerServer(configuration: .init(secret: "rest-tests"))
-        let http = HTTPServerTransport(configuration: .init(port: 0))
+        let http = HTTPServerTransport(configuration: .init(port: 0, bearerToken: token, maxBodyBytes: maxBodyBytes))
         server.addTransport(http)
         let root = try server.addDataRoot()
         let sql = try await SQLLoader.reflecting(database: db, broker: server)
