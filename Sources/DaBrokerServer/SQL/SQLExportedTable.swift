@@ -37,7 +37,7 @@ public struct SQLExportedTable: Sendable, Hashable {
 extension SQLLoader {
     /// The readable exported tables, sorted by name.
     public var exportedTables: [SQLExportedTable] {
-        let (models, specs, notices) = state.withLock { ($0.models, $0.specs, $0.reflected.notices) }
+        let (models, specs, notices) = catalog.state.withLock { ($0.models, $0.specs, $0.reflected.notices) }
         return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map { m in
             let hide = specs[m.name]?.hide ?? []
             let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
