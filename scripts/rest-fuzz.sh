@@ -65,11 +65,12 @@ curl -fsS "http://127.0.0.1:$port/api/openapi.json" >"$work/openapi.json" || {
 }
 
 rc=0
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+# From the scratch folder: schemathesis keeps its example database in ./.schemathesis.
+(cd "$work" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
     --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${REST_FUZZ_EXAMPLES:-25}" --workers 2 --phases examples,coverage,fuzzing \
-    --report har --report-har-path "$work/requests.har" --seed 1 || rc=$?
+    --report har --report-har-path "$work/requests.har" --seed 1) || rc=$?
 requests=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["log"]["entries"]))' \
     "$work/requests.har" 2>/dev/null || echo "an unknown number of")
 echo "rest-fuzz: schemathesis sent $requests requests; exit status $rc" >&2

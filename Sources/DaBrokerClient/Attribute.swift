@@ -65,8 +65,8 @@ public struct Attribute: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The objects of a back-reference (one-to-many), fetched one by one with
-    /// `backref_len` / `backref_idx` as the sequence is iterated.
+    /// The objects of a back-reference (one-to-many), fetched a page at a time with
+    /// `backref_page` as the sequence is iterated.
     public var objects: BackrefSequence { BackrefSequence(owner: owner, name: name) }
 
     /// Calls this member as a method on the server with positional arguments:

@@ -36,6 +36,22 @@ struct RESTBroker: Sendable {
         }
     }
 
+    /// `_dab_page`: a page of rows and the next page's cursor (nil on the last page).
+    func page(_ table: String, _ named: OrderedDictionary<String, Value>) async throws(RESTProblem)
+        -> ([ObjectValue], String?)
+    {
+        let data = try await call(Request(method: Method.page, target: tableRef(table), named: named))
+        guard case .dict(let reply) = data, case .list(let items)? = reply["rows"] else {
+            throw RESTProblem(500, "the server's page could not be read")
+        }
+        let rows: [ObjectValue] = items.compactMap {
+            if case .object(let o) = $0 { return o }
+            return nil
+        }
+        if case .string(let next)? = reply["next"] { return (rows, next) }
+        return (rows, nil)
+    }
+
     func count(_ table: String, _ named: OrderedDictionary<String, Value>) async throws(RESTProblem) -> Value {
         try await call(Request(method: Method.count, target: tableRef(table), named: named))
     }

@@ -13,14 +13,27 @@ extension RESTFace {
         let limit = q.limit ?? configuration.defaultLimit
         var named = q.named
         named["_limit"] = .int(Int64(limit))
-        if let after = q.after { named["_after"] = .string(after) }
-        let found = try await broker.search(table.name, named)
+        var found: [ObjectValue] = []
+        var next: String?
+        if limit == 0 {
+            guard q.after == nil else { throw RESTProblem(400, "after needs a limit of at least 1") }
+        } else {
+            if let after = q.after { named["_after"] = .string(after) }
+            (found, next) = try await broker.page(table.name, named)
+        }
         var response = RESTResponse(
             status: 200, json: RESTJSON.render(.list(found.map { rows.json(table, $0) })))
+        if let next {
+            var items = q.kept.map { "\(RESTRows.segment($0.0))=\(RESTRows.segment($0.1))" }
+            items.append("limit=\(limit)")
+            items.append("after=\(RESTRows.segment(next))")
+            let url = prefix + "/" + RESTRows.segment(table.name) + "?" + items.joined(separator: "&")
+            response.headers.append(("Link", "<\(url)>; rel=\"next\""))
+        }
         if let count = q.count {
             var countArgs = q.equal
             if !q.conditions.isEmpty { countArgs["_where"] = .list(q.conditions) }
-            if count == "estimated" && countArgs.isEmpty { countArgs["_estimate"] = true }
+            if count == "estimated" { countArgs["_estimate"] = true }
             let n = try await broker.count(table.name, countArgs)
             switch n {
             case .int(let total): response.headers.append(("X-Total-Count", String(total)))
@@ -70,20 +83,31 @@ extension RESTFace {
             let row = try await insert(table, fields)
             return rowResponse(table, row, status: 201)
         case .list(let items):
-            var created: [Value] = []
+            var batch: [Value] = []
             for (n, item) in items.enumerated() {
                 guard case .dict(let fields) = item else {
                     throw RESTProblem(400, "row \(n) of the array is not a JSON object")
                 }
                 do {
-                    created.append(rows.json(table, try await insert(table, fields)))
+                    batch.append(.dict(try RESTValues.columns(fields, of: table)))
                 } catch {
                     var p = error
                     p.detail = "row \(n): " + p.detail
                     throw p
                 }
             }
-            return RESTResponse(status: 201, json: RESTJSON.render(.list(created)))
+            guard !batch.isEmpty else { return RESTResponse(status: 201, json: Array("[]".utf8)) }
+            // One transaction: all rows or none (the error names the failing row's index).
+            let data = try await broker.call(
+                Request(
+                    method: Method.new, target: broker.tableRef(table.name), named: ["_rows": .list(batch)],
+                    classLevel: true))
+            guard case .list(let created) = data else { throw RESTProblem(500, "the server did not answer rows") }
+            let out: [Value] = created.compactMap {
+                guard case .object(let row) = $0 else { return nil }
+                return rows.json(table, row)
+            }
+            return RESTResponse(status: 201, json: RESTJSON.render(.list(out)))
         default:
             throw RESTProblem(400, "the body must be a JSON object or an array of objects")
         }

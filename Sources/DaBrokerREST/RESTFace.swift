@@ -23,9 +23,16 @@ public final class RESTFace: HTTPRoute {
     /// The OpenAPI document, kept with the tables it was made from (made again when they change).
     let document = Mutex<(tables: [SQLExportedTable], bytes: [UInt8])?>(nil)
 
+    /// A face on `loader`'s tables, calling `server`. It also makes the server's `invalid_key`
+    /// broadcasts name their row's URL (the envelope's `url`, see ``BrokerServer/linkBroadcasts(_:)``).
     public init(server: BrokerServer, loader: SQLLoader, configuration: RESTConfiguration = .init()) {
         self.configuration = configuration
         self.broker = RESTBroker(server: server, loader: loader)
+        let rows = RESTRows(prefix: configuration.prefix)
+        server.linkBroadcasts { [weak loader] key, meta, changes in
+            guard let loader else { return nil }
+            return rows.broadcastURL(key: key, meta: meta, changes: changes, loader: loader)
+        }
     }
 
     public var prefix: String { configuration.prefix }

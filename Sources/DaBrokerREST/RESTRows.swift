@@ -3,6 +3,7 @@ import DaBrokerCore
 import DaBrokerSQL
 import DaBrokerServer
 import Foundation
+import OrderedCollections
 
 /// How a row looks on the REST face: its exported fields as plain JSON, its refs as the URLs
 /// of their rows, `_url` (its own URL) and `_backrefs` (URLs of the filtered lists of rows
@@ -53,6 +54,24 @@ struct RESTRows {
 
     func url(_ table: String, _ key: [Value]) -> String {
         prefix + "/" + Self.segment(table) + key.map { "/" + Self.segment(Self.text($0)) }.joined()
+    }
+
+    /// The URL of a broadcast's row: from its key, or for a created row (no key) from the
+    /// key columns among its values; nil for rows of other loaders or unexported tables.
+    func broadcastURL(
+        key: ObjectKey?, meta: ObjectKey, changes: OrderedDictionary<String, [Value]>, loader: SQLLoader
+    ) -> String? {
+        let parts = (key ?? meta).parts
+        guard parts.count >= 2, parts[0] == .string(loader.id), case .string(let name) = parts[1],
+            let table = loader.exportedTables.first(where: { $0.name == name }), table.hasPrimaryKey
+        else { return nil }
+        if key != nil { return url(name, Array(parts.dropFirst(2))) }
+        var values: [Value] = []
+        for column in table.keyColumns {
+            guard let value = changes[column]?.last else { return nil }
+            values.append(value)
+        }
+        return url(name, values)
     }
 
     /// A key value as text in a URL.

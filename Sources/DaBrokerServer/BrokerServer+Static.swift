@@ -142,7 +142,19 @@ extension BrokerServer {
         for (name, values) in changes where !name.hasPrefix("_") {
             data[name] = .list(values.map(Self.unsigned))
         }
-        return await broadcast(data)
+        let url = broadcastLink.withLock { $0 }?(key, meta, changes)
+        return await broadcast(data, url: url)
+    }
+
+    /// A function naming the row of an `invalid_key` broadcast (its key — nil for a created
+    /// row —, its table info's key and its changes) as a URL, or nil.
+    public typealias BroadcastLink = @Sendable (ObjectKey?, ObjectKey, OrderedDictionary<String, [Value]>) -> String?
+
+    /// Sets the function whose URL `invalid_key` broadcasts carry in their envelope as `url`
+    /// (beside `msgid` and `sid`; the REST face's row URL). Clients that do not know it
+    /// ignore it.
+    public func linkBroadcasts(_ link: @escaping BroadcastLink) {
+        broadcastLink.withLock { $0 = link }
     }
 
     /// Tells clients to drop every cached row of the table `meta` (and its cached searches):
@@ -159,13 +171,14 @@ extension BrokerServer {
     }
 
     /// Numbers, encodes (with this server's `sid`) and sends one broadcast's data.
-    private func broadcast(_ data: OrderedDictionary<String, Value>) async -> Int64 {
+    private func broadcast(_ data: OrderedDictionary<String, Value>, url: String? = nil) async -> Int64 {
         let sid = instanceID
         let decimals = configuration.decimals
+        let extras: OrderedDictionary<String, Value> = url.map { ["url": .string($0)] } ?? [:]
         return await broadcaster.send(
             .dict(data),
             encode: { value, id in
-                try WireCodec.encode(Message(data: value, msgid: id), sid: sid, decimals: decimals)
+                try WireCodec.encode(Message(data: value, msgid: id, extras: extras), sid: sid, decimals: decimals)
             },
             transports: transports)
     }

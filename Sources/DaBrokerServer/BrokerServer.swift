@@ -30,6 +30,8 @@ public final class BrokerServer: Service, Sendable {
     public let staticLoader: StaticLoader
     let logger: Logger
     let broadcaster: Broadcaster
+    /// Names the row of an `invalid_key` broadcast for another face (``linkBroadcasts(_:)``).
+    let broadcastLink = Mutex<BroadcastLink?>(nil)
     let limiter: RequestLimiter
     private let state = Mutex(State())
 

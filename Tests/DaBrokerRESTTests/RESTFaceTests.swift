@@ -78,6 +78,51 @@ struct RESTFaceTests {
         #expect(try await f.send("GET", "/api/\(n.album)?\(n.artistId)=1").status == 400)
     }
 
+    @Test("operators, order, keyset pages with Link, estimated counts", arguments: ChinookBackend.available)
+    func queries(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend)
+        defer { Task { await f.stop() } }
+        let n = f.n
+
+        // AC/DC (1) and Accept (2): ArtistId < 3, titles ordered descending.
+        let two = try await f.send("GET", "/api/\(n.album)?\(n.artistId)=lt.3&order=-\(n.title)&count=exact")
+        #expect(two.status == 200)
+        #expect(two.header("X-Total-Count") == "4")
+        let titles = two.array.compactMap { $0[n.title] as? String }
+        #expect(titles == titles.sorted(by: >) && titles.count == 4)
+        let inList = try await f.send("GET", "/api/\(n.artist)?\(n.artistId)=in.(1,2,3)")
+        #expect(inList.array.count == 3)
+        let like = try await f.send("GET", "/api/\(n.artist)?\(n.name)=like.AC*")
+        #expect(like.array.compactMap { $0[n.name] as? String } == ["AC/DC"])
+        let nulls = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.1&\(n.name)=not.is.null&count=exact")
+        #expect(nulls.header("X-Total-Count") == "10")
+
+        // Keyset pages: follow Link until it ends; every row once, in order.
+        var seen: [Int] = []
+        var next: String? = "/api/\(n.track)?\(n.albumId)=eq.1&order=\(n.trackId)&limit=4"
+        while let url = next {
+            let page = try await f.send("GET", url)
+            #expect(page.status == 200)
+            seen += page.array.compactMap { $0[n.trackId] as? Int }
+            next = page.header("Link").flatMap { link in
+                link.split(separator: ">").first.map { String($0.dropFirst()) }
+            }
+            if seen.count > 20 { break }
+        }
+        #expect(seen.count == 10 && seen == seen.sorted() && Set(seen).count == 10)
+
+        // A cursor used with another query is refused.
+        let first = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.1&limit=4")
+        let link = try #require(first.header("Link"))
+        let cursor = try #require(link.components(separatedBy: "after=").last?.split(separator: ">").first)
+        let other = try await f.send("GET", "/api/\(n.track)?\(n.albumId)=eq.2&limit=4&after=\(cursor)")
+        #expect(other.status == 400)
+
+        let estimated = try await f.send("GET", "/api/\(n.artist)?limit=0&count=estimated")
+        #expect(estimated.status == 200 && estimated.array.isEmpty)
+        #expect(Int(estimated.header("X-Total-Count") ?? "") != nil)
+    }
+
     @Test("create, change and delete with ETags; If-Match required", arguments: ChinookBackend.available)
     func writes(_ backend: ChinookBackend) async throws {
         let f = try await RESTFixture.start(backend)
@@ -120,6 +165,12 @@ struct RESTFaceTests {
             json: #"[{"\#(n.artistId)": \#(id + 1), "\#(n.name)": "\#(name)-a"}, "#
                 + #"{"\#(n.artistId)": \#(id + 2), "\#(n.name)": "\#(name)-b"}]"#)
         #expect(bulk.status == 201 && bulk.array.count == 2)
+        // All or nothing: the second row's key is taken, so neither is created.
+        let clash = try await f.send(
+            "POST", "/api/\(n.artist)",
+            json: #"[{"\#(n.artistId)": \#(id + 3), "\#(n.name)": "c"}, {"\#(n.artistId)": 1, "\#(n.name)": "d"}]"#)
+        #expect(clash.status == 409)
+        #expect(try await f.send("GET", "/api/\(n.artist)/\(id + 3)").status == 404)
         for row in bulk.array {
             let url = try #require(row["_url"] as? String)
             #expect(try await f.send("DELETE", url, headers: ["If-Match": "*"]).status == 204)
@@ -130,6 +181,31 @@ struct RESTFaceTests {
         #expect((400..<500).contains(bad.status))
         #expect(!bad.text.contains("not-a-number"))
         #expect(try await f.send("POST", "/api/\(n.artist)", json: "{").status == 400)
+    }
+
+    @Test("broadcasts on /events name the row's REST URL", arguments: ChinookBackend.available)
+    func broadcastURL(_ backend: ChinookBackend) async throws {
+        let f = try await RESTFixture.start(backend)
+        defer { Task { await f.stop() } }
+        let n = f.n
+        let id = Int.random(in: 100_000...900_000_000)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sN", "--max-time", "5", f.base + "/events"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        for _ in 0..<500 where f.http.eventStreamCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(f.http.eventStreamCount == 1)
+        let created = try await f.send(
+            "POST", "/api/\(n.genre)", json: #"{"\#(n.genreId)": \#(id), "\#(n.name)": "rest-events"}"#)
+        #expect(created.status == 201)
+        let tag = try #require(created.header("ETag"))
+        #expect(try await f.send("DELETE", "/api/\(n.genre)/\(id)", headers: ["If-Match": tag]).status == 204)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        let url = #""url":"/api/\#(n.genre)/\#(id)""#
+        #expect(text.components(separatedBy: url).count == 3, "the created and the deleted row's broadcasts")
     }
 
     @Test("read-only tables refuse writes with 405", arguments: ChinookBackend.available)

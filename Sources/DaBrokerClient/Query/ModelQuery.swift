@@ -65,7 +65,18 @@ public struct ModelQuery: Sendable {
     }
 
     /// The named arguments of the query (`_where`, `_order`, filters; `_limit` when set).
+    /// An equality filter named with a leading `_` (reserved for the protocol) is refused.
     var named: [String: Value] {
+        get throws {
+            if let reserved = equality.keys.sorted().first(where: { $0.hasPrefix("_") }) {
+                throw BrokerError.badRequest(
+                    "filter '\(reserved)' is not a column name (names starting with _ are reserved)")
+            }
+            return arguments
+        }
+    }
+
+    private var arguments: [String: Value] {
         var out = equality
         if let predicate { out["_where"] = .list(predicate.whereList) }
         if !ordering.isEmpty { out["_order"] = .list(ordering.map { .string($0.wire) }) }
@@ -77,7 +88,7 @@ public struct ModelQuery: Sendable {
     public nonisolated(nonsending) func fetchAll() async throws -> [ClientObject] {
         let client = try model.table.requireClient()
         return try await client.callThroughCache(
-            Method.search, on: model.table, arguments: [], named: named, interning: true
+            Method.search, on: model.table, arguments: [], named: try named, interning: true
         ).objects
     }
 
@@ -92,7 +103,7 @@ public struct ModelQuery: Sendable {
         q.limitCount = nil
         q.ordering = []
         let value = try await model.table.requireClient().call(
-            Method.count, on: model.table, arguments: [], named: q.named)
+            Method.count, on: model.table, arguments: [], named: try q.named)
         guard case .int(let n) = value else { throw BrokerError.internal("_dab_count on \(model.name): not an int") }
         return Int(n)
     }
@@ -103,7 +114,7 @@ public struct ModelQuery: Sendable {
         var q = self
         q.limitCount = nil
         q.ordering = []
-        var args = q.named
+        var args = try q.named
         args["_estimate"] = true
         let value = try await model.table.requireClient().call(
             Method.count, on: model.table, arguments: [], named: args)
@@ -115,7 +126,7 @@ public struct ModelQuery: Sendable {
 
     /// One page of `size` rows (or the server's page size) after `cursor` (nil: the first).
     public nonisolated(nonsending) func page(after cursor: String? = nil, size: Int? = nil) async throws -> QueryPage {
-        var args = named
+        var args = try named
         args["_limit"] = size.map { .int(Int64($0)) } ?? limitCount.map { .int(Int64($0)) }
         if let cursor { args["_after"] = .string(cursor) }
         let client = try model.table.requireClient()

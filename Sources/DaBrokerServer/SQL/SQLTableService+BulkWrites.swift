@@ -152,6 +152,18 @@ extension SQLTableService {
         _ expect: [(String, Value)]
     ) async throws -> ObjectValue {
         let pk = Array(found.ref.key.parts.dropFirst(2))
+        // Primary-key values given (with `_on` a unique key) must be the found row's: a key
+        // is never changed by an upsert.
+        var set = set
+        for (column, value) in zip(m.table.primaryKey, pk) {
+            guard let i = set.firstIndex(where: { $0.0 == column }) else { continue }
+            guard set[i].1 == value else {
+                throw BrokerError.badRequest(
+                    "upsert on '\(m.name)': key column '\(column)' differs from the row found by _on; a key cannot be changed"
+                )
+            }
+            set.remove(at: i)
+        }
         guard !set.isEmpty || !expect.isEmpty else { return found }
         // With nothing to set, a key column set to its own value checks _old and writes nothing.
         let writes = set.isEmpty ? [key[0]] : set

@@ -2,15 +2,6 @@ import DaBrokerCore
 import DaBrokerSQL
 import OrderedCollections
 
-/// A client's query on one table, read and checked: the condition (equality filters ANDed
-/// with `_where`), the total order (`_order` plus the key columns) and the canonical bytes
-/// that bind a cursor to it.
-struct TableQuery {
-    var condition: SQLCondition?
-    var order: [SQLOrderTerm]
-    var binding: [UInt8]
-}
-
 extension SQLTableService {
     /// The named arguments of the query extension that are not equality filters.
     static let queryArguments: Set<String> = ["_limit", "_where", "_order", "_after", "_estimate"]

@@ -13,12 +13,15 @@ extension SQLTableService {
         return created
     }
 
-    /// Inserts a row and reads it back whole, in the caller's session.
+    /// Inserts a row and reads it back whole, in the caller's session: on PostgreSQL in the
+    /// same statement (`RETURNING` the exported columns), elsewhere by its key.
     func insertRow(_ m: SQLTableModel, _ values: [(String, Value)]) async throws -> ObjectValue {
+        let whole = database.kind == .postgres && m.hasPrimaryKey
         let st = statements.insert(
             into: m.table.name, schema: schemaName(m), values: values,
-            returning: m.hasPrimaryKey ? m.table.primaryKey : [])
+            returning: whole ? m.selectColumns : m.hasPrimaryKey ? m.table.primaryKey : [])
         let r = try await run(st, Method.new, m)
+        if whole, let row = r.rows.first { return materialize(m, row) }
         return try await fetchRow(m, try insertedKey(m, values, r))
     }
 

@@ -88,6 +88,10 @@ struct QueryBuilderTests {
             _ = try await people.filter(grade < "not a number").fetchAll()
         }
         #expect(failure?.kind == .invalidValue)
+        let reserved = await #expect(throws: BrokerError.self) {
+            _ = try await people.filter(["_where": "x"]).fetchAll()
+        }
+        #expect(reserved?.kind == .badRequest)
     }
 
     @Test(arguments: kinds)

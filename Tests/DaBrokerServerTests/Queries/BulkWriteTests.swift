@@ -90,6 +90,10 @@ struct BulkWriteTests {
         #expect(d1["created"] == false && d1["object"]?.object?.fields["name"] == "Ada K")
         let d2 = try #require(try await f.client.call("upsert", target: people, named: ["id": 99, "name": "New"]).dict)
         #expect(d2["created"] == true)
+        // A key column given with _on a unique key must be the found row's.
+        let moved = try await f.client.failure(
+            "upsert", target: items, named: ["id": 999, "code": "A", "_on": ["code"]])
+        #expect(moved?.kind == .badRequest && moved?.message.contains("'id'") == true)
         // Not a key; no key value; a hidden column in _old.
         #expect(
             try await f.client.failure("upsert", target: items, named: ["code": "C", "qty": 1, "_on": ["qty"]])?.kind
