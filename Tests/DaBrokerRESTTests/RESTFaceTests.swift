@@ -17,6 +17,12 @@ struct RESTFaceTests {
         let tables = (index.object["tables"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(Set(tables) == [n.artist, n.genre, n.album, n.track, n.customer])
         #expect(!index.text.contains("\"\(n.email)\""))
+        // Hidden columns are counted (for the console), never named.
+        let described = index.object["tables"] as? [[String: Any]] ?? []
+        let customerInfo = described.first { $0["name"] as? String == n.customer }
+        #expect(customerInfo?["hidden"] as? Int == 1)
+        #expect(described.first { $0["name"] as? String == n.artist }?["hidden"] as? Int == 0)
+        #expect(customerInfo?["notices"] is [Any])
 
         let doc = try await f.send("GET", "/api/openapi.json")
         #expect(doc.status == 200)

@@ -489,7 +489,8 @@
     const unlist = (v) => (v && v._o === "LIST" && Array.isArray(v._d) ? v._d : v);
     const key = d._key && unlist(d._key.k);
     const meta = d._meta && unlist(d._meta.k);
-    const url = d._url || d._rest || d.url;
+    // The REST face names the row's URL in the envelope (docs/rest.md#live-invalidations).
+    const url = msg.url;
     if (d._resync) { setStatus("connected; some changes were missed — refresh what you see"); return; }
     if (key && (key[0] === "root" || key.length === 2)) { schemaReloaded(); return; }
     if (key && key.length >= 3) {
