@@ -13,6 +13,7 @@ log() { printf '%s\n' "console-check: $*" >&2; }
 
 stack=${DABROKER_STACK_DIR:-/var/tmp/dabroker-test-stack}
 shots=${DABROKER_CONSOLE_SCREENSHOTS:-$PWD/.build/console-screenshots}
+mkdir -p "$shots" && rm -f "$shots"/*.png   # this run's screenshots only
 
 bash scripts/install-libs.sh chromium chromium-driver python3-pip
 sel=$stack/selenium/lib
