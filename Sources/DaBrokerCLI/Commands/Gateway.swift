@@ -1,5 +1,5 @@
-import DaBrokerConsole
 import DaBrokerAMQP
+import DaBrokerConsole
 import DaBrokerCore
 import DaBrokerHTTP
 import DaBrokerREST
