@@ -22,7 +22,9 @@ struct PoolConformanceTests {
             }
             let waited = ContinuousClock.now - start
             #expect(waited >= .milliseconds(450))
-            #expect(waited < .seconds(3))  // timeout + generous slack: never a hang
+            // Only a guard against a hang: the timing itself is tested with a manual clock
+            // (ConnectionPoolClockTests); a loaded machine may deschedule this task for seconds.
+            #expect(waited < .seconds(30))
             // A waiter gets the connection released while it waits.
             async let later = db.execute("SELECT 1")
             try await Task.sleep(for: .milliseconds(50))
