@@ -1,10 +1,6 @@
 import DaBrokerAMQP
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// HTTP side by side with a peer: Datasette and `dabroker serve` (its REST face) serving the
 /// same SQLite file, both loaded by `wrk` with the same connections and duration: one row
 /// by key, and a page of 50 rows (Datasette with `_nofacet=1&_nocount=1`, which returns
@@ -47,35 +43,42 @@ struct PeerHTTPBench {
         peer.standardError = FileHandle.nullDevice
         try peer.run()
         defer {
-            peer.terminate()
+            // SIGKILL: Datasette's server (uvicorn) was seen ignoring SIGTERM here, and
+            // `waitUntilExit` then waits for ever.
+            kill(peer.processIdentifier, SIGKILL)
             peer.waitUntilExit()
         }
         let db = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let t = BenchDatabase.table
         let ours = "http://127.0.0.1:\(ourPort)/api/\(t)"
         let theirs = "http://127.0.0.1:\(peerPort)/\(db)/\(t)"
-        try await waitForOK(ours + "/1")
-        try await waitForOK(theirs + "/1.json")
+        try await waitForOK(tools.wrk, ours + "/1")
+        try await waitForOK(tools.wrk, theirs + "/1.json")
         var out: [Figure] = []
         for connections in [1, 16] {
             out.append(
                 Figure(
                     name: "http_row", connections: connections,
-                    ours: try wrk(tools.wrk, ours + "/1", connections, seconds),
-                    datasette: try wrk(tools.wrk, theirs + "/1.json?_shape=objects", connections, seconds)))
+                    ours: try await wrk(tools.wrk, ours + "/1", connections, seconds),
+                    datasette: try await wrk(tools.wrk, theirs + "/1.json?_shape=objects", connections, seconds)))
             out.append(
                 Figure(
                     name: "http_page50", connections: connections,
-                    ours: try wrk(tools.wrk, ours + "?limit=50", connections, seconds),
-                    datasette: try wrk(
+                    ours: try await wrk(tools.wrk, ours + "?limit=50", connections, seconds),
+                    datasette: try await wrk(
                         tools.wrk, theirs + ".json?_size=50&_nofacet=1&_nocount=1&_shape=objects", connections,
                         seconds)))
         }
         return out
     }
 
-    /// Requests per second `wrk` reached against `url` (2 threads, `connections`).
-    private static func wrk(_ wrk: String, _ url: String, _ connections: Int, _ seconds: Int) throws -> Double {
+    /// Requests per second `wrk` reached against `url` (2 threads, `connections`), on a thread
+    /// of its own (waiting for a process blocks).
+    private static func wrk(_ wrk: String, _ url: String, _ connections: Int, _ seconds: Int) async throws -> Double {
+        try await onBenchThread { try runWrk(wrk, url, connections, seconds) }
+    }
+
+    private static func runWrk(_ wrk: String, _ url: String, _ connections: Int, _ seconds: Int) throws -> Double {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: wrk)
         p.arguments = ["-t", String(min(2, connections)), "-c", String(connections), "-d", "\(seconds)s", url]
@@ -95,17 +98,14 @@ struct PeerHTTPBench {
         return value
     }
 
-    /// Polls `url` until it answers 200 (up to 30 s).
-    private static func waitForOK(_ url: String) async throws {
-        guard let u = URL(string: url) else { throw BenchFailure("bad URL \(url)") }
+    /// Runs `wrk` for a second against `url` until it completes requests without an error
+    /// status (up to 30 s). `wrk` rather than URLSession: the latter was seen spinning forever on
+    /// Linux here, and `wrk` is needed anyway.
+    private static func waitForOK(_ wrkPath: String, _ url: String) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(30)
         while clock.now < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: u),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                return
-            }
+            if let rate = try? await wrk(wrkPath, url, 1, 1), rate > 0 { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw BenchFailure("\(url) did not answer 200 within 30 s")
