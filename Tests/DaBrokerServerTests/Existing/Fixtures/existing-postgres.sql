@@ -78,6 +78,8 @@ INSERT INTO item (id, code, title, qty, price, mood, tags, attrs, ref_uuid, made
            (11, 'A-11', 'kite', 1, 4.00, 'ok', '{}', NULL, NULL, NULL, 2);
 UPDATE category SET lead_item_id = 10 WHERE id = 1;
 INSERT INTO account (id, owner) VALUES (1, 'dave');
-INSERT INTO measurement (id, taken, category_id, reading) VALUES (1, '2025-03-01', 1, 7), (2, '2026-03-01', 2, 8);
+-- Only item refers to category 2, so deleting it is refused by one named constraint
+-- (PostgreSQL checks several referencing constraints in an order of its own).
+INSERT INTO measurement (id, taken, category_id, reading) VALUES (1, '2025-03-01', 1, 7), (2, '2026-03-01', 1, 8);
 INSERT INTO note (id, body) VALUES (1, 'plain');
 INSERT INTO urgent_note (id, body, level) VALUES (2, 'urgent', 3);
