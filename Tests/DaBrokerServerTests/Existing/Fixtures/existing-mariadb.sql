@@ -66,5 +66,5 @@ INSERT INTO item (id, code, title, qty, price, mood, flags, built, weight, attrs
 UPDATE category SET lead_item_id = 10 WHERE id = 1;
 INSERT INTO account (id, owner) VALUES (1, 'dave');
 -- Only item refers to category 2, so deleting it is refused by one named constraint
--- (PostgreSQL checks several referencing constraints in an order of its own).
+-- (a database may check several referencing constraints in any order of its own).
 INSERT INTO measurement (id, taken, category_id, reading) VALUES (1, '2025-03-01', 1, 7), (2, '2026-03-01', 1, 8);

@@ -79,7 +79,7 @@ INSERT INTO item (id, code, title, qty, price, mood, tags, attrs, ref_uuid, made
 UPDATE category SET lead_item_id = 10 WHERE id = 1;
 INSERT INTO account (id, owner) VALUES (1, 'dave');
 -- Only item refers to category 2, so deleting it is refused by one named constraint
--- (PostgreSQL checks several referencing constraints in an order of its own).
+-- (a database may check several referencing constraints in any order of its own).
 INSERT INTO measurement (id, taken, category_id, reading) VALUES (1, '2025-03-01', 1, 7), (2, '2026-03-01', 1, 8);
 INSERT INTO note (id, body) VALUES (1, 'plain');
 INSERT INTO urgent_note (id, body, level) VALUES (2, 'urgent', 3);
