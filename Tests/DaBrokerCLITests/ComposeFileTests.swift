@@ -55,12 +55,13 @@ enum ComposeRunner {
         let err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        try p.run()
-        let data = await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: out.fileHandleForReading.readDataToEndOfFile()) }
+        // Waiting for the process blocks: off the cooperative pool.
+        return try await TestStack.onThread { () throws -> (Int32, String, String) in
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self), e)
         }
-        p.waitUntilExit()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self), e)
     }
 }

@@ -1,5 +1,6 @@
 import DaBrokerREST
 import DaBrokerServerTestSupport
+import DaBrokerTestSupport
 import Foundation
 import Testing
 
@@ -202,8 +203,12 @@ struct RESTFaceTests {
         #expect(created.status == 201)
         let tag = try #require(created.header("ETag"))
         #expect(try await f.send("DELETE", "/api/\(n.genre)/\(id)", headers: ["If-Match": tag]).status == 204)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        // curl ends after its --max-time; waiting for it blocks, so not on the cooperative pool.
+        let text = try await TestStack.onThread {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
         let url = #""url":"/api/\#(n.genre)/\#(id)""#
         #expect(text.components(separatedBy: url).count == 3, "the created and the deleted row's broadcasts")
     }

@@ -127,10 +127,13 @@ struct ChangeCaptureFixture {
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p.terminationStatus == 0, "\(kind) client failed: \(message)")
+        // Waiting for the client blocks: off the cooperative pool the servers under test run on.
+        let (status, message) = try await TestStack.onThread { () throws -> (Int32, String) in
+            try p.run()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        #expect(status == 0, "\(kind) client failed: \(message)")
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.
