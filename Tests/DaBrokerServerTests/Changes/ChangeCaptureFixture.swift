@@ -131,7 +131,8 @@ struct ChangeCaptureFixture {
         let (status, message) = try await TestStack.onThread { () throws -> (Int32, String) in
             try p.run()
             p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            let message = err.fileHandleForReading.readDataToEndOfFile()
+            return (p.terminationStatus, String(decoding: message, as: UTF8.self))
         }
         #expect(status == 0, "\(kind) client failed: \(message)")
     }
