@@ -46,11 +46,12 @@ enum BenchMachine {
         #endif
     }
 
-    /// Resident set size of process `pid` (self when nil) in bytes, from /proc/PID/status.
-    static func rss(pid: Int32? = nil) -> Int? {
+    /// Resident set size of process `pid` (self when nil) in bytes, from /proc/PID/status;
+    /// `field` `RssAnon` gives only its anonymous memory (the heap), `RssFile` its mapped files.
+    static func rss(pid: Int32? = nil, field: String = "VmRSS") -> Int? {
         let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
         guard let s = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
             let digits = line.filter(\.isNumber)
             return Int(digits).map { $0 * 1024 }
         }

@@ -361,6 +361,17 @@ final class BenchRunner {
         }
     }
 
+    /// Only the `rss_burst` row, on `backend` (to see what a change to the server's memory does).
+    func memoryBurstOnly(_ backend: String) async throws {
+        guard let amqpURL else { throw BenchFailure("DABROKER_TEST_AMQP_URL is not set") }
+        let variables = ["postgres": "DABROKER_TEST_POSTGRES_URL", "mysql": "DABROKER_TEST_MYSQL_URL"]
+        let base = variables[backend].flatMap { env[$0] }
+        if backend != "sqlite" && base == nil { throw BenchFailure("no URL for \(backend)") }
+        let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
+        defer { database.cleanUp() }
+        try await memoryBurst(database, amqpURL: amqpURL)
+    }
+
     /// `rss_burst`: the gateway process's RSS before, at the peak of and idle after 64 (16 in
     /// `--short`) concurrent finds of every row; ratio = after / before (goal ≤ 1.5).
     private func memoryBurst(_ database: BenchDatabase, amqpURL: String) async throws {
@@ -378,7 +389,8 @@ final class BenchRunner {
                 throughputFraction: Double(m.after) / Double(max(m.before, 1)),
                 note:
                     "dabroker serve RSS MiB: idle \(mib(m.before)), peak \(mib(m.peak)) during \(concurrency) concurrent finds of "
-                    + "\(burstRows) rows, idle after \(mib(m.after)); ratio = after / before"))
+                    + "\(burstRows) rows, idle after \(mib(m.after)) "
+                    + "(anonymous: \(mib(m.anonBefore)) before, \(mib(m.anonAfter)) after); ratio = after / before"))
     }
 
     /// `http_row_cN`, `http_page50_cN`: the REST face against Datasette on one SQLite file.

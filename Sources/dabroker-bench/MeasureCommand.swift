@@ -23,6 +23,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Flag(help: "Only measure the cost of metrics on get-by-key (SQLite, in process).")
     var metricsCostOnly = false
 
+    @Option(help: "Only measure the memory burst on this database (postgres, mysql, sqlite).")
+    var memoryBurstOnly: String?
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -37,6 +40,11 @@ struct MeasureCommand: AsyncParsableCommand {
             let database = try await BenchDatabase.prepare(backend: "sqlite", base: nil, rows: runner.settings.rows)
             defer { database.cleanUp() }
             try await runner.metricsCost(database)
+            BenchReport(results: runner.results, notes: runner.notes).print()
+            return
+        }
+        if let backend = memoryBurstOnly {
+            try await runner.memoryBurstOnly(backend)
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }

@@ -11,6 +11,9 @@ struct MemoryBurst {
     var before: Int
     var peak: Int
     var after: Int
+    /// The anonymous part (heap, stacks) of `before` and `after`; the rest is mapped files.
+    var anonBefore: Int
+    var anonAfter: Int
 
     static func measure(
         database: BenchDatabase, amqpURL: String, rows: Int, concurrency: Int, settle: Duration
@@ -36,6 +39,7 @@ struct MemoryBurst {
             for m in models { _ = try await m.find([:], limit: 100) }
             try await Task.sleep(for: settle)
             guard let before = BenchMachine.rss(pid: server.pid) else { throw BenchFailure("no RSS of the server") }
+            let anonBefore = BenchMachine.rss(pid: server.pid, field: "RssAnon") ?? 0
             let peak = try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<concurrency {
                     let model = models[i % models.count]
@@ -59,9 +63,10 @@ struct MemoryBurst {
             clients = []
             try await Task.sleep(for: settle)
             let after = BenchMachine.rss(pid: server.pid) ?? 0
+            let anonAfter = BenchMachine.rss(pid: server.pid, field: "RssAnon") ?? 0
             server.stop()
             try await onBenchThread { try RawEcho.deleteNames(amqp) }
-            return MemoryBurst(before: before, peak: peak, after: after)
+            return MemoryBurst(before: before, peak: peak, after: after, anonBefore: anonBefore, anonAfter: anonAfter)
         } catch {
             for c in clients { await c.close() }
             server.stop()

@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     var migrate = false
 
     func run() async throws {
+        // Before the gateway's threads exist: a burst's freed heap goes back to the system.
+        AllocatorSettings.applyServerDefaults()
         try await CLIErrors.reporting {
             guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
                 throw ConfigurationError(
