@@ -36,12 +36,22 @@ typealias AMQPCommand = @Sendable (borrowing AMQPSession, Int) throws(AMQPFailur
 /// (publishes, acks), waits on the socket and a wake-up pipe with `poll`, reads deliveries with
 /// `amqp_consume_message` and reports them. Swift tasks talk to it only through the
 /// mutex-protected outbox, so nothing blocks the cooperative pool.
-final class AMQPLink: Sendable {
+///
+/// The link is also a `TaskExecutor`: a task started with it as its executor preference (the
+/// server's request tasks) runs its jobs on the I/O thread, between two reads. A request then
+/// starts without waking a thread of the cooperative pool, and its reply is published without
+/// waking the I/O thread: two thread hand-offs fewer per call. Such jobs must not block (the
+/// database drivers run on threads of their own).
+final class AMQPLink: TaskExecutor {
     private struct State {
         var outbox: [AMQPCommand] = []
+        /// Jobs of tasks that prefer this executor, not yet run.
+        var jobs: [UnownedJob] = []
         var stopping = false
         var wakePending = false
         var connected = false
+        /// The I/O thread has ended: jobs go to the global executor.
+        var ended = false
     }
 
     /// Most commands kept while disconnected (older ones are dropped beyond this).
@@ -56,6 +66,8 @@ final class AMQPLink: Sendable {
     private let logger: Logger
     private let label: String
     private let keepsOutbox: Bool
+    /// The I/O thread's `pthread_self()` once it runs (0 before).
+    private let ioThread = Atomic<UInt>(0)
 
     /// `setUp` declares and consumes on each new connection; `onEvent` gets what happens.
     /// With `keepsOutbox`, commands queued while disconnected wait for the next connection
@@ -94,12 +106,67 @@ final class AMQPLink: Sendable {
     /// not keeping its outbox (the command is then dropped).
     @discardableResult
     func enqueue(_ command: @escaping AMQPCommand) -> Bool {
-        state.withLock { s in
+        let onThread = isOnIOThread
+        return state.withLock { s in
             guard !s.stopping, s.connected || keepsOutbox else { return false }
             if s.outbox.count >= Self.outboxLimit { s.outbox.removeFirst() }
             s.outbox.append(command)
-            wake(&s)
+            // The I/O thread takes the outbox before it waits again: no need to wake it.
+            if !onThread { wake(&s) }
             return true
+        }
+    }
+
+    /// Runs `job` on the I/O thread (`TaskExecutor`); on the global executor once the thread
+    /// has ended.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let onThread = isOnIOThread
+        let accepted = state.withLock { s -> Bool in
+            guard !s.ended else { return false }
+            s.jobs.append(unowned)
+            if !onThread { wake(&s) }
+            return true
+        }
+        if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(unowned)) }
+    }
+
+    /// Whether the caller runs on the I/O thread.
+    private var isOnIOThread: Bool { ioThread.load(ordering: .relaxed) == Self.currentThreadID() }
+
+    /// The I/O thread's id, as ``currentThreadID()`` gives it on that thread (0 before it runs).
+    var ioThreadID: UInt { ioThread.load(ordering: .relaxed) }
+
+    /// The calling thread's `pthread_self()`.
+    static func currentThreadID() -> UInt {
+        #if canImport(Darwin)
+            UInt(bitPattern: pthread_self())
+        #else
+            UInt(pthread_self())
+        #endif
+    }
+
+    /// Runs the jobs queued so far; returns whether there were any.
+    @discardableResult
+    private func runJobs() -> Bool {
+        let jobs = state.withLock { s in
+            defer { s.jobs.removeAll(keepingCapacity: true) }
+            return s.jobs
+        }
+        for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        return !jobs.isEmpty
+    }
+
+    /// Runs the jobs left when the thread ends; later ones go to the global executor.
+    private func finishJobs() {
+        while true {
+            let jobs = state.withLock { s in
+                if s.jobs.isEmpty { s.ended = true }
+                defer { s.jobs.removeAll() }
+                return s.jobs
+            }
+            if jobs.isEmpty { return }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
         }
     }
 
@@ -124,6 +191,8 @@ final class AMQPLink: Sendable {
     // MARK: The I/O thread
 
     private func run() {
+        ioThread.store(Self.currentThreadID(), ordering: .relaxed)
+        defer { finishJobs() }
         var delay = configuration.reconnectMinDelay
         var everConnected = false
         while !isStopping {
@@ -170,6 +239,7 @@ final class AMQPLink: Sendable {
     /// Runs commands and reads deliveries until stopped (returns) or the connection fails (throws).
     private func serve(_ session: borrowing AMQPSession, generation: Int) throws(AMQPFailure) {
         while true {
+            runJobs()
             let (commands, stopping) = state.withLock { s in
                 let c = s.outbox
                 s.outbox.removeAll(keepingCapacity: true)
@@ -178,13 +248,17 @@ final class AMQPLink: Sendable {
             for command in commands { try command(session, generation) }
             if stopping { return }
             if amqp_frames_enqueued(session.state) == 0 && amqp_data_in_buffer(session.state) == 0 {
+                // Work queued meanwhile (by a job, or by another thread before its wake-up
+                // byte): only look whether the socket has something, do not wait.
+                let busy = state.withLock { !$0.jobs.isEmpty || !$0.outbox.isEmpty }
                 var fds = [
                     pollfd(fd: session.socket, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
                 ]
-                let n = poll(&fds, 2, 250)
+                let n = poll(&fds, 2, busy ? 0 : 250)
                 if n < 0 && errno != EINTR { throw AMQPFailure(description: "poll failed: errno \(errno)") }
                 if fds[1].revents != 0 { drainWakePipe() }
+                if busy && fds[0].revents == 0 { continue }
                 // On a timeout, read anyway: that is where rabbitmq-c sends and checks heartbeats.
                 if n > 0 && fds[0].revents == 0 { continue }
             }
@@ -200,12 +274,19 @@ final class AMQPLink: Sendable {
         }
     }
 
-    /// Sleeps `delay` unless ``stop()`` wakes it.
+    /// Sleeps `delay` unless ``stop()`` wakes it; runs the jobs that come meanwhile.
     private func pause(_ delay: Duration) {
-        let (s, atto) = delay.components
-        var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
-        _ = poll(&fd, 1, Int32(s * 1000 + atto / 1_000_000_000_000_000))
-        drainWakePipe()
+        let clock = ContinuousClock()
+        let end = clock.now + delay
+        while !isStopping {
+            runJobs()
+            let left = end - clock.now
+            if left <= .zero { return }
+            let (s, atto) = left.components
+            var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&fd, 1, Int32(clamping: s * 1000 + atto / 1_000_000_000_000_000 + 1))
+            drainWakePipe()
+        }
     }
 
     /// Reads one delivery (or another frame) without waiting.

@@ -46,6 +46,9 @@ public final class AMQPServerTransport: PurgeableServerTransport {
     /// Whether the link to RabbitMQ is up and consuming (readiness).
     public var isConnected: Bool { state.withLock { $0.connected } }
 
+    /// The id of the thread that runs the requests (`AMQPLink.currentThreadID()`; for tests).
+    var ioThreadID: UInt? { state.withLock { $0.link }?.ioThreadID }
+
     /// How many times the link reconnected after losing RabbitMQ (metrics).
     public var reconnects: Int { state.withLock { max(0, $0.connections - 1) } }
 
@@ -156,7 +159,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         let key = delivery.replyTo.map { $0 + "\u{0}" + (delivery.correlationID ?? "") }
         enum Action {
             case ignore
-            case handle(RequestHandler)
+            case handle(RequestHandler, AMQPLink?)
             case resend([UInt8])
             case wait
         }
@@ -171,7 +174,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             }
             if let key { s.recent.begin(key) }
             s.inFlight += 1
-            return .handle(handler)
+            return .handle(handler, s.link)
         }
         switch action {
         case .ignore, .wait:
@@ -179,8 +182,9 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         case .resend(let cached):
             logger.debug("redelivered request answered from the reply cache")
             reply(to: delivery, with: cached)
-        case .handle(let handler):
-            Task {
+        case .handle(let handler, let link):
+            // On the I/O thread (see `AMQPLink`): no hand-off to start it or to publish its reply.
+            Task(executorPreference: link) { [self] in
                 let context = RequestContext(transport: RequestContext.Transport.amqp)
                 let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
                 let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
@@ -196,15 +200,17 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         guard let link = state.withLock({ $0.link }) else { return }
         let logger = logger
         link.enqueue { session, generation throws(AMQPFailure) in
-            if let replyTo = delivery.replyTo, !replyTo.isEmpty {
-                try session.publish(
-                    AMQPOutgoing(
-                        exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID))
-            } else {
-                logger.debug("request without reply_to: reply dropped")
+            try session.corked { () throws(AMQPFailure) in
+                if let replyTo = delivery.replyTo, !replyTo.isEmpty {
+                    try session.publish(
+                        AMQPOutgoing(
+                            exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID))
+                } else {
+                    logger.debug("request without reply_to: reply dropped")
+                }
+                // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
+                if generation == delivery.generation { try session.ack(delivery.deliveryTag) }
             }
-            // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
-            if generation == delivery.generation { try session.ack(delivery.deliveryTag) }
         }
     }
 

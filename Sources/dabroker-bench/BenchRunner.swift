@@ -361,15 +361,30 @@ final class BenchRunner {
         }
     }
 
-    /// Only the `rss_burst` row, on `backend` (to see what a change to the server's memory does).
-    func memoryBurstOnly(_ backend: String) async throws {
+    /// A step that can run alone (to see what a change to the server does).
+    enum SingleStep { case memoryBurst, serverCPU }
+
+    /// Only `step`'s rows, on `backend`.
+    func only(_ step: SingleStep, _ backend: String) async throws {
         guard let amqpURL else { throw BenchFailure("DABROKER_TEST_AMQP_URL is not set") }
         let variables = ["postgres": "DABROKER_TEST_POSTGRES_URL", "mysql": "DABROKER_TEST_MYSQL_URL"]
         let base = variables[backend].flatMap { env[$0] }
         if backend != "sqlite" && base == nil { throw BenchFailure("no URL for \(backend)") }
         let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
         defer { database.cleanUp() }
-        try await memoryBurst(database, amqpURL: amqpURL)
+        switch step {
+        case .memoryBurst:
+            try await memoryBurst(database, amqpURL: amqpURL)
+        case .serverCPU:
+            let gateway = try await BenchGateway(database: database, amqp: try benchConfiguration(amqpURL))
+            do {
+                try await serverCPU(database, amqpURL: amqpURL, gateway: gateway)
+            } catch {
+                await gateway.stop()
+                throw error
+            }
+            await gateway.stop()
+        }
     }
 
     /// `rss_burst`: the gateway process's RSS before, at the peak of and idle after 64 (16 in

@@ -26,6 +26,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: "Only measure the memory burst on this database (postgres, mysql, sqlite).")
     var memoryBurstOnly: String?
 
+    @Option(help: "Only measure the server's CPU per call on this database (postgres, mysql, sqlite).")
+    var serverCPUOnly: String?
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -43,8 +46,8 @@ struct MeasureCommand: AsyncParsableCommand {
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }
-        if let backend = memoryBurstOnly {
-            try await runner.memoryBurstOnly(backend)
+        if let backend = memoryBurstOnly ?? serverCPUOnly {
+            try await runner.only(memoryBurstOnly != nil ? .memoryBurst : .serverCPU, backend)
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }

@@ -39,6 +39,33 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
+    /// A request's task prefers the link's I/O thread as its executor: it starts there and,
+    /// after suspending, resumes there; meanwhile the link goes on serving other calls.
+    @Test func requestsRunOnTheServersIOThread() async throws {
+        let c = try AMQPTest.configuration()
+        let threads = Mutex<[UInt]>([])
+        let server = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
+        try await server.start(handler: { request in
+            threads.withLock { $0.append(AMQPLink.currentThreadID()) }
+            try? await Task.sleep(for: .milliseconds(20))
+            threads.withLock { $0.append(AMQPLink.currentThreadID()) }
+            return request
+        })
+        let client = try await AMQPTest.client(c)
+        let replies = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<8 { group.addTask { AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)"))) } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(replies == Set((0..<8).map(String.init)))
+        let io = try #require(server.ioThreadID)
+        #expect(io != 0)
+        #expect(threads.withLock { $0.count } == 16)
+        #expect(threads.withLock { $0.allSatisfy { $0 == io } })
+        await client.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
     @Test func twoServersOnOneQueueBothServe() async throws {
         var c = try AMQPTest.configuration()
         c.prefetch = 2
@@ -130,14 +157,24 @@ struct AMQPTransportTests {
 
     @Test func lateReplyIsDroppedAndLaterCallsWork() async throws {
         let c = try AMQPTest.configuration(timeout: .milliseconds(300))
+        // The slow reply is sent only once the client has given up, however late its timer
+        // fires on a loaded machine: the order is what this test is about, not the timing.
+        let gaveUp = Atomic<Bool>(false)
+        let lateReplySent = Atomic<Bool>(false)
         let slowServer = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
         try await slowServer.start(handler: { request in
-            if request == AMQPTest.bytes("slow") { try? await Task.sleep(for: .milliseconds(700)) }
+            if request == AMQPTest.bytes("slow") {
+                _ = await AMQPTest.eventually(within: .seconds(60)) { gaveUp.load(ordering: .relaxed) }
+                lateReplySent.store(true, ordering: .relaxed)
+            }
             return request
         })
         let client = try await AMQPTest.client(c)
         await #expect(throws: BrokerError.self) { _ = try await client.call(AMQPTest.bytes("slow")) }
-        try await Task.sleep(for: .milliseconds(600))  // the late reply arrives and is dropped
+        gaveUp.store(true, ordering: .relaxed)
+        #expect(await AMQPTest.eventually(within: .seconds(30)) { lateReplySent.load(ordering: .relaxed) })
+        try await Task.sleep(for: .milliseconds(200))  // the late reply arrives and is dropped
+        #expect(client.pendingCalls == 0)
         #expect(try await client.call(AMQPTest.bytes("fast")) == AMQPTest.bytes("fast"))
         await client.close()
         await slowServer.stop()

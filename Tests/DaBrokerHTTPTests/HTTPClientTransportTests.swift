@@ -142,12 +142,13 @@ struct HTTPClientTransportTests {
     func idleTimeout() async throws {
         let server = try await EchoServer()
         let client = HTTPClientTransport(
-            configuration: .init(port: server.port, eventStreamIdleTimeout: .seconds(1)))
+            configuration: .init(port: server.port, eventStreamIdleTimeout: .seconds(3)))
         let collector = EventCollector(client.events)
         try await client.connect()
         try await server.transport.broadcast(EchoServer.broadcast(1), msgid: 1)
         await collector.wait(for: 1)
-        try await Task.sleep(for: .milliseconds(2500))
+        // Past the idle timeout (3 s: connecting must fit in it on a loaded machine).
+        try await Task.sleep(for: .milliseconds(6500))
         try await server.transport.broadcast(EchoServer.broadcast(2), msgid: 2)
         #expect(await collector.wait(for: 2) == [.broadcast(Self.text(1)), .broadcast(Self.text(2))])
         await client.close()

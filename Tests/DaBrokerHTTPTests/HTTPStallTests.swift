@@ -47,8 +47,10 @@ struct HTTPStallTests {
 
     @Test("stalled headers, stalled bodies and idle keep-alive connections are closed after their limits")
     func timeLimitsCloseConnections() async throws {
+        // 3 s limits: the steps below must each fit in one even when the parallel suite keeps
+        // the cooperative pool busy for a second at a time on 2 cores.
         let server = try await EchoServer(
-            .init(port: 0, headerTimeout: .seconds(1), bodyTimeout: .seconds(1), idleTimeout: .seconds(1)))
+            .init(port: 0, headerTimeout: .seconds(3), bodyTimeout: .seconds(3), idleTimeout: .seconds(3)))
         let headers = try await RawSocket.connect(port: server.port)
         try await headers.send(Self.stalledHeaders)
         let body = try await RawSocket.connect(port: server.port)
@@ -64,17 +66,17 @@ struct HTTPStallTests {
         try await early.send(RawSocket.post(#"{"_m":"ping"}"#).replacingOccurrences(of: "x-dab-json", with: "x-other"))
         #expect(try await early.readResponse()?.status == 415)
         let trickling = Task {
-            for _ in 0..<40 where !Task.isCancelled {
+            for _ in 0..<75 where !Task.isCancelled {
                 try? await trickle.send("x")
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        // Without limits none of these would ever be closed; 10 s tells the two apart.
-        #expect(try await headers.waitForClose(seconds: 10))
-        #expect(try await body.waitForClose(seconds: 10))
-        #expect(try await idle.waitForClose(seconds: 10))
-        #expect(try await trickle.waitForClose(seconds: 10))
-        #expect(try await early.waitForClose(seconds: 10))
+        // Without limits none of these would ever be closed; 14 s tells the two apart.
+        #expect(try await headers.waitForClose(seconds: 14))
+        #expect(try await body.waitForClose(seconds: 14))
+        #expect(try await idle.waitForClose(seconds: 14))
+        #expect(try await trickle.waitForClose(seconds: 14))
+        #expect(try await early.waitForClose(seconds: 14))
         trickling.cancel()
         // No write may reach a closed (and perhaps reused) descriptor.
         await trickling.value
