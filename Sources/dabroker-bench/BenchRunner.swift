@@ -193,7 +193,8 @@ final class BenchRunner {
                     perTenThousand / 1_048_576, cached)))
     }
 
-    private func throughput(_ database: BenchDatabase, amqpURL: String) async throws {
+    /// The throughput rows, then (unless `alone`) the second server, server CPU and memory rows.
+    private func throughput(_ database: BenchDatabase, amqpURL: String, alone: Bool = false) async throws {
         print("… throughput over AMQP (\(database.backend))")
         var raw: [Int: Double] = [:]
         for callers in settings.concurrency {
@@ -220,10 +221,13 @@ final class BenchRunner {
                             format: "%.1f MiB: this process (gateway + 4 clients) after the load",
                             Double(server) / 1_048_576)))
             }
-            try await secondServer(
-                database, amqpURL: amqpURL, amqp: amqp, clients: clients, gateway: gateway, raw: raw, rawGet: rawGet)
-            await step("server CPU per call") { try await serverCPU(database, amqpURL: amqpURL, gateway: gateway) }
-            await step("memory burst") { try await memoryBurst(database, amqpURL: amqpURL) }
+            if !alone {
+                try await secondServer(
+                    database, amqpURL: amqpURL, amqp: amqp, clients: clients, gateway: gateway, raw: raw,
+                    rawGet: rawGet)
+                await step("server CPU per call") { try await serverCPU(database, amqpURL: amqpURL, gateway: gateway) }
+                await step("memory burst") { try await memoryBurst(database, amqpURL: amqpURL) }
+            }
         } catch {
             for c in clients { await c.close() }
             await gateway.stop()
@@ -362,7 +366,7 @@ final class BenchRunner {
     }
 
     /// A step that can run alone (to see what a change to the server does).
-    enum SingleStep { case memoryBurst, serverCPU }
+    enum SingleStep { case memoryBurst, serverCPU, throughput }
 
     /// Only `step`'s rows, on `backend`.
     func only(_ step: SingleStep, _ backend: String) async throws {
@@ -373,6 +377,8 @@ final class BenchRunner {
         let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: settings.rows)
         defer { database.cleanUp() }
         switch step {
+        case .throughput:
+            try await throughput(database, amqpURL: amqpURL, alone: true)
         case .memoryBurst:
             try await memoryBurst(database, amqpURL: amqpURL)
         case .serverCPU:

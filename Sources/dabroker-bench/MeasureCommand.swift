@@ -29,6 +29,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: "Only measure the server's CPU per call on this database (postgres, mysql, sqlite).")
     var serverCPUOnly: String?
 
+    @Option(help: "Only measure throughput over AMQP on this database (postgres, mysql, sqlite).")
+    var throughputOnly: String?
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -46,8 +49,10 @@ struct MeasureCommand: AsyncParsableCommand {
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }
-        if let backend = memoryBurstOnly ?? serverCPUOnly {
-            try await runner.only(memoryBurstOnly != nil ? .memoryBurst : .serverCPU, backend)
+        if let backend = memoryBurstOnly ?? serverCPUOnly ?? throughputOnly {
+            let step: BenchRunner.SingleStep =
+                memoryBurstOnly != nil ? .memoryBurst : serverCPUOnly != nil ? .serverCPU : .throughput
+            try await runner.only(step, backend)
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }
