@@ -41,14 +41,17 @@ public enum AllocatorSettings {
 
     private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
 
-    /// glibc's `mallopt`, found with `dlsym` since Swift's Glibc module does not import
-    /// `malloc.h`.
-    private static let mallopt: Mallopt? = {
+    /// glibc's `mallopt`.
+    private static let mallopt = glibcFunction("mallopt", as: Mallopt.self)
+
+    /// A function of the C library by name (`nil` where it has none), found with `dlsym`:
+    /// Swift's Glibc module does not import `malloc.h`.
+    static func glibcFunction<F>(_ name: String, as type: F.Type) -> F? {
         #if canImport(Glibc)
-            guard let symbol = dlsym(nil, "mallopt") else { return nil }
-            return unsafeBitCast(symbol, to: Mallopt.self)
+            guard let symbol = dlsym(nil, name) else { return nil }
+            return unsafeBitCast(symbol, to: type)
         #else
             return nil
         #endif
-    }()
+    }
 }

@@ -36,14 +36,7 @@ final class IdleMemoryTrim: Sendable {
     private typealias MallocTrim = @convention(c) (Int) -> Int32
 
     /// glibc's `malloc_trim`, when the process has one.
-    private static let mallocTrim: MallocTrim? = {
-        #if canImport(Glibc)
-            guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-            return unsafeBitCast(symbol, to: MallocTrim.self)
-        #else
-            return nil
-        #endif
-    }()
+    private static let mallocTrim = AllocatorSettings.glibcFunction("malloc_trim", as: MallocTrim.self)
 
     /// Returns the allocator's free memory to the system.
     static func trim() { _ = mallocTrim?(0) }
