@@ -42,24 +42,39 @@ extension BrokerServer {
     /// `value` with the access code set on every ref, object and info in it, except refs to
     /// a key in `withholding`, which travel without one.
     func sign(_ value: Value, withholding: Set<ObjectKey> = []) -> Value {
+        var made: [ObjectKey: String] = [:]
+        return sign(value, withholding, &made)
+    }
+
+    /// `made` keeps the codes made so far: a list of objects carries its table's key once per
+    /// object, and often the same refs (an HMAC costs more than a lookup).
+    private func sign(_ value: Value, _ withholding: Set<ObjectKey>, _ made: inout [ObjectKey: String]) -> Value {
         func code(_ r: Ref) -> Ref {
-            !withholding.isEmpty && withholding.contains(r.key) ? r.withoutCode : codes.sign(r)
+            if !withholding.isEmpty && withholding.contains(r.key) { return r.withoutCode }
+            if let known = made[r.key] { return Ref(key: r.key, code: known) }
+            let signed = codes.sign(r)
+            if let c = signed.code { made[r.key] = c }
+            return signed
         }
         switch value {
         case .ref(let r): return .ref(code(r))
         case .object(var o):
             o.ref = code(o.ref)
-            for (k, v) in o.fields { o.fields[k] = sign(v, withholding: withholding) }
+            for (k, v) in o.fields { o.fields[k] = sign(v, withholding, &made) }
             for (k, r) in o.refs { o.refs[k] = .some(r.map(code)) }
             return .object(o)
         case .info(var i):
             i.ref = code(i.ref)
             i.meta = code(i.meta)
             return .info(i)
-        case .list(let l): return .list(l.map { sign($0, withholding: withholding) })
+        case .list(let l):
+            var out: [Value] = []
+            out.reserveCapacity(l.count)
+            for v in l { out.append(sign(v, withholding, &made)) }
+            return .list(out)
         case .dict(let d):
             var out = OrderedDictionary<String, Value>()
-            for (k, v) in d { out[k] = sign(v, withholding: withholding) }
+            for (k, v) in d { out[k] = sign(v, withholding, &made) }
             return .dict(out)
         default: return value
         }

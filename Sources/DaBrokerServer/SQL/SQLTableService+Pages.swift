@@ -13,7 +13,7 @@ extension SQLTableService {
     func querySearch(_ m: SQLTableModel, _ args: CallArguments) async throws -> BrokerValue {
         let q = try tableQuery(m, args.named, method: Method.search)
         let rows = try await select(m, q.condition, q.order, limit: Self.limit(args.named), operation: "find")
-        return .list(rows.map { .value(.object(materialize(m, $0))) })
+        return objects(m, rows)
     }
 
     /// `_dab_page`: up to `_limit` rows after the cursor `_after`, and the cursor of the next
@@ -61,7 +61,7 @@ extension SQLTableService {
             rows.removeLast(rows.count - limit)
             if let last = rows.last { next = .string(cursor.token(after: q.order.map { last[$0.column] ?? .null })) }
         }
-        return .dict(["rows": .list(rows.map { .value(.object(materialize(m, $0))) }), "next": .value(next)])
+        return .dict(["rows": objects(m, rows), "next": .value(next)])
     }
 
     /// The cursor's values as the keyset predicate compares them. MariaDB sorts an `ENUM`

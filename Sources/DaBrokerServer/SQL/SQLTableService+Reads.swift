@@ -98,17 +98,32 @@ extension SQLTableService {
 
     /// A row as it travels: exported fields, refs from fk values (nil when any is NULL), `_meta`.
     func materialize(_ m: SQLTableModel, _ row: Row) -> ObjectValue {
-        var fields = OrderedDictionary<String, Value>()
-        for f in m.fields { fields[f] = row[f] ?? .null }
-        var refs = OrderedDictionary<String, Ref?>()
-        refs["_meta"] = Ref(key: tableKey(m.name))
-        for r in m.refs {
-            let values = r.columns.map { row[$0] ?? .null }
+        materialize(m, row, RowLayout(m, columns: row.columns, meta: Ref(key: tableKey(m.name))))
+    }
+
+    /// The rows of one result as whole objects: where each field, ref and key column sits in
+    /// them is looked up once, not per row.
+    func objects(_ m: SQLTableModel, _ rows: [Row]) -> BrokerValue {
+        guard let first = rows.first else { return .list([]) }
+        let layout = RowLayout(m, columns: first.columns, meta: Ref(key: tableKey(m.name)))
+        return .list(rows.map { .value(.object(materialize(m, $0, layout))) })
+    }
+
+    private func materialize(_ m: SQLTableModel, _ row: Row, _ layout: RowLayout) -> ObjectValue {
+        func value(_ i: Int?) -> Value {
+            guard let i, i < row.values.count else { return .null }
+            return row.values[i]
+        }
+        var fields = OrderedDictionary<String, Value>(minimumCapacity: m.fields.count)
+        for (f, i) in zip(m.fields, layout.fields) { fields[f] = value(i) }
+        var refs = OrderedDictionary<String, Ref?>(minimumCapacity: m.refs.count + 1)
+        refs["_meta"] = layout.meta
+        for (r, columns) in zip(m.refs, layout.refs) {
+            let values = columns.map(value)
             let ref: Ref? = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
             refs[r.name] = .some(ref)  // keep the key for a NULL fk: the ref is set to nil
         }
-        let key = m.keyColumns.map { row[$0] ?? .null }
-        return ObjectValue(ref: Ref(key: rowKey(m.name, key)), fields: fields, refs: refs)
+        return ObjectValue(ref: Ref(key: rowKey(m.name, layout.key.map(value))), fields: fields, refs: refs)
     }
 
     /// Equality filters from named arguments: exported columns by name, refs by name (a ref
@@ -189,7 +204,7 @@ extension SQLTableService {
         var limit: Int?
         if case .int(let n)? = args.named["_limit"] { limit = Int(n) }
         let rows = try await select(m, where: f, limit: limit, operation: "find")
-        return .list(rows.map { .value(.object(materialize(m, $0))) })
+        return objects(m, rows)
     }
 
     /// `_dab_count`: how many rows match the filters.
