@@ -282,6 +282,8 @@ final class AMQPLink: TaskExecutor {
             runJobs()
             let left = end - clock.now
             if left <= .zero { return }
+            // Jobs queued by the jobs just run wake no one: run them before waiting.
+            if state.withLock({ !$0.jobs.isEmpty }) { continue }
             let (s, atto) = left.components
             var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
             _ = poll(&fd, 1, Int32(clamping: s * 1000 + atto / 1_000_000_000_000_000 + 1))

@@ -70,12 +70,24 @@ struct PostgresDriverTests {
 
     @Test func cancellingTheTaskCancelsTheRunningStatement() async throws {
         let db = try await DriverTestEnvironment.postgres()
-        let start = ContinuousClock.now
-        let task = Task { try await db.execute("SELECT pg_sleep(30)") }
-        try await Task.sleep(for: .milliseconds(300))
+        let watcher = try await DriverTestEnvironment.postgres()
+        let sql = "SELECT pg_sleep(30) AS drv_cancel_\(UInt32.random(in: 0...UInt32.max))"
+        let task = Task { try await db.execute(sql) }
+        // Cancel once the statement runs: one not yet started is not refused (a cancelled task
+        // must still be able to roll back), and on a loaded machine it may start late.
+        var running = false
+        for _ in 0..<300 where !running {
+            let active = try await watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1", [.string(sql)])
+            running = active.rows.first?[0] == .int(1)
+            if !running { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(running)
+        await watcher.close()
+        let cancelled = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(15))  // the cancel, not the 30 s sleep, ended it
+        #expect(ContinuousClock.now - cancelled < .seconds(15))  // the cancel, not the 30 s sleep, ended it
         // The connection carries on, and later statements are not hit by the old cancel.
         #expect(try await db.execute("SELECT $1::int AS n", [7]).rows.first?[0] == .int(7))
         let quick = try await db.execute("SELECT 1 AS one FROM pg_sleep(0.2)")
