@@ -14,11 +14,12 @@ struct RowLayout {
     let meta: Ref
 
     init(_ m: SQLTableModel, columns: [String], meta: Ref) {
-        var position: [String: Int] = [:]
-        for (i, c) in columns.enumerated() where position[c] == nil { position[c] = i }
-        fields = m.fields.map { position[$0] }
-        refs = m.refs.map { $0.columns.map { position[$0] } }
-        key = m.keyColumns.map { position[$0] }
+        // A result has a handful of columns: a linear search, as `Row`'s subscript does,
+        // costs less than building a dictionary (a get-by-key makes one layout per call).
+        func position(_ c: String) -> Int? { columns.firstIndex(of: c) }
+        fields = m.fields.map(position)
+        refs = m.refs.map { $0.columns.map(position) }
+        key = m.keyColumns.map(position)
         self.meta = meta
     }
 }
