@@ -3,28 +3,26 @@ import DaBrokerSQL
 import DaBrokerServer
 import OrderedCollections
 
-/// The REST face's one way into the server: every call is a request message handed to
-/// ``BrokerServer/handle(_:)``, exactly as `POST /rpc` does, so the same access modes,
-/// hidden columns, value checks, limits and request limiter apply.
+/// The REST face's one way into the server: every call is a request handed to
+/// ``BrokerServer/handle(trusted:)``, which serves it as `POST /rpc` would, so the same access
+/// modes, hidden columns, value checks, limits and request limiter apply.
+///
+/// Without the wire encoding and without access codes: this face makes every ref it sends
+/// from a table it exports and a key in a URL, and shows its clients URLs, never codes.
 struct RESTBroker: Sendable {
     let server: BrokerServer
     let loader: SQLLoader
 
     /// Runs one request; the reply's data, or the server's error.
     func call(_ request: Request) async throws(RESTProblem) -> Value {
-        let reply = await server.handle(JSONCodec().encode(Message(data: request.value)))
-        let message: Message
-        do {
-            message = try JSONCodec(limits: Self.replyLimits).decode(reply)
-        } catch {
-            throw RESTProblem(500, "the server's reply could not be read")
+        switch await server.handle(trusted: request.value) {
+        case .success(let data): return data
+        case .failure(let error): throw RESTProblem(error)
         }
-        if let error = message.error { throw RESTProblem(error) }
-        return message.data
     }
 
-    /// The table's info ref, signed.
-    func tableRef(_ table: String) -> Ref { server.codes.sign(Ref(key: loader.tableKey(table))) }
+    /// The table's info ref.
+    func tableRef(_ table: String) -> Ref { Ref(key: loader.tableKey(table)) }
 
     /// `_dab_search` with equality filters and conditions.
     func search(_ table: String, _ named: OrderedDictionary<String, Value>) async throws(RESTProblem) -> [ObjectValue] {
@@ -55,8 +53,4 @@ struct RESTBroker: Sendable {
     func count(_ table: String, _ named: OrderedDictionary<String, Value>) async throws(RESTProblem) -> Value {
         try await call(Request(method: Method.count, target: tableRef(table), named: named))
     }
-
-    /// Replies may be as large as a page of rows; the server already bounded them.
-    static let replyLimits = CodecLimits(
-        maxMessageBytes: 1 << 30, maxDepth: 256, maxStringBytes: 1 << 30, maxElements: 1 << 24)
 }

@@ -2,39 +2,42 @@ import DaBrokerCore
 import OrderedCollections
 
 extension BrokerServer {
-    /// Runs one decoded request (`data` of the request message) and returns the reply data,
-    /// with access codes set.
-    func dispatch(_ data: Value) async throws -> Value {
+    /// Runs one decoded request (`data` of the request message) and returns the reply data;
+    /// with `codes`, the request's refs must carry their access codes and the reply's get them.
+    func dispatch(_ data: Value, codes: Bool) async throws -> Value {
         let request = try Request(from: data)
         let method = request.method
         var args = CallArguments(positional: request.args, named: request.named, classLevel: request.classLevel)
-        for v in args.positional { try checkCodes(v) }
-        for v in args.named.values { try checkCodes(v) }
+        if codes {
+            for v in args.positional { try checkCodes(v) }
+            for v in args.named.values { try checkCodes(v) }
+        }
         if method == Method.search || method == Method.page || method == Method.backrefPage {
             args.named["_limit"] = try cappedLimit(args.named["_limit"], method: method)
         }
 
         if let ref = request.target {
-            try checkCodes(.ref(ref))
+            if codes { try checkCodes(.ref(ref)) }
             if ref.key.isMetaRoot {
                 throw BrokerError.unknownCommand(
                     "unknown method '\(BrokerError.excerpt(method))' on the meta singleton")
             }
             let outcome = try await loader(for: ref.key).call(method, on: ref.key, arguments: args, server: self)
-            return try await outgoing(outcome.value, include: outcome.include, withholding: outcome.withheld)
+            return try await outgoing(
+                outcome.value, include: outcome.include, withholding: outcome.withheld, codes: codes)
         }
-        return try await serverCall(method, args)
+        return try await serverCall(method, args, codes: codes)
     }
 
     /// Server-level calls: the built-ins, then the registered ones.
-    private func serverCall(_ method: String, _ args: CallArguments) async throws -> Value {
+    private func serverCall(_ method: String, _ args: CallArguments, codes: Bool) async throws -> Value {
         switch method {
         case Method.root:
             guard let root else { throw BrokerError.noData("this server has no root object") }
-            return try await outgoing(.object(root), include: true)
+            return try await outgoing(.object(root), include: true, codes: codes)
         case Method.get:
             let ref = try args.ref(0, method: Method.get)
-            return sign(try await load(ref.key))
+            return sign(try await load(ref.key), codes: codes)
         case Method.update:
             let ref = try args.ref(0, method: Method.update)
             guard case .dict(let k)? = args.named["k"] else {
@@ -51,9 +54,9 @@ extension BrokerServer {
             if ref.key.isMetaRoot { throw BrokerError.readOnly("the meta singleton cannot be updated") }
             let (updated, withheld) = try await loader(for: ref.key).clientUpdate(
                 ref.key, changes: changes, server: self)
-            return sign(updated, withholding: withheld)
+            return sign(updated, withholding: withheld, codes: codes)
         case Method.echo:
-            return sign(args[0])
+            return sign(args[0], codes: codes)
         case Method.ping:
             return .string("pong")
         case Method.backrefCount:
@@ -75,13 +78,14 @@ extension BrokerServer {
                 throw BrokerError.badRequest("backref_idx: index \(index) is out of range")
             }
             let l = try loader(for: ref.key)
-            return sign(try await l.backrefObject(ref.key, name: name, index: Int(index), server: self))
+            return sign(
+                try await l.backrefObject(ref.key, name: name, index: Int(index), server: self), codes: codes)
         default:
             guard let call = registeredCall(method) else {
                 throw BrokerError.unknownCommand("unknown server-level method '\(BrokerError.excerpt(method))'")
             }
             let result = try await call.body(.key(.metaRoot), args)
-            return try await outgoing(result, include: call.include)
+            return try await outgoing(result, include: call.include, codes: codes)
         }
     }
 

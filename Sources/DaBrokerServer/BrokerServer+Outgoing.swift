@@ -7,13 +7,20 @@ extension BrokerServer {
     /// it is an object; every other object travels as a ref.
     /// Refs to keys in `withholding` travel without a code.
     public func outgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = []) async throws -> Value {
+        try await outgoing(value, include: include, withholding: withholding, codes: true)
+    }
+
+    /// ``outgoing(_:include:withholding:)``; without `codes`, every ref travels without one.
+    func outgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = [], codes: Bool) async throws
+        -> Value
+    {
         if include, case .list(let items) = value {
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for item in items { out.append(try await plain(item, whole: true)) }
-            return sign(.list(out), withholding: withholding)
+            return sign(.list(out), withholding: withholding, codes: codes)
         }
-        return sign(try await plain(value, whole: include), withholding: withholding)
+        return sign(try await plain(value, whole: include), withholding: withholding, codes: codes)
     }
 
     /// `value` as a `Value` without codes; objects whole if `whole` (at this level only).
@@ -40,8 +47,9 @@ extension BrokerServer {
     }
 
     /// `value` with the access code set on every ref, object and info in it, except refs to
-    /// a key in `withholding`, which travel without one.
-    func sign(_ value: Value, withholding: Set<ObjectKey> = []) -> Value {
+    /// a key in `withholding`, which travel without one; `value` as it is without `codes`.
+    func sign(_ value: Value, withholding: Set<ObjectKey> = [], codes: Bool = true) -> Value {
+        guard codes else { return value }
         var made: [ObjectKey: String] = [:]
         return sign(value, withholding, &made)
     }

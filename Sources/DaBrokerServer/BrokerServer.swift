@@ -186,14 +186,46 @@ public final class BrokerServer: Service, Sendable {
     /// The request runs with a ``RequestContext`` (the transport's, or a new one), so its log
     /// lines carry its id; with ``BrokerServerConfiguration/metrics`` it is counted and timed.
     public func handle(_ bytes: [UInt8]) async -> [UInt8] {
-        guard let context = RequestContext.current else {
-            let context = RequestContext(transport: RequestContext.Transport.local)
-            return await RequestContext.$current.withValue(context) { await handle(bytes, context: context) }
+        await withContext { context in
+            await serve(
+                context: context, checksCodes: true,
+                request: { () throws(BrokerError) -> Value in
+                    do {
+                        return try JSONCodec(limits: configuration.requestLimits).decode(bytes).data
+                    } catch {
+                        throw .badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
+                    }
+                },
+                reply: { try encodeReply(data: $0) }, failure: { encodeReply(error: $0) })
         }
-        return await handle(bytes, context: context)
     }
 
-    private func handle(_ bytes: [UInt8], context: RequestContext) async -> [UInt8] {
+    /// Handles one request of a face in this process that makes its refs itself and shows
+    /// none to its clients (the REST face): the same admission, limits, checks, metrics and
+    /// errors as ``handle(_:)``, without the wire encoding and without access codes, which
+    /// are neither checked on `request`'s refs nor set on the reply's.
+    package func handle(trusted request: Value) async -> Result<Value, BrokerError> {
+        await withContext { context in
+            await serve(
+                context: context, checksCodes: false, request: { () throws(BrokerError) -> Value in request },
+                reply: { .success($0) }, failure: { .failure($0) })
+        }
+    }
+
+    private func withContext<R>(_ body: (RequestContext) async -> R) async -> R {
+        guard let context = RequestContext.current else {
+            let context = RequestContext(transport: RequestContext.Transport.local)
+            return await RequestContext.$current.withValue(context) { await body(context) }
+        }
+        return await body(context)
+    }
+
+    /// One request from admission to its answer: `request` gives its data, `reply` makes the
+    /// answer of its result, `failure` the answer of an error.
+    private func serve<Reply>(
+        context: RequestContext, checksCodes: Bool, request: () throws(BrokerError) -> Value,
+        reply: (Value) throws -> Reply, failure: (BrokerError) -> Reply
+    ) async -> Reply {
         let started = ContinuousClock.now
         let admitted = state.withLock { s -> Bool? in
             guard s.accepting else { return nil }
@@ -201,26 +233,23 @@ public final class BrokerServer: Service, Sendable {
             s.admitted += 1
             return true
         }
-        guard admitted != nil else { return encodeReply(error: .unavailable("the server is not running")) }
+        guard admitted != nil else { return failure(.unavailable("the server is not running")) }
         await limiter.acquire()
-        let reply: [UInt8]
+        let answer: Reply
         var method = "other"
         var outcome = BrokerMetrics.Outcome.ok
         do {
-            let message: Message
-            do {
-                message = try JSONCodec(limits: configuration.requestLimits).decode(bytes)
-            } catch {
-                throw BrokerError.badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
-            }
-            method = Self.methodLabel(message.data)
+            let data = try request()
+            method = Self.methodLabel(data)
             var named = context
             named.method = method
-            let result = try await RequestContext.$current.withValue(named) { try await dispatch(message.data) }
-            reply = try encodeReply(data: result)
+            let result = try await RequestContext.$current.withValue(named) {
+                try await dispatch(data, codes: checksCodes)
+            }
+            answer = try reply(result)
         } catch let error as BrokerError {
             outcome = .init(error.kind)
-            reply = encodeReply(error: error)
+            answer = failure(error)
         } catch let error as DatabaseError {
             // Outside a table statement: a session's BEGIN waiting past SQLite's busy timeout, a
             // deferred constraint failing at COMMIT.
@@ -228,11 +257,11 @@ public final class BrokerServer: Service, Sendable {
                 error, operation: "transaction", model: nil, logger: logger,
                 logDatabaseText: configuration.logDatabaseText)
             outcome = .init(mapped.kind)
-            reply = encodeReply(error: mapped)
+            answer = failure(mapped)
         } catch {
             logger.error("request failed: \(String(reflecting: error))")
             outcome = .serverError
-            reply = encodeReply(error: .internal("internal server error"))
+            answer = failure(.internal("internal server error"))
         }
         await limiter.release()
         let (waiters, idleAt) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Int?) in
@@ -246,7 +275,7 @@ public final class BrokerServer: Service, Sendable {
             memoryTrim.wentIdle { [self] in state.withLock { $0.inFlight == 0 && $0.admitted == idleAt } }
         }
         answered(method: method, outcome: outcome, context: context, since: started)
-        return reply
+        return answer
     }
 
     /// Requests admitted and not yet answered (running or waiting for a slot).

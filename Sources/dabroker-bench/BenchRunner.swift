@@ -393,6 +393,13 @@ final class BenchRunner {
         }
     }
 
+    /// Only the `http_row_cN` and `http_page50_cN` rows.
+    func onlyPeerHTTP() async throws {
+        guard let amqpURL else { throw BenchFailure("DABROKER_TEST_AMQP_URL is not set") }
+        guard let tools = PeerHTTPBench.tools() else { throw BenchFailure("datasette or wrk is not installed") }
+        try await peerComparison(tools, amqpURL: amqpURL)
+    }
+
     /// `rss_burst`: the gateway process's RSS before, at the peak of and idle after 64 (16 in
     /// `--short`) concurrent finds of every row; ratio = after / before (goal ≤ 1.5).
     private func memoryBurst(_ database: BenchDatabase, amqpURL: String) async throws {

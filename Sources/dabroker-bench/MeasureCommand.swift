@@ -32,6 +32,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: "Only measure throughput over AMQP on this database (postgres, mysql, sqlite).")
     var throughputOnly: String?
 
+    @Flag(help: "Only compare the REST face with Datasette over HTTP (SQLite; needs datasette and wrk).")
+    var peerHTTPOnly = false
+
     @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
     var profile: Int?
 
@@ -46,6 +49,11 @@ struct MeasureCommand: AsyncParsableCommand {
             let database = try await BenchDatabase.prepare(backend: "sqlite", base: nil, rows: runner.settings.rows)
             defer { database.cleanUp() }
             try await runner.metricsCost(database)
+            BenchReport(results: runner.results, notes: runner.notes).print()
+            return
+        }
+        if peerHTTPOnly {
+            try await runner.onlyPeerHTTP()
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }

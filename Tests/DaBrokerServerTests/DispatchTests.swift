@@ -47,6 +47,35 @@ struct DispatchTests {
         await server.stop()
     }
 
+    /// The REST face's way in: no codes asked of the request's refs, none set on the reply's;
+    /// the same request on the wire still needs them.
+    @Test func trustedRequestsCarryNoCodes() async throws {
+        let (server, client, _) = try await served { server in
+            let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
+            let b = StaticObject(class: cls, values: ["n": 2])
+            let a = StaticObject(class: cls, values: ["n": 1, "next": .object(b)])
+            try server.addStatic(a, "item", 1)
+            try server.addStatic(b, "item", 2)
+        }
+        let unsigned = Ref(key: ObjectKey(["static", "item", 1]))
+        #expect(try await client.failure("get", args: [.ref(unsigned)])?.kind == .accessDenied)
+        let request = Request(method: Method.get, args: [.ref(unsigned)]).value
+        guard case .success(.object(let a)) = await server.handle(trusted: request) else {
+            Issue.record("a trusted get failed")
+            return
+        }
+        #expect(a.fields["n"] == 1)
+        #expect(a.ref.code == nil && a.refs["next"]??.code == nil)
+        // Errors come back as BrokerErrors, as on the wire.
+        let missing = Request(method: Method.get, args: [.ref(Ref(key: ObjectKey(["static", "item", 9])))]).value
+        guard case .failure(let error) = await server.handle(trusted: missing) else {
+            Issue.record("a trusted get of a missing object succeeded")
+            return
+        }
+        #expect(error.kind == .noData)
+        await server.stop()
+    }
+
     @Test func includeFlag() async throws {
         let (server, client, _) = try await served { server in
             let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
