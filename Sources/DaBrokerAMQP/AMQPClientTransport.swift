@@ -21,13 +21,17 @@ import Synchronization
 public final class AMQPClientTransport: ClientTransport {
     private struct Pending {
         var continuation: CheckedContinuation<[UInt8], any Error>
-        var timer: Task<Void, Never>?
+        /// When the call was published, on ``clock``.
+        var started: Duration
     }
 
     private struct State {
         var link: AMQPLink?
         var pending: [String: Pending] = [:]
         var nextID: UInt64 = 0
+        /// The one task that times out waiting calls and asks for consumer checks, while any
+        /// call waits (see ``watch()``).
+        var watch: Task<Void, Never>?
         var connected = false
         var everConnected = false
         var closed = false
@@ -169,13 +173,11 @@ public final class AMQPClientTransport: ClientTransport {
                 metadata: ["correlation_id": "\(delivery.correlationID ?? "-")"])
             return
         }
-        pending.timer?.cancel()
         pending.continuation.resume(returning: delivery.body)
     }
 
     private func fail(_ id: String, _ error: any Error) {
         guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
-        pending.timer?.cancel()
         pending.continuation.resume(throwing: error)
     }
 
@@ -187,10 +189,7 @@ public final class AMQPClientTransport: ClientTransport {
             defer { s.pending.removeAll() }
             return Array(s.pending.values)
         }
-        for p in all {
-            p.timer?.cancel()
-            p.continuation.resume(throwing: error)
-        }
+        for p in all { p.continuation.resume(throwing: error) }
     }
 
     /// Publishes one request and waits for its reply; throws `Unavailable` when not connected,
@@ -203,37 +202,17 @@ public final class AMQPClientTransport: ClientTransport {
         let c = configuration
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                let started = clock.now()
                 let link = state.withLock { s -> AMQPLink? in
                     guard s.connected, !s.closed, let link = s.link else { return nil }
-                    s.pending[id] = Pending(continuation: continuation)
+                    s.pending[id] = Pending(continuation: continuation, started: started)
+                    if s.watch == nil { s.watch = Task { [weak self] in await self?.watch() } }
                     return link
                 }
                 guard let link else {
                     continuation.resume(throwing: BrokerError.unavailable("not connected to RabbitMQ (reconnecting)"))
                     return
                 }
-                let clock = self.clock
-                let timer = Task { [weak self] in
-                    let deadline = clock.now() + c.callTimeout
-                    if let period = c.noConsumerCheckAfter, period > .zero {
-                        // Every period without a reply, ask for a consumer check (coalesced).
-                        var next = clock.now() + period
-                        while next < deadline {
-                            guard (try? await clock.sleep(next)) != nil else { return }
-                            self?.checkConsumers()
-                            next = next + period
-                        }
-                    }
-                    guard (try? await clock.sleep(deadline)) != nil else { return }
-                    self?.fail(
-                        id, BrokerError.unavailable("no server answered within \(c.callTimeout) (queue '\(c.queue)')"))
-                }
-                let waiting = state.withLock { s -> Bool in
-                    guard s.pending[id] != nil else { return false }
-                    s.pending[id]?.timer = timer
-                    return true
-                }
-                if !waiting { timer.cancel() }
                 let queued = link.enqueue { session, _ throws(AMQPFailure) in
                     try session.publish(
                         AMQPOutgoing(
@@ -247,7 +226,46 @@ public final class AMQPClientTransport: ClientTransport {
         }
     }
 
-    // MARK: No-consumer check
+    // MARK: Timeouts and the no-consumer check
+
+    /// While calls wait: sleeps until the oldest call's timeout or its next check period,
+    /// whichever comes first, then fails the calls whose timeout has passed and asks for a
+    /// consumer check if a call has waited a period. One task for all calls rather than a
+    /// timer per call: a timer task per call cost as much client CPU as the rest of the call.
+    /// Ends when no call waits; the next call starts it again.
+    private func watch() async {
+        let timeout = configuration.callTimeout
+        let period = configuration.noConsumerCheckAfter.flatMap { $0 > .zero ? $0 : nil }
+        while true {
+            let now = clock.now()
+            let oldest = state.withLock { s -> Duration? in
+                guard !s.closed, let oldest = s.pending.values.lazy.map(\.started).min() else {
+                    s.watch = nil
+                    return nil
+                }
+                return oldest
+            }
+            guard let oldest else { return }
+            var wake = oldest + timeout
+            if let period {
+                // The oldest call's next whole period: its checks come one period apart.
+                let periods = Int(((now - oldest) / period).rounded(.down)) + 1
+                wake = min(wake, oldest + period * periods)
+            }
+            guard (try? await clock.sleep(wake)) != nil else { return }
+            let reached = clock.now()
+            let (expired, due) = state.withLock { s -> ([Pending], Bool) in
+                let ids = s.pending.filter { reached - $0.value.started >= timeout }.map(\.key)
+                let expired = ids.compactMap { s.pending.removeValue(forKey: $0) }
+                let due = period.map { p in s.pending.values.contains { reached - $0.started >= p } } ?? false
+                return (expired, due)
+            }
+            let error = BrokerError.unavailable(
+                "no server answered within \(timeout) (queue '\(configuration.queue)')")
+            for p in expired { p.continuation.resume(throwing: error) }
+            if due { checkConsumers() }
+        }
+    }
 
     /// Asks the I/O thread to check that some server consumes the request queue, unless a
     /// check is under way or one started less than (about) a check period ago: however many
@@ -257,7 +275,7 @@ public final class AMQPClientTransport: ClientTransport {
         let now = clock.now()
         let link = state.withLock { s -> AMQPLink? in
             guard s.connected, !s.closed, !s.checking, !s.pending.isEmpty, let link = s.link else { return nil }
-            // 9/10: the calls' timers tick once a period, a little late; a check that started
+            // 9/10: the watch ticks once a period, a little late; a check that started
             // a period ago to within scheduling jitter must not make the next one wait 2 periods.
             if let last = s.lastCheck, now - last < period * 0.9 { return nil }
             s.checking = true
@@ -331,6 +349,7 @@ public final class AMQPClientTransport: ClientTransport {
         }
         if already { return }
         failAll(BrokerError.unavailable("AMQP client transport closed"))
+        state.withLock { $0.watch }?.cancel()
         if let link {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 state.withLock { $0.stopped = c }
