@@ -5,9 +5,29 @@
 /// singleton that ends every `_meta` chain. Keys are the same on every server and across
 /// restarts.
 public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
-    public var parts: [Value]
+    public var parts: [Value] {
+        didSet { digest = Self.digest(parts) }
+    }
+    /// The hash of ``parts``, made once: keys are hashed and compared far more often than made
+    /// (caches, a reply's access codes, the encoder's shared objects).
+    private var digest: Int
 
-    public init(_ parts: [Value]) { self.parts = parts }
+    public init(_ parts: [Value]) {
+        self.parts = parts
+        self.digest = Self.digest(parts)
+    }
+
+    private static func digest(_ parts: [Value]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(parts)
+        return hasher.finalize()
+    }
+
+    public static func == (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
+        lhs.digest == rhs.digest && lhs.parts == rhs.parts
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     /// The key of the self-describing meta singleton (`_ROOT` on the wire).
     public static let metaRoot = ObjectKey([])

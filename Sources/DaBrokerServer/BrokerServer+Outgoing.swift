@@ -57,8 +57,9 @@ extension BrokerServer {
     /// `made` keeps the codes made so far: a list of objects carries its table's key once per
     /// object, and often the same refs (an HMAC costs more than a lookup).
     private func sign(_ value: Value, _ withholding: Set<ObjectKey>, _ made: inout [ObjectKey: String]) -> Value {
-        func code(_ r: Ref) -> Ref {
+        func code(_ r: Ref, remembered: Bool = true) -> Ref {
             if !withholding.isEmpty && withholding.contains(r.key) { return r.withoutCode }
+            guard remembered else { return codes.sign(r) }
             if let known = made[r.key] { return Ref(key: r.key, code: known) }
             let signed = codes.sign(r)
             if let c = signed.code { made[r.key] = c }
@@ -67,9 +68,11 @@ extension BrokerServer {
         switch value {
         case .ref(let r): return .ref(code(r))
         case .object(var o):
-            o.ref = code(o.ref)
-            for (k, v) in o.fields { o.fields[k] = sign(v, withholding, &made) }
-            for (k, r) in o.refs { o.refs[k] = .some(r.map(code)) }
+            // An object's own key is seldom repeated in a reply (the encoder shares repeats):
+            // not worth remembering. Only fields that can hold refs are rewritten.
+            o.ref = code(o.ref, remembered: false)
+            for (k, v) in o.fields where Self.holdsRefs(v) { o.fields[k] = sign(v, withholding, &made) }
+            for (k, r) in o.refs { o.refs[k] = .some(r.map { code($0) }) }
             return .object(o)
         case .info(var i):
             i.ref = code(i.ref)
@@ -85,6 +88,14 @@ extension BrokerServer {
             for (k, v) in d { out[k] = sign(v, withholding, &made) }
             return .dict(out)
         default: return value
+        }
+    }
+
+    /// Whether `value` is or may contain a ref, an object or an info.
+    private static func holdsRefs(_ value: Value) -> Bool {
+        switch value {
+        case .ref, .object, .info, .list, .dict: return true
+        default: return false
         }
     }
 
