@@ -263,7 +263,7 @@ public final class BrokerServer: Service, Sendable {
             outcome = .serverError
             answer = failure(.internal("internal server error"))
         }
-        await limiter.release()
+        limiter.release()
         let (waiters, idleAt) = state.withLock { s -> ([CheckedContinuation<Void, Never>], Int?) in
             s.inFlight -= 1
             guard s.inFlight == 0 else { return ([], nil) }

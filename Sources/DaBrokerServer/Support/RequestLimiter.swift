@@ -1,26 +1,55 @@
+import DequeModule
+import Synchronization
+
 /// Bounds how many requests run at once: the others wait, first come first served.
-actor RequestLimiter {
+///
+/// A lock rather than an actor: a free slot is taken without suspending, so a request that
+/// runs on a transport's thread (``BrokerServer/handle(_:)`` under a task executor) does not
+/// hop to another executor and back twice per request.
+final class RequestLimiter: Sendable {
+    private struct State {
+        var running = 0
+        var waiting: Deque<CheckedContinuation<Void, Never>> = []
+    }
+
     private let limit: Int
-    private var running = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private let state = Mutex(State())
 
     init(limit: Int) { self.limit = limit }
 
     /// Waits for a free slot.
     func acquire() async {
-        if running < limit {
-            running += 1
-            return
+        if tryAcquire() { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { s -> Bool in
+                if s.running < limit {
+                    s.running += 1
+                    return true
+                }
+                s.waiting.append(continuation)
+                return false
+            }
+            if admitted { continuation.resume() }
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
 
-    /// Frees the slot (handing it to the longest waiter, if any).
-    func release() {
-        if waiting.isEmpty {
-            running -= 1
-        } else {
-            waiting.removeFirst().resume()
+    private func tryAcquire() -> Bool {
+        state.withLock { s in
+            guard s.running < limit else { return false }
+            s.running += 1
+            return true
         }
+    }
+
+    /// Frees a slot: the longest waiting request takes it.
+    func release() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard let first = s.waiting.popFirst() else {
+                s.running -= 1
+                return nil
+            }
+            return first
+        }
+        next?.resume()
     }
 }
