@@ -41,6 +41,9 @@ final class RequestLimiter: Sendable {
         }
     }
 
+    /// How many requests wait for a slot.
+    var waiters: Int { state.withLock { $0.waiting.count } }
+
     /// Frees a slot: the longest waiting request takes it.
     func release() {
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
