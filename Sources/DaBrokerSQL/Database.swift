@@ -47,7 +47,7 @@ public final class Database: Sendable {
         }
         let db = Database(kind: kind, url: url, options: options)
         let first = try await db.pool.acquire()
-        await db.pool.release(first)
+        db.pool.release(first)
         return db
     }
 
@@ -66,14 +66,14 @@ public final class Database: Sendable {
             let conn = try await pool.acquire()
             do {
                 let result = try await conn.execute(sql, parameters)
-                await pool.release(conn)
+                pool.release(conn)
                 return result
             } catch {
                 guard await Self.isLost(error, conn) else {
-                    await pool.release(conn)
+                    pool.release(conn)
                     throw error
                 }
-                await pool.discard(conn)
+                pool.discard(conn)
                 if retried { throw error }
                 retried = true
                 options.logger.info("connection to \(displayURL) lost (\(error)); retrying once on a new one")
@@ -91,13 +91,13 @@ public final class Database: Sendable {
         let conn = try await pool.acquire()
         do {
             let result = try await body(conn)
-            await pool.release(conn)
+            pool.release(conn)
             return result
         } catch {
             if await Self.isLost(error, conn) {
-                await pool.discard(conn)
+                pool.discard(conn)
             } else {
-                await pool.release(conn)
+                pool.release(conn)
             }
             throw error
         }
@@ -115,11 +115,11 @@ public final class Database: Sendable {
             let borrowed = extra
             do {
                 let result = try await body([first] + borrowed)
-                for c in borrowed { await pool.release(c) }
+                for c in borrowed { pool.release(c) }
                 return result
             } catch {
                 for c in borrowed {
-                    if await c.isHealthy() { await pool.release(c) } else { await pool.discard(c) }
+                    if await c.isHealthy() { pool.release(c) } else { pool.discard(c) }
                 }
                 throw error
             }

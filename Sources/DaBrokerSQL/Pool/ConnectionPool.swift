@@ -1,4 +1,5 @@
 import DaBrokerCore
+import Synchronization
 
 /// A bounded set of connections to one database, lent to one task at a time.
 ///
@@ -9,7 +10,10 @@ import DaBrokerCore
 ///
 /// Time comes from the clock given to `init` (the continuous clock by default; tests pass a
 /// manual one). One timer task per pool, running only while someone waits, times waiters out.
-public actor ConnectionPool {
+///
+/// A lock rather than an actor: every statement borrows and returns a connection, and taking an
+/// idle one must not cost two executor hops.
+public final class ConnectionPool: Sendable {
     /// Opens one new connection.
     public typealias Factory = @Sendable () async throws -> any DatabaseConnection
 
@@ -26,21 +30,25 @@ public actor ConnectionPool {
         var deadline: Duration
     }
 
-    public nonisolated let maxConnections: Int
-    public nonisolated let acquireTimeout: Duration
-    public nonisolated let healthCheckAfterIdle: Duration
+    private struct State {
+        var idle: [(connection: any DatabaseConnection, since: Duration)] = []
+        var openCount = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID = 0
+        /// Times waiters out; runs while `waiters` is not empty.
+        var timer: Task<Void, Never>?
+        var closed = false
+        var timeouts = 0
+    }
+
+    public let maxConnections: Int
+    public let acquireTimeout: Duration
+    public let healthCheckAfterIdle: Duration
     /// Names the database in error messages (no credentials).
-    public nonisolated let name: String
+    public let name: String
     private let factory: Factory
     private let clock: ElapsedClock
-    private var idle: [(connection: any DatabaseConnection, since: Duration)] = []
-    private var openCount = 0
-    private var waiters: [Waiter] = []
-    private var nextWaiterID = 0
-    /// Times waiters out; runs while `waiters` is not empty.
-    private var timer: Task<Void, Never>?
-    private var closed = false
-    private var timeouts = 0
+    private let state = Mutex(State())
 
     /// A pool of at most `maxConnections` connections made by `factory`, timed by `clock`.
     public init(
@@ -56,16 +64,16 @@ public actor ConnectionPool {
     }
 
     /// Connections currently open (lent out or idle).
-    public var open: Int { openCount }
+    public var open: Int { state.withLock { $0.openCount } }
     /// Connections open and not lent out.
-    public var idleCount: Int { idle.count }
+    public var idleCount: Int { state.withLock { $0.idle.count } }
     /// Tasks waiting in `acquire()` for a connection.
-    public var waitingCount: Int { waiters.count }
+    public var waitingCount: Int { state.withLock { $0.waiters.count } }
     /// Waits in `acquire()` that gave up after `acquireTimeout`, since the pool was made.
-    public var acquireTimeouts: Int { timeouts }
+    public var acquireTimeouts: Int { state.withLock { $0.timeouts } }
     /// The numbers above read at one time (for metrics).
     public var statistics: (open: Int, idle: Int, waiting: Int, acquireTimeouts: Int) {
-        (openCount, idle.count, waiters.count, timeouts)
+        state.withLock { ($0.openCount, $0.idle.count, $0.waiters.count, $0.timeouts) }
     }
 
     /// Borrows a connection; give it back with `release` (or `discard` if it broke).
@@ -94,36 +102,49 @@ public actor ConnectionPool {
     /// Borrows a connection only if one is idle or there is room to open one: never waits.
     /// For optional extra work (a second connection for side-by-side catalog reads).
     public func acquireIfFree() async throws -> (any DatabaseConnection)? {
-        guard !closed else { return nil }
-        while let e = idle.popLast() {
-            if clock.now() - e.since >= healthCheckAfterIdle, !(await e.connection.isHealthy()) {
-                Task { await e.connection.close() }
-                slotFreed()
-                continue
+        while true {
+            let grant = state.withLock { s -> Grant? in
+                guard !s.closed else { return nil }
+                if let e = s.idle.popLast() { return .connection(e.connection, idleSince: e.since) }
+                guard s.openCount < maxConnections else { return nil }
+                s.openCount += 1
+                return .slot
             }
-            return e.connection
-        }
-        guard openCount < maxConnections else { return nil }
-        openCount += 1
-        do {
-            return try await factory()
-        } catch {
-            slotFreed()
-            throw error
+            switch grant {
+            case nil:
+                return nil
+            case .connection(let c, let since):
+                if clock.now() - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
+                    Task { await c.close() }
+                    slotFreed()
+                    continue
+                }
+                return c
+            case .slot:
+                do {
+                    return try await factory()
+                } catch {
+                    slotFreed()
+                    throw error
+                }
+            }
         }
     }
 
     /// Returns a healthy connection to the pool.
     public func release(_ connection: any DatabaseConnection) {
-        if closed {
-            openCount -= 1
-            Task { await connection.close() }
-        } else if !waiters.isEmpty {
-            let w = waiters.removeFirst()
-            w.continuation.resume(returning: .connection(connection, idleSince: clock.now()))
-        } else {
-            idle.append((connection, clock.now()))
+        let now = clock.now()
+        let (waiter, close) = state.withLock { s -> (Waiter?, Bool) in
+            if s.closed {
+                s.openCount -= 1
+                return (nil, true)
+            }
+            if !s.waiters.isEmpty { return (s.waiters.removeFirst(), false) }
+            s.idle.append((connection, now))
+            return (nil, false)
         }
+        if close { Task { await connection.close() } }
+        waiter?.continuation.resume(returning: .connection(connection, idleSince: now))
     }
 
     /// Closes a broken connection and frees its place.
@@ -134,73 +155,108 @@ public actor ConnectionPool {
 
     /// Closes idle connections and fails waiters; connections still lent out close when released.
     public func close() async {
-        closed = true
-        let toClose = idle
-        idle = []
-        openCount -= toClose.count
+        let (toClose, waiters, timer) = state.withLock { s in
+            s.closed = true
+            let idle = s.idle
+            s.idle = []
+            s.openCount -= idle.count
+            defer { s.waiters = [] }
+            return (idle, s.waiters, s.timer)
+        }
         timer?.cancel()
         for w in waiters {
             w.continuation.resume(throwing: DatabaseError(.unavailable, "the connection pool of \(name) was closed"))
         }
-        waiters = []
         for c in toClose { await c.connection.close() }
     }
 
     // MARK: private
 
     private func grant(deadline: Duration) async throws -> Grant {
-        guard !closed else { throw DatabaseError(.unavailable, "the connection pool of \(name) is closed") }
-        if let e = idle.popLast() { return .connection(e.connection, idleSince: e.since) }
-        if openCount < maxConnections {
-            openCount += 1
-            return .slot
+        // Without suspending when a connection or room is free.
+        let now = state.withLock { s -> Result<Grant, any Error>? in
+            if s.closed { return .failure(DatabaseError(.unavailable, "the connection pool of \(name) is closed")) }
+            if let e = s.idle.popLast() { return .success(.connection(e.connection, idleSince: e.since)) }
+            guard s.openCount < maxConnections else { return nil }
+            s.openCount += 1
+            return .success(.slot)
         }
-        let id = nextWaiterID
-        nextWaiterID += 1
+        if let now { return try now.get() }
+        let id = state.withLock { s in
+            defer { s.nextWaiterID += 1 }
+            return s.nextWaiterID
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
-                if timer == nil { timer = Task { await self.timeOutWaiters() } }
+                // Again under the lock: a connection may have come back since.
+                let now = state.withLock { s -> Result<Grant, any Error>? in
+                    if s.closed {
+                        return .failure(DatabaseError(.unavailable, "the connection pool of \(name) is closed"))
+                    }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if let e = s.idle.popLast() { return .success(.connection(e.connection, idleSince: e.since)) }
+                    if s.openCount < maxConnections {
+                        s.openCount += 1
+                        return .success(.slot)
+                    }
+                    s.waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
+                    if s.timer == nil { s.timer = Task { await self.timeOutWaiters() } }
+                    return nil
+                }
+                if let now { continuation.resume(with: now) }
             }
         } onCancel: {
-            Task { await self.fail(id, CancellationError()) }
+            fail(id, CancellationError())
         }
     }
 
     /// The timer: sleeps until the earliest waiter's deadline, fails every waiter whose
     /// deadline has passed, and goes on until nobody waits (or the pool closes).
     private func timeOutWaiters() async {
-        while let next = waiters.map(\.deadline).min() {
+        while true {
+            let next = state.withLock { s -> Duration? in
+                guard !s.closed, let next = s.waiters.map(\.deadline).min() else {
+                    s.timer = nil
+                    return nil
+                }
+                return next
+            }
+            guard let next else { return }
             do {
                 try await clock.sleep(next)
             } catch {
-                break  // cancelled: the pool closed
+                return  // cancelled: the pool closed
             }
             let now = clock.now()
-            for w in waiters where w.deadline <= now {
-                timeouts += 1
-                fail(
-                    w.id,
-                    DatabaseError(
-                        .unavailable,
-                        "no connection to \(name) became free within \(acquireTimeout) "
-                            + "(all \(maxConnections) in use); try again later"))
+            let expired = state.withLock { s -> [Waiter] in
+                let expired = s.waiters.filter { $0.deadline <= now }
+                s.waiters.removeAll { $0.deadline <= now }
+                s.timeouts += expired.count
+                return expired
             }
+            let error = DatabaseError(
+                .unavailable,
+                "no connection to \(name) became free within \(acquireTimeout) "
+                    + "(all \(maxConnections) in use); try again later")
+            for w in expired { w.continuation.resume(throwing: error) }
         }
-        timer = nil
     }
 
     private func fail(_ id: Int, _ error: any Error) {
-        guard let i = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: i).continuation.resume(throwing: error)
+        let waiter = state.withLock { s -> Waiter? in
+            guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return s.waiters.remove(at: i)
+        }
+        waiter?.continuation.resume(throwing: error)
     }
 
     /// One connection fewer: hand the room to the first waiter, or shrink.
     private func slotFreed() {
-        if !closed, !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: .slot)
-        } else {
-            openCount -= 1
+        let waiter = state.withLock { s -> Waiter? in
+            if !s.closed, !s.waiters.isEmpty { return s.waiters.removeFirst() }
+            s.openCount -= 1
+            return nil
         }
+        waiter?.continuation.resume(returning: .slot)
     }
 }

@@ -58,10 +58,10 @@ public final class Session: Sendable {
                 return Session(database: database, connection: conn, transactional: transactional)
             } catch {
                 guard await Database.isLost(error, conn) else {
-                    await database.pool.release(conn)
+                    database.pool.release(conn)
                     throw error
                 }
-                await database.pool.discard(conn)
+                database.pool.discard(conn)
                 if retried { throw error }
                 retried = true
             }
@@ -157,15 +157,15 @@ public final class Session: Sendable {
                 _ = try await connection.execute("ROLLBACK", [])
             } catch {
                 if await Database.isLost(error, connection) {
-                    await database.pool.discard(connection)
+                    database.pool.discard(connection)
                     return
                 }
             }
         }
         if lost {
-            await database.pool.discard(connection)
+            database.pool.discard(connection)
         } else {
-            await database.pool.release(connection)
+            database.pool.release(connection)
         }
     }
 }

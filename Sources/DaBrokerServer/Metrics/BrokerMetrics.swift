@@ -143,7 +143,7 @@ public final class BrokerMetrics: Sendable {
         total("dabroker_pool_acquire_timeouts_total", dims, 0)
         let pool = database.pool
         addSampler { [self] in
-            let (o, idle, waiting, timeouts) = await pool.statistics
+            let (o, idle, waiting, timeouts) = pool.statistics
             open.set(o)
             inUse.set(o - idle)
             waiters.set(waiting)

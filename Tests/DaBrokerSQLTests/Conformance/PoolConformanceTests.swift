@@ -11,7 +11,7 @@ struct PoolConformanceTests {
         try await Conformance.withDatabase(kind, options: options) { db in
             let a = try await db.pool.acquire()
             let b = try await db.pool.acquire()
-            #expect(await db.pool.open == 2)
+            #expect(db.pool.open == 2)
             let start = ContinuousClock.now
             do {
                 _ = try await db.execute("SELECT 1")
@@ -28,11 +28,11 @@ struct PoolConformanceTests {
             // A waiter gets the connection released while it waits.
             async let later = db.execute("SELECT 1")
             try await Task.sleep(for: .milliseconds(50))
-            await db.pool.release(a)
+            db.pool.release(a)
             let got1 = try await later.rows.count
             #expect(got1 == 1)
-            await db.pool.release(b)
-            #expect(await db.pool.open == 2)
+            db.pool.release(b)
+            #expect(db.pool.open == 2)
         }
     }
 
@@ -73,15 +73,15 @@ struct PoolConformanceTests {
                 (connections.count, Set(connections.map { ObjectIdentifier($0) }).count)
             }
             #expect(both == (2, 2))  // bounded by the pool's size, two distinct connections
-            #expect(await db.pool.idleCount == 2)
+            #expect(db.pool.idleCount == 2)
 
             let held = try await db.pool.acquire()
             let start = ContinuousClock.now
             let count = try await db.withConnections(upTo: 2) { $0.count }
             #expect(count == 1)
             #expect(ContinuousClock.now - start < .seconds(4))  // did not wait out the timeout
-            await db.pool.release(held)
-            #expect(await db.pool.idleCount == 2)
+            db.pool.release(held)
+            #expect(db.pool.idleCount == 2)
         }
     }
 }

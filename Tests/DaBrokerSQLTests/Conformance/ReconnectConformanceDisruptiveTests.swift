@@ -71,7 +71,7 @@ struct ReconnectConformanceDisruptiveTests {
                 try await Self.backendID(s.database)
             }
             #expect(third != second)
-            #expect(await db.pool.open == 1)
+            #expect(db.pool.open == 1)
         }
     }
 

@@ -24,7 +24,7 @@ struct ConnectionPoolClockTests {
         let held = try await pool.acquire()
         let waiter = Task { try await pool.acquire() }
         let second = Task { try await pool.acquire() }
-        await Self.waitUntil { await pool.waitingCount == 2 && clock.sleepers == 1 }  // one timer for both
+        await Self.waitUntil { pool.waitingCount == 2 && clock.sleepers == 1 }  // one timer for both
         clock.advance(by: .seconds(29))
         await Self.waitUntil { clock.sleepers == 1 }  // not yet: the timer sleeps again
         clock.advance(by: .seconds(1))
@@ -32,7 +32,7 @@ struct ConnectionPoolClockTests {
             await #expect(throws: (any Error).self) { try await task.value }
         }
         #expect(clock.sleepers == 0, "the timer ends once nobody waits")
-        await pool.release(held)
+        pool.release(held)
         await pool.close()
     }
 
@@ -41,15 +41,15 @@ struct ConnectionPoolClockTests {
         let pool = Self.pool(clock)
         let held = try await pool.acquire()
         let waiter = Task { try await pool.acquire() }
-        await Self.waitUntil { await pool.waitingCount == 1 && clock.sleepers == 1 }
+        await Self.waitUntil { pool.waitingCount == 1 && clock.sleepers == 1 }
         clock.advance(by: .seconds(10))
-        await pool.release(held)
+        pool.release(held)
         let got = try await waiter.value
         #expect(got === held)
         clock.advance(by: .seconds(30))  // past the old deadline: nothing left to time out
         await Self.waitUntil { clock.sleepers == 0 }
-        await pool.release(got)
-        #expect(await pool.open == 1)
+        pool.release(got)
+        #expect(pool.open == 1)
         await pool.close()
     }
 }
