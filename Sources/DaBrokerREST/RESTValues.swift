@@ -38,7 +38,24 @@ enum RESTValues {
         case .json?:
             return .json(String(decoding: RESTJSON.render(value), as: UTF8.self))
         default:
+            // The body is read with the wire codec, which knows refs and objects; on this face
+            // a value is plain JSON. The server takes a ref here as the client's proof that it
+            // may point at that row, and this face asks no access codes of what it sends.
+            guard !holdsRefs(value) else {
+                throw RESTProblem(
+                    422, "column '\(column.name)' of '\(table)' takes a plain JSON value", kind: "InvalidValue")
+            }
             return value
+        }
+    }
+
+    /// Whether `value` is or contains a ref, an object or an info.
+    private static func holdsRefs(_ value: Value) -> Bool {
+        switch value {
+        case .ref, .object, .info: return true
+        case .list(let items): return items.contains(where: holdsRefs)
+        case .dict(let d): return d.values.contains(where: holdsRefs)
+        default: return false
         }
     }
 }

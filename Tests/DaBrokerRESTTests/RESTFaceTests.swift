@@ -142,6 +142,14 @@ struct RESTFaceTests {
         let got = try await f.send("GET", location)
         #expect(got.status == 200 && got.header("ETag") == etag)
 
+        // A body value in the wire's ref form is refused: this face takes plain JSON only.
+        let ref = #"{"_o":"Ref","k":{"_o":"LIST","_d":["sql","\#(n.artist)",1]}}"#
+        let smuggled = try await f.send(
+            "POST", "/api/\(n.artist)", json: #"{"\#(n.artistId)": \#(id + 1), "\#(n.name)": \#(ref)}"#)
+        #expect(smuggled.status == 422)
+        #expect(smuggled.text.contains("'\(n.name)'"))
+        #expect(try await f.send("GET", "/api/\(n.artist)/\(id + 1)").status == 404)
+
         let change = #"{"\#(n.name)": "\#(name)-2"}"#
         #expect(try await f.send("PATCH", location, json: change).status == 428)
         let changed = try await f.send("PATCH", location, json: change, headers: ["If-Match": etag])

@@ -1,4 +1,5 @@
 import DaBrokerCore
+import DaBrokerSQL
 import Foundation
 import Testing
 
@@ -22,5 +23,30 @@ struct RESTTextTests {
             charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         #expect(RESTRows.segment(text) == text.addingPercentEncoding(withAllowedCharacters: unreserved))
         #expect(RESTRows.segment(text).removingPercentEncoding == text)
+    }
+}
+
+/// A body is read with the wire codec; on the REST face its values must be plain JSON.
+@Suite("REST values")
+struct RESTValuesTests {
+    @Test func refsAndObjectsInABodyAreRefused() throws {
+        let column = ColumnDescription(name: "SupportRepId", declaredType: "integer", kind: .int, isNullable: true)
+        let ref = Value.ref(Ref(key: ObjectKey(["sql", "employee", 1])))
+        for smuggled in [ref, .list([1, ref]), .dict(["x": ref])] {
+            #expect(throws: RESTProblem.self) { _ = try RESTValues.convert(smuggled, column, table: "customer") }
+        }
+        do {
+            _ = try RESTValues.convert(ref, column, table: "customer")
+        } catch {
+            #expect(error.status == 422)
+            #expect(error.detail.contains("'SupportRepId'") && error.detail.contains("'customer'"))
+        }
+        #expect(try RESTValues.convert(.int(3), column, table: "customer") == .int(3))
+        // A json column takes any JSON, a ref's text included.
+        let json = ColumnDescription(name: "doc", declaredType: "jsonb", kind: .json, isNullable: true)
+        if case .json = try RESTValues.convert(.dict(["x": 1]), json, table: "t") {
+        } else {
+            Issue.record("a json column's value is not json text")
+        }
     }
 }
