@@ -173,8 +173,11 @@ public final class AMQPServerTransport: PurgeableServerTransport {
                 }
             }
             if let key { s.recent.begin(key) }
+            // Alone, a request runs on the I/O thread; with others in flight, on the pool, so
+            // that their CPU work does not queue behind one thread.
+            let executor = s.inFlight < Self.requestsOnIOThread ? s.link : nil
             s.inFlight += 1
-            return .handle(handler, s.link)
+            return .handle(handler, executor)
         }
         switch action {
         case .ignore, .wait:
@@ -184,6 +187,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             reply(to: delivery, with: cached)
         case .handle(let handler, let link):
             // On the I/O thread (see `AMQPLink`): no hand-off to start it or to publish its reply.
+            // Without a link, on the global executor.
             Task(executorPreference: link) { [self] in
                 let context = RequestContext(transport: RequestContext.Transport.amqp)
                 let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
@@ -194,6 +198,9 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             }
         }
     }
+
+    /// How many requests in flight may run on the I/O thread; the others run on the pool.
+    static let requestsOnIOThread = 1
 
     /// Publishes the reply (if the request asked for one) and acknowledges the request.
     private func reply(to delivery: AMQPDelivery, with reply: [UInt8]) {
