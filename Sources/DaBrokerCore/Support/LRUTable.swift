@@ -84,7 +84,7 @@ package struct LRUTable<Key: Hashable, Element> {
 
     /// Removes every entry and returns their elements.
     package mutating func removeAll() -> [Element] {
-        let elements = slots.compactMap(\.element)
+        let elements = slots.compactMap { $0.element }  // a key path here was made anew at each call
         index.removeAll()
         slots.removeAll()
         freeSlots.removeAll()
