@@ -24,6 +24,16 @@ struct DispatchTests {
         return (server, TestClient(transport: transport), transport)
     }
 
+    /// Items 1 and 2 (`["static", "item", n]`), 1 referring to 2 by `next`.
+    private static func twoItems(_ server: BrokerServer) throws -> (StaticObject, StaticObject) {
+        let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
+        let b = StaticObject(class: cls, values: ["n": 2])
+        let a = StaticObject(class: cls, values: ["n": 1, "next": .object(b)])
+        try server.addStatic(a, "item", 1)
+        try server.addStatic(b, "item", 2)
+        return (a, b)
+    }
+
     @Test func serverLevelCalls() async throws {
         let (server, client, _) = try await served { server in
             server.register("hello") { args in .string("hello \(try args.string(0, method: "hello"))") }
@@ -50,13 +60,7 @@ struct DispatchTests {
     /// The REST face's way in: no codes asked of the request's refs, none set on the reply's;
     /// the same request on the wire still needs them.
     @Test func trustedRequestsCarryNoCodes() async throws {
-        let (server, client, _) = try await served { server in
-            let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
-            let b = StaticObject(class: cls, values: ["n": 2])
-            let a = StaticObject(class: cls, values: ["n": 1, "next": .object(b)])
-            try server.addStatic(a, "item", 1)
-            try server.addStatic(b, "item", 2)
-        }
+        let (server, client, _) = try await served { server in _ = try Self.twoItems(server) }
         let unsigned = Ref(key: ObjectKey(["static", "item", 1]))
         #expect(try await client.failure("get", args: [.ref(unsigned)])?.kind == .accessDenied)
         let request = Request(method: Method.get, args: [.ref(unsigned)]).value
@@ -78,11 +82,7 @@ struct DispatchTests {
 
     @Test func includeFlag() async throws {
         let (server, client, _) = try await served { server in
-            let cls = try server.exportClass("Item", key: ["item", "meta"], fields: ["n"], refs: ["next"])
-            let b = StaticObject(class: cls, values: ["n": 2])
-            let a = StaticObject(class: cls, values: ["n": 1, "next": .object(b)])
-            try server.addStatic(a, "item", 1)
-            try server.addStatic(b, "item", 2)
+            let (a, b) = try Self.twoItems(server)
             server.register("one", include: true) { _ in .object(a) }
             server.register("oneRef") { _ in .object(a) }
             server.register("many", include: true) { _ in .list([.object(a), .object(b), .dict(["x": .object(a)])]) }

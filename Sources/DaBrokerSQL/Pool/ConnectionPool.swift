@@ -80,22 +80,7 @@ public final class ConnectionPool: Sendable {
     public func acquire() async throws -> any DatabaseConnection {
         let deadline = clock.now() + acquireTimeout
         while true {
-            switch try await grant(deadline: deadline) {
-            case .connection(let c, let since):
-                if clock.now() - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
-                    Task { await c.close() }
-                    slotFreed()
-                    continue
-                }
-                return c
-            case .slot:
-                do {
-                    return try await factory()
-                } catch {
-                    slotFreed()
-                    throw error
-                }
-            }
+            if let c = try await take(try await grant(deadline: deadline)) { return c }
         }
     }
 
@@ -110,24 +95,8 @@ public final class ConnectionPool: Sendable {
                 s.openCount += 1
                 return .slot
             }
-            switch grant {
-            case nil:
-                return nil
-            case .connection(let c, let since):
-                if clock.now() - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
-                    Task { await c.close() }
-                    slotFreed()
-                    continue
-                }
-                return c
-            case .slot:
-                do {
-                    return try await factory()
-                } catch {
-                    slotFreed()
-                    throw error
-                }
-            }
+            guard let grant else { return nil }
+            if let c = try await take(grant) { return c }
         }
     }
 
@@ -171,6 +140,27 @@ public final class ConnectionPool: Sendable {
     }
 
     // MARK: private
+
+    /// The connection `grant` gives: the idle one if it is healthy, or a new one in the room
+    /// granted; nil when the idle one was dead (its room is freed; ask again).
+    private func take(_ grant: Grant) async throws -> (any DatabaseConnection)? {
+        switch grant {
+        case .connection(let c, let since):
+            if clock.now() - since >= healthCheckAfterIdle, !(await c.isHealthy()) {
+                Task { await c.close() }
+                slotFreed()
+                return nil
+            }
+            return c
+        case .slot:
+            do {
+                return try await factory()
+            } catch {
+                slotFreed()
+                throw error
+            }
+        }
+    }
 
     private func grant(deadline: Duration) async throws -> Grant {
         // Without suspending when a connection or room is free.
