@@ -16,6 +16,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -48,7 +49,27 @@ def second_client(method, path, body=None, etag=None):
 
 
 def wait_for(cond, timeout=15):
-    return WebDriverWait(driver, timeout).until(cond)
+    # The console re-renders a view when a reply or an event arrives; an element found
+    # just before that is stale: look again rather than fail.
+    return WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(cond)
+
+
+def row_texts(d):
+    """The texts of the rows of the table on screen (found afresh at each call)."""
+    return [r.text for r in d.find_elements(By.CSS_SELECTOR, "#rows tbody tr")]
+
+
+def click(by, value):
+    """Clicks the element, found again if a re-render made it stale."""
+    for attempt in range(5):
+        try:
+            element = wait_for(EC.element_to_be_clickable((by, value)))
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+            element.click()
+            return
+        except StaleElementReferenceException:
+            if attempt == 4:
+                raise
 
 
 def text_in(selector, text):
@@ -176,20 +197,18 @@ try:
 
     # 11. Ordering, keyset pages and counts on Chinook's 3503 tracks.
     driver.get(BASE + "/console/#/table/Track?order=-Milliseconds&limit=5")
-    wait_for(EC.presence_of_element_located((By.CSS_SELECTOR, "#rows tbody tr")))
-    rows = driver.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
-    assert len(rows) == 5 and "Occupation / Precipice" in rows[0].text, "not ordered by -Milliseconds"
-    first = rows[0].text
+    try:
+        first_page = wait_for(lambda d: (lambda t: t if len(t) == 5 and "Occupation / Precipice" in t[0] else False)(row_texts(d)))
+    except Exception:
+        raise AssertionError(f"not 5 rows ordered by -Milliseconds: {row_texts(driver)}")
     if driver.find_elements(By.ID, "next-page"):
-        button = driver.find_element(By.ID, "next-page")
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-        button.click()
-        wait_for(lambda d: d.find_element(By.CSS_SELECTOR, "#rows tbody tr").text != first)
-        assert len(driver.find_elements(By.CSS_SELECTOR, "#rows tbody tr")) == 5
+        click(By.ID, "next-page")
+        second_page = wait_for(lambda d: (lambda t: t if t and t[0] != first_page[0] else False)(row_texts(d)))
+        assert len(second_page) == 5, f"the next page has {len(second_page)} rows, not 5"
         assert "after=" in driver.current_url, "the next page is not a keyset cursor"
     else:
         print("console-check: note: the REST face sent no Link: rel=next; paging not exercised", flush=True)
-    driver.find_element(By.XPATH, "//button[text()='Count rows']").click()
+    click(By.XPATH, "//button[text()='Count rows']")
     wait_for(text_in("#count", "3503 rows (exact)"))
     step("order-page-count")
 except Exception as e:  # noqa: BLE001 - any failure fails the check, with a screenshot
