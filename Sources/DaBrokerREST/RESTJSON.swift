@@ -62,33 +62,5 @@ enum RESTJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest
-    /// copied as UTF-8.
-    static func quote(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
-            var start = 0
-            for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                out.append(contentsOf: bytes[start..<i])
-                start = i + 1
-                switch b {
-                case UInt8(ascii: "\""): out += #"\""#.utf8
-                case UInt8(ascii: "\\"): out += #"\\"#.utf8
-                case UInt8(ascii: "\n"): out += #"\n"#.utf8
-                case UInt8(ascii: "\r"): out += #"\r"#.utf8
-                case UInt8(ascii: "\t"): out += #"\t"#.utf8
-                default:
-                    out += #"\u00"#.utf8
-                    out.append(hexDigits[Int(b >> 4)])
-                    out.append(hexDigits[Int(b & 0xF)])
-                }
-            }
-            out.append(contentsOf: bytes[start...])
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// Lowercase hexadecimal digits, by value.
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    static func quote(_ s: String, into out: inout [UInt8]) { JSONString.append(s, to: &out) }
 }

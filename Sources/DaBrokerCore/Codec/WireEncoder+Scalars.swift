@@ -27,46 +27,7 @@ extension WireEncoder {
     mutating func writeKey(_ s: String) { writeEscaped(s, escapeMetaPrefix: true) }
 
     private mutating func writeEscaped(_ s: String, escapeMetaPrefix: Bool) {
-        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, escapeMetaPrefix) }) {
-            return done
-        }
-        var copy = s
-        copy.withUTF8 { writeEscaped($0, escapeMetaPrefix) }
-    }
-
-    private mutating func writeEscaped(_ u: UnsafeBufferPointer<UInt8>, _ escapeMetaPrefix: Bool) {
-        out.append(UInt8(ascii: "\""))
-        var run = 0
-        if escapeMetaPrefix, u.count >= 2, u[0] == UInt8(ascii: "_"), u[1] == UInt8(ascii: "o") {
-            raw("_o_")
-            run = 2
-        }
-        var i = run
-        while i < u.count {
-            let c = u[i]
-            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
-                i += 1
-                continue
-            }
-            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
-            switch c {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            default:
-                raw("\\u00")
-                out.append(hexDigit(c >> 4))
-                out.append(hexDigit(c & 0xF))
-            }
-            i += 1
-            run = i
-        }
-        if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
-        out.append(UInt8(ascii: "\""))
+        JSONString.append(s, to: &out, escapingMetaPrefix: escapeMetaPrefix)
     }
 
     mutating func writeUUID(_ u: UUID) {
@@ -74,8 +35,8 @@ extension WireEncoder {
         withUnsafeBytes(of: u.uuid) { b in
             for (i, byte) in b.enumerated() {
                 if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(hexDigit(byte >> 4))
-                out.append(hexDigit(byte & 0xF))
+                out.append(JSONString.hexDigit(byte >> 4))
+                out.append(JSONString.hexDigit(byte & 0xF))
             }
         }
         raw("\"}")
@@ -244,10 +205,6 @@ extension WireEncoder {
         out.append(contentsOf: bytes[start..<end])
         raw("}")
     }
-}
-
-@inline(__always) private func hexDigit(_ v: UInt8) -> UInt8 {
-    v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
 }
 
 @inline(__always) private func isJSONSpace(_ b: UInt8) -> Bool {

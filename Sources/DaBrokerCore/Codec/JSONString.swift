@@ -1,0 +1,56 @@
+/// Writes JSON string literals as bytes: the one escaper of the codec, the HTTP transport's
+/// own replies and the REST face.
+package enum JSONString {
+    /// Appends `s` as a JSON string literal: quotes, backslashes and control characters
+    /// escaped, everything else copied as UTF-8. With `escapingMetaPrefix`, a string starting
+    /// with `_o` is written `_o_…` (how the wire escapes dict keys that would read as a type tag).
+    package static func append(_ s: String, to out: inout [UInt8], escapingMetaPrefix: Bool = false) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({
+            append($0, to: &out, escapingMetaPrefix: escapingMetaPrefix)
+        }) {
+            return done
+        }
+        var copy = s
+        copy.withUTF8 { append($0, to: &out, escapingMetaPrefix: escapingMetaPrefix) }
+    }
+
+    private static func append(_ u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], escapingMetaPrefix: Bool) {
+        out.append(UInt8(ascii: "\""))
+        var run = 0
+        if escapingMetaPrefix, u.count >= 2, u[0] == UInt8(ascii: "_"), u[1] == UInt8(ascii: "o") {
+            out += "_o_".utf8
+            run = 2
+        }
+        var i = run
+        while i < u.count {
+            let c = u[i]
+            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+                i += 1
+                continue
+            }
+            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
+            switch c {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case 0x0A: out += #"\n"#.utf8
+            case 0x0D: out += #"\r"#.utf8
+            case 0x09: out += #"\t"#.utf8
+            case 0x08: out += #"\b"#.utf8
+            case 0x0C: out += #"\f"#.utf8
+            default:
+                out += #"\u00"#.utf8
+                out.append(hexDigit(c >> 4))
+                out.append(hexDigit(c & 0xF))
+            }
+            i += 1
+            run = i
+        }
+        if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The lowercase hexadecimal digit of `v` (0–15).
+    @inline(__always) package static func hexDigit(_ v: UInt8) -> UInt8 {
+        v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
+    }
+}
