@@ -9,25 +9,13 @@ import Foundation
 /// the JSON codec's encoding of the key as a list, so every server with the same secret
 /// makes and accepts the same codes.
 public struct AccessCodes: Sendable {
-    private let keyed: KeyedHMAC
+    private let keyed: KeyedMAC
     private let canonical: @Sendable (ObjectKey) -> [UInt8]
 
     /// Codes keyed by `secret`; `canonical` gives the canonical bytes of a key.
     init(secret: [UInt8], canonical: @escaping @Sendable (ObjectKey) -> [UInt8]) {
-        self.keyed = KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: secret)))
+        self.keyed = KeyedMAC(key: secret)
         self.canonical = canonical
-    }
-
-    /// An HMAC with its key already absorbed, copied for each code: keying it costs as much as
-    /// the rest of a code.
-    ///
-    /// `@unchecked Sendable` because swift-crypto does not mark `HMAC` as `Sendable`. It is safe:
-    /// `HMAC` is a struct whose hash states are copy-on-write (swift-crypto checks
-    /// `isKnownUniquelyReferenced` before each mutation), the stored value is never mutated,
-    /// and each use mutates a copy of its own.
-    private struct KeyedHMAC: @unchecked Sendable {
-        let hmac: HMAC<SHA256>
-        init(_ hmac: HMAC<SHA256>) { self.hmac = hmac }
     }
 
     /// A fresh random secret (32 bytes), for a server configured without one.
@@ -38,11 +26,8 @@ public struct AccessCodes: Sendable {
 
     /// The access code of `key`.
     public func code(for key: ObjectKey) -> String {
-        var hmac = keyed.hmac
-        hmac.update(data: canonical(key))
-        let mac = hmac.finalize()
         // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
-        return Base64.string(mac.withUnsafeBytes { Array($0.prefix(9)) }, urlSafe: true)
+        keyed.withMAC(of: canonical(key)) { Base64.urlSafeString($0, prefix: 9) }
     }
 
     /// Whether `ref` carries the right code for its key (compared in constant time).
@@ -56,9 +41,7 @@ public struct AccessCodes: Sendable {
     /// The HMAC-SHA256 of `bytes` under the server's secret, for other signed tokens (query
     /// cursors); callers put a purpose prefix of their own into `bytes`.
     func signature(of bytes: [UInt8]) -> [UInt8] {
-        var hmac = keyed.hmac
-        hmac.update(data: bytes)
-        return hmac.finalize().withUnsafeBytes { Array($0) }
+        keyed.mac(of: bytes)
     }
 
     /// `ref` with its code set.

@@ -51,6 +51,20 @@ struct AccessCodeTests {
         }
     }
 
+    /// `KeyedMAC` hashes the padded key blocks once; its MACs must be swift-crypto's HMAC's for
+    /// keys shorter than, as long as and longer than a block, and messages of any length.
+    @Test(arguments: [0, 1, 32, 63, 64, 65, 200])
+    func keyedMACIsHMACSHA256(keyLength: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let keyed = KeyedMAC(key: key)
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000] {
+            let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            #expect(keyed.mac(of: message) == expected, "key \(keyLength) bytes, message \(length) bytes")
+        }
+    }
+
     @Test func missingWrongAndCrossObjectCodesAreRefused() async throws {
         let (server, client, _, _) = try await served(secret: "s")
         let a = try #require(try await client.call("root").object).ref

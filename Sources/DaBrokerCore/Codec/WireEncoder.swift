@@ -7,9 +7,10 @@ import OrderedCollections
 /// first occurrence gets `"_oi":N`, inserted once encoding is done.
 struct WireEncoder {
     var out: [UInt8] = []
-    /// The records of the objects encoded so far, by key.
-    private var seen: [ObjectKey: [Int]] = [:]
-    private var records: [(offset: Int, value: Value, oid: Int)] = []
+    /// The latest record of each key encoded so far; `records` chains the earlier ones with
+    /// the same key (`previous`, -1 at the end), so a new key costs one hash lookup.
+    private var seen: [ObjectKey: Int] = [:]
+    private var records: [(offset: Int, value: Value, oid: Int, previous: Int)] = []
     private var inserts: [(offset: Int, oid: Int)] = []
 
     /// The envelope keys `Message` itself stands for; `extras` cannot override them.
@@ -166,8 +167,14 @@ struct WireEncoder {
 
     /// Writes `{"_or":N}` and returns true if an equal object was already written.
     mutating func shareIfSeen(_ key: ObjectKey, _ whole: Value) -> Bool {
-        let candidates = seen[key, default: []]
-        for index in candidates where records[index].value == whole {
+        let latest = seen.updateValue(records.count, forKey: key) ?? -1
+        var index = latest
+        while index >= 0 {
+            guard records[index].value == whole else {
+                index = records[index].previous
+                continue
+            }
+            seen[key] = latest
             var oid = records[index].oid
             if oid == 0 {
                 oid = inserts.count + 1
@@ -179,8 +186,7 @@ struct WireEncoder {
             raw("}")
             return true
         }
-        seen[key, default: []].append(records.count)
-        records.append((out.count, whole, 0))
+        records.append((out.count, whole, 0, latest))
         return false
     }
 

@@ -4,48 +4,65 @@
 /// The one LRU of the package: the client's object cache and the drivers' prepared-statement
 /// caches. Not thread-safe on its own: `ObjectCache` keeps it behind a `Mutex`, a driver in
 /// its thread-confined state.
-package struct LRUTable<Key: Hashable, Element> {
-    private struct Slot {
-        var key: Key
-        var element: Element?
-        var newer: Int
-        var older: Int
+///
+/// Public and `@inlinable` so that the modules using it get code specialised for their key
+/// and element types: a `package` generic is not, and its generic calls made up a tenth of a
+/// client's work in a find of 50 rows (docs/performance.md).
+public struct LRUTable<Key: Hashable, Element> {
+    @usableFromInline
+    struct Slot {
+        @usableFromInline var key: Key
+        @usableFromInline var element: Element?
+        @usableFromInline var newer: Int
+        @usableFromInline var older: Int
+
+        @inlinable
+        init(key: Key, element: Element?, newer: Int, older: Int) {
+            self.key = key
+            self.element = element
+            self.newer = newer
+            self.older = older
+        }
     }
 
-    private var index: [Key: Int] = [:]
-    private var slots: [Slot] = []
-    private var freeSlots: [Int] = []
+    @usableFromInline var index: [Key: Int] = [:]
+    @usableFromInline var slots: [Slot] = []
+    @usableFromInline var freeSlots: [Int] = []
     /// Most recently used slot, or -1.
-    private var newest = -1
+    @usableFromInline var newest = -1
     /// Least recently used slot, or -1.
-    private var oldest = -1
+    @usableFromInline var oldest = -1
 
     /// The most entries the table keeps (at least 1).
-    package let capacity: Int
+    public let capacity: Int
 
-    package init(capacity: Int) {
+    @inlinable
+    public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    package var count: Int { index.count }
+    @inlinable
+    public var count: Int { index.count }
 
     /// The element for `key`, marked as most recently used.
-    package mutating func get(_ key: Key) -> Element? {
+    @inlinable
+    public mutating func get(_ key: Key) -> Element? {
         guard let slot = index[key] else { return nil }
         moveToFront(slot)
         return slots[slot].element
     }
 
     /// The element for `key`, leaving the recency order alone.
-    package func peek(_ key: Key) -> Element? {
+    @inlinable
+    public func peek(_ key: Key) -> Element? {
         guard let slot = index[key] else { return nil }
         return slots[slot].element
     }
 
     /// Stores `element` under `key` as the most recently used entry; returns the entry that
     /// had to go to make room, if any.
-    @discardableResult
-    package mutating func set(_ key: Key, _ element: Element) -> (key: Key, element: Element)? {
+    @inlinable @discardableResult
+    public mutating func set(_ key: Key, _ element: Element) -> (key: Key, element: Element)? {
         if let slot = index[key] {
             slots[slot].element = element
             moveToFront(slot)
@@ -72,8 +89,8 @@ package struct LRUTable<Key: Hashable, Element> {
     }
 
     /// Removes `key`; returns its element if it was there.
-    @discardableResult
-    package mutating func remove(_ key: Key) -> Element? {
+    @inlinable @discardableResult
+    public mutating func remove(_ key: Key) -> Element? {
         guard let slot = index.removeValue(forKey: key) else { return nil }
         unlink(slot)
         let element = slots[slot].element
@@ -83,7 +100,8 @@ package struct LRUTable<Key: Hashable, Element> {
     }
 
     /// Removes every entry and returns their elements.
-    package mutating func removeAll() -> [Element] {
+    @inlinable
+    public mutating func removeAll() -> [Element] {
         let elements = slots.compactMap { $0.element }  // a key path here was made anew at each call
         index.removeAll()
         slots.removeAll()
@@ -93,13 +111,15 @@ package struct LRUTable<Key: Hashable, Element> {
         return elements
     }
 
-    private mutating func moveToFront(_ slot: Int) {
+    @inlinable
+    mutating func moveToFront(_ slot: Int) {
         guard slot != newest else { return }
         unlink(slot)
         linkAtFront(slot)
     }
 
-    private mutating func linkAtFront(_ slot: Int) {
+    @inlinable
+    mutating func linkAtFront(_ slot: Int) {
         slots[slot].older = newest
         slots[slot].newer = -1
         if newest >= 0 { slots[newest].newer = slot }
@@ -107,7 +127,8 @@ package struct LRUTable<Key: Hashable, Element> {
         if oldest < 0 { oldest = slot }
     }
 
-    private mutating func unlink(_ slot: Int) {
+    @inlinable
+    mutating func unlink(_ slot: Int) {
         let newer = slots[slot].newer
         let older = slots[slot].older
         if newer >= 0 { slots[newer].older = older } else { newest = older }

@@ -64,6 +64,13 @@ struct CodecRoundTripTests {
         let bytes = codec.encode(Message(data: [.object(a), .object(b)]))
         #expect(!String(decoding: bytes, as: UTF8.self).contains("_or"))
         #expect(try codec.decode(bytes).data == [.object(a), .object(b)])
+        // A repeat of the earlier of two versions is still found and shared, the later one
+        // is written out whole.
+        let repeated = codec.encode(Message(data: [.object(a), .object(b), .object(a), .object(b)]))
+        let text = String(decoding: repeated, as: UTF8.self)
+        #expect(text.components(separatedBy: "\"_or\":").count == 3, "\(text)")
+        #expect(text.components(separatedBy: "\"_oi\":").count == 3, "\(text)")
+        #expect(try codec.decode(repeated).data == [.object(a), .object(b), .object(a), .object(b)])
     }
 
     @Test("an object holding a ref to itself or an ancestor round-trips as a Ref")
