@@ -366,11 +366,12 @@ final class BenchRunner {
     }
 
     /// A step that can run alone (to see what a change to the server does).
-    enum SingleStep { case memoryBurst, serverCPU, throughput }
+    enum SingleStep { case memoryBurst, serverCPU, throughput, latency }
 
     /// Only `step`'s rows, on `backend`.
     func only(_ step: SingleStep, _ backend: String) async throws {
         guard let amqpURL else { throw BenchFailure("DABROKER_TEST_AMQP_URL is not set") }
+        if step == .latency { try await echoFloors() }
         let variables = ["postgres": "DABROKER_TEST_POSTGRES_URL", "mysql": "DABROKER_TEST_MYSQL_URL"]
         let base = variables[backend].flatMap { env[$0] }
         if backend != "sqlite" && base == nil { throw BenchFailure("no URL for \(backend)") }
@@ -379,6 +380,8 @@ final class BenchRunner {
         switch step {
         case .throughput:
             try await throughput(database, amqpURL: amqpURL, alone: true)
+        case .latency:
+            try await backendRows(database, withEcho: true)
         case .memoryBurst:
             try await memoryBurst(database, amqpURL: amqpURL)
         case .serverCPU:

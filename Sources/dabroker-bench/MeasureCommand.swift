@@ -32,6 +32,9 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: "Only measure throughput over AMQP on this database (postgres, mysql, sqlite).")
     var throughputOnly: String?
 
+    @Option(help: "Only measure the echo floors and this database's latency rows (postgres, mysql, sqlite).")
+    var latencyOnly: String?
+
     @Flag(help: "Only compare the REST face with Datasette over HTTP (SQLite; needs datasette and wrk).")
     var peerHTTPOnly = false
 
@@ -57,9 +60,10 @@ struct MeasureCommand: AsyncParsableCommand {
             BenchReport(results: runner.results, notes: runner.notes).print()
             return
         }
-        if let backend = memoryBurstOnly ?? serverCPUOnly ?? throughputOnly {
+        if let backend = memoryBurstOnly ?? serverCPUOnly ?? throughputOnly ?? latencyOnly {
             let step: BenchRunner.SingleStep =
-                memoryBurstOnly != nil ? .memoryBurst : serverCPUOnly != nil ? .serverCPU : .throughput
+                memoryBurstOnly != nil
+                ? .memoryBurst : serverCPUOnly != nil ? .serverCPU : throughputOnly != nil ? .throughput : .latency
             try await runner.only(step, backend)
             BenchReport(results: runner.results, notes: runner.notes).print()
             return

@@ -114,14 +114,19 @@ extension SQLTableService {
             guard let i, i < row.values.count else { return .null }
             return row.values[i]
         }
-        var fields = OrderedDictionary<String, Value>(minimumCapacity: m.fields.count)
-        for (f, i) in zip(m.fields, layout.fields) { fields[f] = value(i) }
-        var refs = OrderedDictionary<String, Ref?>(minimumCapacity: m.refs.count + 1)
-        refs["_meta"] = layout.meta
-        for (r, columns) in zip(m.refs, layout.refs) {
-            let values = columns.map(value)
-            let ref: Ref? = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
-            refs[r.name] = .some(ref)  // keep the key for a NULL fk: the ref is set to nil
+        var fields = layout.emptyFields
+        fields.values.withUnsafeMutableBufferPointer { out in
+            for (j, i) in layout.fields.enumerated() where j < out.count { out[j] = value(i) }
+        }
+        var refs = layout.emptyRefs
+        if !m.refs.isEmpty {
+            refs.values.withUnsafeMutableBufferPointer { out in
+                for (slot, (r, columns)) in zip(layout.refSlots, zip(m.refs, layout.refs)) {
+                    let values = columns.map(value)
+                    // A NULL fk keeps its key, with the ref set to nil.
+                    out[slot] = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
+                }
+            }
         }
         return ObjectValue(ref: Ref(key: rowKey(m.name, layout.key.map(value))), fields: fields, refs: refs)
     }
