@@ -341,9 +341,16 @@ struct WireDecoder {
 
     /// A dict key with the `_o` escape undone (`_o_x` → `_ox`).
     func unescapeKey(_ k: Int) throws(BrokerError) -> String {
+        // Most keys neither start with `_o` nor hold escapes: made straight from the bytes.
+        let t = tokens[k]
+        if !t.escaped && (t.end - t.start < 2 || bytes[Int(t.start)] != UInt8(ascii: "_")
+            || bytes[Int(t.start) + 1] != UInt8(ascii: "o"))
+        {
+            return string(k)
+        }
         let key = string(k)
-        guard key.utf8.count >= 2, key.utf8.starts(with: [UInt8(ascii: "_"), UInt8(ascii: "o")]) else { return key }
         let u = Array(key.utf8)
+        guard u.count >= 2, u[0] == UInt8(ascii: "_"), u[1] == UInt8(ascii: "o") else { return key }
         guard u.count >= 3, u[2] == UInt8(ascii: "_") else {
             throw fail(k, "key '\(clip(key))' starts with _o but is not escaped (expected _o_…)")
         }
