@@ -343,8 +343,9 @@ struct WireDecoder {
     func unescapeKey(_ k: Int) throws(BrokerError) -> String {
         // Most keys neither start with `_o` nor hold escapes: made straight from the bytes.
         let t = tokens[k]
-        if !t.escaped && (t.end - t.start < 2 || bytes[Int(t.start)] != UInt8(ascii: "_")
-            || bytes[Int(t.start) + 1] != UInt8(ascii: "o"))
+        if !t.escaped
+            && (t.end - t.start < 2 || bytes[Int(t.start)] != UInt8(ascii: "_")
+                || bytes[Int(t.start) + 1] != UInt8(ascii: "o"))
         {
             return string(k)
         }
