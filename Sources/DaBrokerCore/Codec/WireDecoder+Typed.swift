@@ -12,7 +12,7 @@ extension WireDecoder {
             guard depth + 1 <= maxDepth else { throw depthError(d) }
             return .list(try decodeElements(d, depth: depth + 1))
         case "Ref":
-            return .ref(try decodeRef(i, depth: depth, tag: "Ref"))
+            return try refValue(i, depth: depth)
         case "_ROOT":
             return .ref(Ref(key: .metaRoot))
         case "Obj":
@@ -77,6 +77,22 @@ extension WireDecoder {
     }
 
     // MARK: - Objects
+
+    /// A `Ref`. A reply repeats refs (every object of a find carries its table's `_meta`
+    /// ref): the same text as the last ref, at no greater depth, is that ref again and costs
+    /// the same budget. Kept out of `decodeTyped`, whose frame is on the stack once per level
+    /// of nesting (the depth cap is tested on a task's stack in a debug build).
+    @inline(never)
+    mutating func refValue(_ i: Int, depth: Int) throws(BrokerError) -> Value {
+        if let last = lastRef.value, depth <= last.depth, sameText(i, last.token) {
+            try consume(last.cost, at: i)
+            return .ref(last.ref)
+        }
+        let before = budget
+        let ref = try decodeRef(i, depth: depth, tag: "Ref")
+        lastRef.value = (i, depth, before - budget, ref)
+        return .ref(ref)
+    }
 
     /// `k` and `c` of a `Ref`, `Obj` or `Info`.
     mutating func decodeRef(_ i: Int, depth: Int, tag: String) throws(BrokerError) -> Ref {

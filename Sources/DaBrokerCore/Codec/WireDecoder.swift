@@ -23,6 +23,14 @@ struct WireDecoder {
     let maxElements: Int
     var budget: Int
     var shared: [Int64: Shared] = [:]
+    /// The last `Ref` decoded, in a box: a debug build copies the decoder into many of the
+    /// frames of each level of nesting, and the depth cap is tested on a task's stack.
+    let lastRef = LastRefBox()
+
+    final class LastRefBox {
+        /// Its object token, the depth it was decoded at, the budget it took, and the ref.
+        var value: (token: Int, depth: Int, cost: Int, ref: Ref)?
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], limits: CodecLimits) {
         self.bytes = bytes
@@ -380,6 +388,13 @@ struct WireDecoder {
                 m = next(m + 1)
             }
         }
+    }
+
+    /// Whether tokens `a` and `b` span the same bytes of text.
+    func sameText(_ a: Int, _ b: Int) -> Bool {
+        let x = slice(a)
+        let y = slice(b)
+        return x.count == y.count && (x.count == 0 || memcmpEqual(x, y))
     }
 
     func keysEqual(_ a: Int, _ b: Int) -> Bool {

@@ -386,6 +386,30 @@ struct CodecHostileInputTests {
         #expect(error?.message.contains("limit of 512 levels") == true)
     }
 
+    /// The decoder reuses the last ref decoded when the same text comes again: the reuse must
+    /// give equal refs, and copies still count against the limits. (A deeper copy is decoded
+    /// afresh; the tokenizer's depth check catches too deep a text before that.)
+    @Test("a repeated ref decodes to the same ref, within the same budget and depth limits")
+    func repeatedRefs() throws {
+        let ref = #"{"_o":"Ref","k":{"_o":"LIST","_d":["sql","t"]},"c":"abc"}"#
+        let three = #"{"data":{"_o":"LIST","_d":["# + [ref, ref, ref].joined(separator: ",") + "]}}"
+        let expected = Value.ref(Ref(key: ObjectKey(["sql", "t"]), code: "abc"))
+        #expect(try JSONCodec().decode(Array(three.utf8)).data == .list([expected, expected, expected]))
+        // Each copy counts again: 40 copies do not fit in 100 elements.
+        var few = CodecLimits()
+        few.maxElements = 100
+        let many = #"{"data":{"_o":"LIST","_d":["# + Array(repeating: ref, count: 40).joined(separator: ",") + "]}}"
+        let error = #expect(throws: BrokerError.self) { try JSONCodec(limits: few).decode(Array(many.utf8)) }
+        #expect(error?.message.contains("more than the limit of 100") == true, "\(String(describing: error))")
+        // The depth limit holds around copies.
+        var shallow = CodecLimits()
+        shallow.maxDepth = 6
+        let deeper = #"{"data":{"_o":"LIST","_d":["# + ref + #",[[["# + ref + "]]]]}}"
+        let deep = #expect(throws: BrokerError.self) { try JSONCodec(limits: shallow).decode(Array(deeper.utf8)) }
+        #expect(deep?.message.contains("limit of 6") == true)
+        #expect(throws: Never.self) { try JSONCodec(limits: shallow).decode(Array(three.utf8)) }
+    }
+
     @Test("random mutations of valid messages never crash the decoder")
     func mutations() {
         var rng = SplitMix64(seed: 2024)
