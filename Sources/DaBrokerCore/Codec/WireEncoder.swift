@@ -12,6 +12,9 @@ struct WireEncoder {
     private var seen: [ObjectKey: Int] = [:]
     private var records: [(offset: Int, value: Value, oid: Int, previous: Int)] = []
     private var inserts: [(offset: Int, oid: Int)] = []
+    /// The last ref written and its text: a reply repeats refs (every object of a find
+    /// carries its table's `_meta` ref), and a repeat is copied instead of written anew.
+    private var lastRef: (ref: Ref, text: [UInt8])?
 
     /// The envelope keys `Message` itself stands for; `extras` cannot override them.
     static let envelopeKeys: Set<String> = ["data", "msgid", "error", "cache"]
@@ -151,9 +154,35 @@ struct WireEncoder {
             raw("{\"_o\":\"_ROOT\"}")
             return
         }
+        if let last = lastRef, Self.sameText(last.ref, r) {
+            out.append(contentsOf: last.text)
+            return
+        }
+        let start = out.count
         raw("{\"_o\":\"Ref\",")
         writeKeyAndCode(r)
         raw("}")
+        lastRef = (r, Array(out[start...]))
+    }
+
+    /// Whether `a` and `b` are written as the same text: keys of strings (compared byte by
+    /// byte: `==` on `String` ignores Unicode normalisation, the text does not) and integers,
+    /// and the same code. Other keys are not compared (they are written anew).
+    private static func sameText(_ a: Ref, _ b: Ref) -> Bool {
+        switch (a.code, b.code) {
+        case (nil, nil): break
+        case (let c?, let d?): guard c.utf8.elementsEqual(d.utf8) else { return false }
+        default: return false
+        }
+        guard a.key.parts.count == b.key.parts.count else { return false }
+        for (x, y) in zip(a.key.parts, b.key.parts) {
+            switch (x, y) {
+            case (.string(let s), .string(let t)): guard s.utf8.elementsEqual(t.utf8) else { return false }
+            case (.int(let m), .int(let n)): guard m == n else { return false }
+            default: return false
+            }
+        }
+        return true
     }
 
     mutating func writeKeyAndCode(_ r: Ref) {

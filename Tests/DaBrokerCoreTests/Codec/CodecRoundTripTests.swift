@@ -73,6 +73,32 @@ struct CodecRoundTripTests {
         #expect(try codec.decode(repeated).data == [.object(a), .object(b), .object(a), .object(b)])
     }
 
+    /// The encoder copies the text of a ref that repeats the last one; keys that Swift
+    /// calls equal but that are written differently (Unicode normalisation) must each keep
+    /// their own text.
+    @Test("repeated refs are written alike; refs equal only up to normalisation are not")
+    func repeatedRefText() throws {
+        let meta = Ref(key: ObjectKey(["sql", "t"]), code: "abcdefghijkl")
+        let composed = Ref(key: ObjectKey(["sql", "t", "\u{E9}"]), code: "c")
+        let decomposed = Ref(key: ObjectKey(["sql", "t", "e\u{301}"]), code: "c")
+        #expect(composed == decomposed)  // Swift's String equality: the reason for the care
+        let value: Value = [.ref(meta), .ref(meta), .ref(composed), .ref(decomposed), .ref(Ref(key: meta.key))]
+        let text = String(decoding: codec.encode(value: value), as: UTF8.self)
+        let metaText = #"{"_o":"Ref","k":{"_o":"LIST","_d":["sql","t"]},"c":"abcdefghijkl"}"#
+        #expect(text.components(separatedBy: metaText).count == 3, "\(text)")
+        guard case .list(let back) = try codec.decode(value: codec.encode(value: value)) else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(back.count == 5)
+        let scalars = back[2...3].map { v -> [Unicode.Scalar] in
+            guard case .ref(let r) = v, case .string(let s) = r.key.parts[2] else { return [] }
+            return Array(s.unicodeScalars)
+        }
+        #expect(scalars == [["\u{E9}"], ["e", "\u{301}"]])
+        #expect(back[4] == .ref(Ref(key: meta.key)))
+    }
+
     @Test("an object holding a ref to itself or an ancestor round-trips as a Ref")
     func ancestorRefs() throws {
         let parentRef = Ref(key: ObjectKey(["sql", "parent", 1]), code: "P")
