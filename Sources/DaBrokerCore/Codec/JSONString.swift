@@ -1,6 +1,17 @@
 /// Writes JSON string literals as bytes: the one escaper of the codec, the HTTP transport's
 /// own replies and the REST face.
 package enum JSONString {
+    /// Whether `a` and `b` hold the same UTF-8 bytes (they are then written alike; `==` on
+    /// `String` also calls canonically equivalent strings equal).
+    package static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let result = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                x.count == y.count && x.elementsEqual(y)
+            }
+        }
+        return (result ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
+
     /// Appends `s` as a JSON string literal: quotes, backslashes and control characters
     /// escaped, everything else copied as UTF-8. With `escapingMetaPrefix`, a string starting
     /// with `_o` is written `_o_…` (how the wire escapes dict keys that would read as a type tag).

@@ -1,8 +1,13 @@
 import Foundation
 
 extension WireEncoder {
+    /// Appends the bytes of a literal, one by one: the literals are short (1 to 20 bytes),
+    /// where `append(contentsOf:)` costs more per call than the copying it saves.
     @inline(__always) mutating func raw(_ s: StaticString) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        let n = s.utf8CodeUnitCount
+        out.reserveCapacity(out.count + n)
+        let p = s.utf8Start
+        for i in 0..<n { out.append(p[i]) }
     }
 
     mutating func writeInt(_ i: Int64) {

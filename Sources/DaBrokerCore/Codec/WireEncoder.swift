@@ -126,6 +126,8 @@ struct WireEncoder {
     }
 
     mutating func writeList(_ list: [Value]) {
+        // A list of objects (a find's result) fills `seen` with their keys: room at once.
+        if seen.isEmpty, list.count > 8, case .object = list[0] { seen.reserveCapacity(list.count) }
         raw("{\"_o\":\"LIST\",\"_d\":[")
         var first = true
         for e in list {
@@ -171,13 +173,13 @@ struct WireEncoder {
     private static func sameText(_ a: Ref, _ b: Ref) -> Bool {
         switch (a.code, b.code) {
         case (nil, nil): break
-        case (let c?, let d?): guard c.utf8.elementsEqual(d.utf8) else { return false }
+        case (let c?, let d?): guard JSONString.sameBytes(c, d) else { return false }
         default: return false
         }
         guard a.key.parts.count == b.key.parts.count else { return false }
         for (x, y) in zip(a.key.parts, b.key.parts) {
             switch (x, y) {
-            case (.string(let s), .string(let t)): guard s.utf8.elementsEqual(t.utf8) else { return false }
+            case (.string(let s), .string(let t)): guard JSONString.sameBytes(s, t) else { return false }
             case (.int(let m), .int(let n)): guard m == n else { return false }
             default: return false
             }
