@@ -17,14 +17,34 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
         self.digest = Self.digest(parts)
     }
 
+    /// Strings are hashed and compared by their UTF-8 bytes: `String`'s own `==` calls
+    /// canonically equivalent strings equal (`"\u{E9}"` and `"e\u{301}"`), but they are two
+    /// keys, as they are two rows of a table whose primary key is text.
     private static func digest(_ parts: [Value]) -> Int {
         var hasher = Hasher()
-        hasher.combine(parts)
+        hasher.combine(parts.count)
+        for part in parts {
+            guard case .string(let s) = part else {
+                hasher.combine(part)
+                continue
+            }
+            hasher.combine(0xFF as UInt8)  // a string, as opposed to any other part
+            hasher.combine(s.utf8.count)
+            for byte in s.utf8 { hasher.combine(byte) }
+        }
         return hasher.finalize()
     }
 
     public static func == (lhs: ObjectKey, rhs: ObjectKey) -> Bool {
-        lhs.digest == rhs.digest && lhs.parts == rhs.parts
+        guard lhs.digest == rhs.digest, lhs.parts.count == rhs.parts.count else { return false }
+        for (a, b) in zip(lhs.parts, rhs.parts) {
+            if case .string(let s) = a, case .string(let t) = b {
+                guard JSONString.sameBytes(s, t) else { return false }
+            } else if a != b {
+                return false
+            }
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(digest) }

@@ -10,7 +10,9 @@ struct WireEncoder {
     /// The latest record of each key encoded so far; `records` chains the earlier ones with
     /// the same key (`previous`, -1 at the end), so a new key costs one hash lookup.
     private var seen: [ObjectKey: Int] = [:]
-    private var records: [(offset: Int, value: Value, oid: Int, previous: Int)] = []
+    /// Each object written: where its text starts and ends (`end` -1 while it is written),
+    /// its value, its `_oi` id (0: none yet) and the previous record of its key.
+    private var records: [(offset: Int, end: Int, value: Value, oid: Int, previous: Int)] = []
     private var inserts: [(offset: Int, oid: Int)] = []
     /// The last ref written and its text: a reply repeats refs (every object of a find
     /// carries its table's `_meta` ref), and a repeat is copied instead of written anew.
@@ -196,12 +198,18 @@ struct WireEncoder {
         }
     }
 
-    /// Writes `{"_or":N}` and returns true if an equal object was already written.
-    mutating func shareIfSeen(_ key: ObjectKey, _ whole: Value) -> Bool {
+    /// Writes `{"_or":N}` and returns nil if the same object was already written; otherwise
+    /// returns the object's new record (the caller writes the object and sets its `end`).
+    ///
+    /// The same object means an equal value written as the same text: `==` on `Value` calls
+    /// strings equal that differ in Unicode normalisation, and such a copy must keep its own
+    /// text. An equal candidate is therefore written once more, aside, and compared byte for
+    /// byte (only when a key repeats with an equal value, which is rare).
+    mutating func shareIfSeen(_ key: ObjectKey, _ whole: Value) -> Int? {
         let latest = seen.updateValue(records.count, forKey: key) ?? -1
         var index = latest
         while index >= 0 {
-            guard records[index].value == whole else {
+            guard records[index].value == whole, writtenAlike(whole, records[index]) else {
                 index = records[index].previous
                 continue
             }
@@ -215,14 +223,25 @@ struct WireEncoder {
             raw("{\"_or\":")
             appendDigits(UInt64(oid), into: &out)
             raw("}")
-            return true
+            return nil
         }
-        records.append((out.count, whole, 0, latest))
-        return false
+        records.append((out.count, -1, whole, 0, latest))
+        return records.count - 1
+    }
+
+    /// Whether `value` is written as the text of `record` (an object still being written,
+    /// or one holding shared copies, is not: it is then written again in full).
+    private func writtenAlike(_ value: Value, _ record: (offset: Int, end: Int, value: Value, oid: Int, previous: Int))
+        -> Bool
+    {
+        guard record.end >= record.offset else { return false }
+        var aside = WireEncoder(capacity: record.end - record.offset, decimals: decimals)
+        aside.encode(value)
+        return aside.finish().elementsEqual(out[record.offset..<record.end])
     }
 
     mutating func writeObject(_ o: ObjectValue, whole: Value) {
-        if shareIfSeen(o.ref.key, whole) { return }
+        guard let record = shareIfSeen(o.ref.key, whole) else { return }
         raw("{\"_o\":\"Obj\",")
         writeKeyAndCode(o.ref)
         raw(",\"f\":")
@@ -237,10 +256,11 @@ struct WireEncoder {
             first = false
         }
         raw("}}")
+        records[record].end = out.count
     }
 
     mutating func writeInfo(_ i: InfoValue, whole: Value) {
-        if shareIfSeen(i.ref.key, whole) { return }
+        guard let record = shareIfSeen(i.ref.key, whole) else { return }
         raw("{\"_o\":\"Info\",")
         writeKeyAndCode(i.ref)
         raw(",\"f\":{\"name\":")
@@ -268,6 +288,7 @@ struct WireEncoder {
         raw("}},\"r\":{\"_meta\":")
         writeRef(i.meta)
         raw("}}")
+        records[record].end = out.count
     }
 
     /// The `_F` descriptors, each with its column facts as extra keys when it has them (the
