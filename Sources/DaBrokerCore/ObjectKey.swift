@@ -30,7 +30,10 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
             }
             hasher.combine(0xFF as UInt8)  // a string, as opposed to any other part
             hasher.combine(s.utf8.count)
-            for byte in s.utf8 { hasher.combine(byte) }
+            let hashed: Void? = s.utf8.withContiguousStorageIfAvailable {
+                hasher.combine(bytes: UnsafeRawBufferPointer($0))
+            }
+            if hashed == nil { for byte in s.utf8 { hasher.combine(byte) } }
         }
         return hasher.finalize()
     }
