@@ -266,12 +266,16 @@ final class AMQPLink: TaskExecutor {
         }
     }
 
+    /// Empties the wake-up pipe, then lets the next `wake` write again. The read happens
+    /// outside the lock, which other threads take to queue work: a byte written between the
+    /// read and the reset only makes one more, empty, turn; work queued then without a byte
+    /// is run by the turn that follows this drain, before the thread waits again. The pipe
+    /// holds one byte at a time (`wakePending`), so one read of up to 64 bytes empties it.
     private func drainWakePipe() {
-        state.withLock { s in
-            var buffer = [UInt8](repeating: 0, count: 64)
-            while read(wakeRead, &buffer, 64) > 0 {}
-            s.wakePending = false
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            _ = read(wakeRead, buffer.baseAddress, buffer.count)
         }
+        state.withLock { $0.wakePending = false }
     }
 
     /// Sleeps `delay` unless ``stop()`` wakes it; runs the jobs that come meanwhile.
