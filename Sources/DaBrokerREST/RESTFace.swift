@@ -50,7 +50,7 @@ public final class RESTFace: HTTPRoute {
     private func route(_ request: HTTPRouteRequest) async throws(RESTProblem) -> RESTResponse {
         let rest = request.path.dropFirst(prefix.count)
         let segments = rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
-            String($0).removingPercentEncoding ?? String($0)
+            RESTRows.decodeSegment($0)
         }
         let method = request.method
         guard let first = segments.first, !first.isEmpty else {
@@ -62,7 +62,7 @@ public final class RESTFace: HTTPRoute {
             try Self.allow(method, ["GET"])
             return RESTResponse(status: 200, json: openAPI())
         }
-        guard let table = broker.loader.exportedTables.first(where: { $0.name == first }) else {
+        guard let table = broker.loader.exportedTable(named: first) else {
             throw RESTProblem(404, "no table '\(BrokerError.excerpt(first))' is exported")
         }
         let key = Array(segments.dropFirst())

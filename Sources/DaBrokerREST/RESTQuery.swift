@@ -108,6 +108,6 @@ struct RESTQuery {
     }
 
     static func decode<S: StringProtocol>(_ s: S) -> String {
-        String(s).removingPercentEncoding ?? String(s)
+        RESTRows.decodeSegment(s)
     }
 }

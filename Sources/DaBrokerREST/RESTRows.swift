@@ -63,7 +63,7 @@ struct RESTRows {
     ) -> String? {
         let parts = (key ?? meta).parts
         guard parts.count >= 2, parts[0] == .string(loader.id), case .string(let name) = parts[1],
-            let table = loader.exportedTables.first(where: { $0.name == name }), table.hasPrimaryKey
+            let table = loader.exportedTable(named: name), table.hasPrimaryKey
         else { return nil }
         if key != nil { return url(name, Array(parts.dropFirst(2))) }
         var values: [Value] = []
@@ -99,6 +99,41 @@ struct RESTRows {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A path segment or query value with its percent-escapes decoded, as Foundation's
+    /// `removingPercentEncoding` does (`+` stays `+`); text with a malformed escape, or whose
+    /// bytes are not UTF-8 once decoded, is kept as it came.
+    static func decodeSegment<S: StringProtocol>(_ s: S) -> String {
+        var raw = String(s)
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
+        return raw.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                guard bytes[i] == UInt8(ascii: "%") else {
+                    out.append(bytes[i])
+                    i += 1
+                    continue
+                }
+                guard i + 2 < bytes.count, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) else {
+                    return nil
+                }
+                out.append(high << 4 | low)
+                i += 3
+            }
+            return String(validating: out, as: UTF8.self)
+        } ?? raw
+    }
+
+    private static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// Letters, digits, `-`, `.`, `_` and `~`.

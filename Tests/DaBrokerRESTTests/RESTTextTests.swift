@@ -23,6 +23,19 @@ struct RESTTextTests {
             charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         #expect(RESTRows.segment(text) == text.addingPercentEncoding(withAllowedCharacters: unreserved))
         #expect(RESTRows.segment(text).removingPercentEncoding == text)
+        #expect(RESTRows.decodeSegment(RESTRows.segment(text)) == text)
+    }
+
+    /// The byte-level decoder gives what Foundation's `removingPercentEncoding` gives, and
+    /// keeps the text as it came where Foundation gives nil (a malformed escape, bytes that
+    /// are not UTF-8).
+    @Test(arguments: [
+        "plain", "a%20b", "%C3%BCn%C3%AF", "%e6%97%a5", "a+b", "100%", "%", "%4", "%G1", "%41%", "%FF", "%C3",
+        "%2F%3F%23", "%F0%9F%8E%B8", "mixed%2fCase%2F", "",
+    ])
+    func decodeSegmentIsFoundationsDecoding(_ text: String) {
+        #expect(RESTRows.decodeSegment(text) == (text.removingPercentEncoding ?? text))
+        #expect(RESTRows.decodeSegment(Substring(text)) == (text.removingPercentEncoding ?? text))
     }
 }
 

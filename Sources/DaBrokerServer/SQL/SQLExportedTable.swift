@@ -38,19 +38,34 @@ extension SQLLoader {
     /// The readable exported tables, sorted by name.
     public var exportedTables: [SQLExportedTable] {
         let (models, specs, notices) = catalog.state.withLock { ($0.models, $0.specs, $0.reflected.notices) }
-        return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map { m in
-            let hide = specs[m.name]?.hide ?? []
-            let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
-            let backrefs = m.backrefs.map {
-                SQLExportedTable.BackrefLink(name: $0.name, source: $0.source, columns: $0.columns)
-            }
-            var table = SQLExportedTable(
-                name: m.name, mode: m.mode,
-                fields: m.fields.compactMap { f in m.table.columns.first { $0.name == f } },
-                keyColumns: m.keyColumns, hasPrimaryKey: m.hasPrimaryKey, refs: refs, backrefs: backrefs)
-            table.hiddenCount = hide.count
-            table.notices = notices.filter { $0.table == m.name && !hide.contains($0.column ?? "") }.map(\.message)
-            return table
+        return models.values.filter { $0.mode.canRead }.sorted { $0.name < $1.name }.map {
+            Self.exported($0, hide: specs[$0.name]?.hide ?? [], notices: notices)
         }
+    }
+
+    /// The readable exported table `name`, if there is one: what ``exportedTables`` holds for
+    /// it, without describing every other table (the REST face asks once per request).
+    public func exportedTable(named name: String) -> SQLExportedTable? {
+        let found = catalog.state.withLock { s in
+            s.models[name].map { ($0, s.specs[name]?.hide ?? [], s.reflected.notices) }
+        }
+        guard let (m, hide, notices) = found, m.mode.canRead else { return nil }
+        return Self.exported(m, hide: hide, notices: notices)
+    }
+
+    private static func exported(
+        _ m: SQLTableModel, hide: Set<String>, notices: [ReflectionNotice]
+    ) -> SQLExportedTable {
+        let refs = m.refs.map { SQLExportedTable.RefLink(name: $0.name, columns: $0.columns, target: $0.target) }
+        let backrefs = m.backrefs.map {
+            SQLExportedTable.BackrefLink(name: $0.name, source: $0.source, columns: $0.columns)
+        }
+        var table = SQLExportedTable(
+            name: m.name, mode: m.mode,
+            fields: m.fields.compactMap { f in m.table.columns.first { $0.name == f } },
+            keyColumns: m.keyColumns, hasPrimaryKey: m.hasPrimaryKey, refs: refs, backrefs: backrefs)
+        table.hiddenCount = hide.count
+        table.notices = notices.filter { $0.table == m.name && !hide.contains($0.column ?? "") }.map(\.message)
+        return table
     }
 }
