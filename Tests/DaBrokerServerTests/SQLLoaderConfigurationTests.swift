@@ -56,6 +56,13 @@ extension ChinookTests {
                 #expect(f.loader.mode(of: n.album) == .readOnly)
                 #expect(f.loader.mode(of: n.genre) == AccessMode.none)
                 #expect(f.loader.mode(of: n.playlistTrack) == nil)
+                // The per-call check of a table call agrees with the table's meta info.
+                for table in [Self.view, n.artist, n.album, n.genre] {
+                    let m = try #require(f.loader.catalog.model(table))
+                    for method in SQLTableModel.tableOperations.union(["get", "bogus"]) {
+                        #expect(m.allowsTableCall(method) == (m.metaInfo.calls[method] != nil), "\(table).\(method)")
+                    }
+                }
                 #expect(f.loader.tables.count == 11)  // 11 tables + the view - the excluded one
 
                 // root.data holds every exported table's info, with backrefs of later tables.

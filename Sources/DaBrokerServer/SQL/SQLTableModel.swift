@@ -86,6 +86,17 @@ struct SQLTableModel: Sendable {
         return BrokerClass.metaInfo(named: "meta_" + name, calls: calls)
     }
 
+    /// Whether the table info's meta lists `method` (what ``metaInfo`` says, without building
+    /// it: every table call asks).
+    func allowsTableCall(_ method: String) -> Bool {
+        switch method {
+        case Method.search, Method.count, Method.page: return mode.canRead
+        case Method.new, Method.delete: return mode.canWrite
+        case Method.upsert: return mode.canWrite && hasPrimaryKey
+        default: return false
+        }
+    }
+
     /// The table operations a stronger mode would allow (for `ReadOnly` errors).
     static let tableOperations: Set<String> = [
         Method.search, Method.count, Method.page, Method.new, Method.upsert, Method.update, Method.delete,

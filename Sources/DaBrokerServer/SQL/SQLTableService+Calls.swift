@@ -10,7 +10,7 @@ extension SQLTableService {
         case .meta:
             throw BrokerError.unknownCommand("unknown method '\(BrokerError.excerpt(method))' on \(key)")
         case .table(let m):
-            guard m.metaInfo.calls[method] != nil else { throw refusal(m, method, key) }
+            guard m.allowsTableCall(method) else { throw refusal(m, method, key) }
             switch method {
             case Method.search where Self.usesQueryExtension(args.named):
                 return CallOutcome(try await querySearch(m, args), include: true)
