@@ -38,13 +38,16 @@ struct MeasureCommand: AsyncParsableCommand {
     @Flag(help: "Only compare the REST face with Datasette over HTTP (SQLite; needs datasette and wrk).")
     var peerHTTPOnly = false
 
-    @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for callgrind.", visibility: .hidden))
+    @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for a profiler.", visibility: .hidden))
     var profile: Int?
+
+    @Flag(help: ArgumentHelp("With --profile: N find-50 calls and no get-by-key.", visibility: .hidden))
+    var profileFindsOnly = false
 
     func run() async throws {
         BenchCommand.bootstrapLogging()
         if let profile {
-            try await ProfileLoop.run(calls: profile)
+            try await ProfileLoop.run(calls: profile, findsOnly: profileFindsOnly)
             return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))
