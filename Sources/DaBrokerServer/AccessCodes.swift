@@ -1,4 +1,3 @@
-import Crypto
 import DaBrokerCore
 import Foundation
 
@@ -27,7 +26,9 @@ public struct AccessCodes: Sendable {
     /// The access code of `key`.
     public func code(for key: ObjectKey) -> String {
         // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
-        keyed.withMAC(of: canonical(key)) { Base64.urlSafeString($0, prefix: 9) }
+        keyed.withMAC(of: canonical(key)) { mac in
+            Base64.string(UnsafeRawBufferPointer(rebasing: mac.prefix(9)), urlSafe: true)
+        }
     }
 
     /// Whether `ref` carries the right code for its key (compared in constant time).

@@ -399,9 +399,7 @@ struct WireDecoder {
 
     func keysEqual(_ a: Int, _ b: Int) -> Bool {
         if tokens[a].escaped || tokens[b].escaped { return string(a) == string(b) }
-        let x = slice(a)
-        let y = slice(b)
-        return x.count == y.count && (x.count == 0 || memcmpEqual(x, y))
+        return sameText(a, b)
     }
 
     func int(_ i: Int, what: String) throws(BrokerError) -> Int64 {

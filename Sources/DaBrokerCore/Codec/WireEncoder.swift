@@ -169,24 +169,21 @@ struct WireEncoder {
         lastRef = (r, Array(out[start...]))
     }
 
-    /// Whether `a` and `b` are written as the same text: keys of strings (compared byte by
-    /// byte: `==` on `String` ignores Unicode normalisation, the text does not) and integers,
-    /// and the same code. Other keys are not compared (they are written anew).
+    /// Whether `a` and `b` are written as the same text: the same key (`ObjectKey` compares
+    /// text by its bytes) made of strings and integers only, and the same code, byte for byte.
     private static func sameText(_ a: Ref, _ b: Ref) -> Bool {
-        switch (a.code, b.code) {
-        case (nil, nil): break
-        case (let c?, let d?): guard JSONString.sameBytes(c, d) else { return false }
-        default: return false
-        }
-        guard a.key.parts.count == b.key.parts.count else { return false }
-        for (x, y) in zip(a.key.parts, b.key.parts) {
-            switch (x, y) {
-            case (.string(let s), .string(let t)): guard JSONString.sameBytes(s, t) else { return false }
-            case (.int(let m), .int(let n)): guard m == n else { return false }
-            default: return false
+        guard a.key == b.key else { return false }
+        for part in a.key.parts {
+            switch part {
+            case .string, .int: continue
+            default: return false  // `==` may call two texts equal (0.0 and -0.0)
             }
         }
-        return true
+        switch (a.code, b.code) {
+        case (nil, nil): return true
+        case (let c?, let d?): return JSONString.sameBytes(c, d)
+        default: return false
+        }
     }
 
     mutating func writeKeyAndCode(_ r: Ref) {

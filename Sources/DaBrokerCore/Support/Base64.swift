@@ -14,37 +14,25 @@ package enum Base64 {
 
     /// The base64 text of `data`: standard with padding, or URL-safe without padding.
     package static func string(_ data: [UInt8], urlSafe: Bool = false) -> String {
+        data.withUnsafeBytes { string($0, urlSafe: urlSafe) }
+    }
+
+    /// The base64 text of the bytes in `data` (an access code's MAC, without copying it out).
+    package static func string(_ data: UnsafeRawBufferPointer, urlSafe: Bool = false) -> String {
         var out: [UInt8] = []
         encode(data, into: &out, urlSafe: urlSafe)
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The URL-safe base64 text (no padding) of the first `count` bytes of `bytes`, where
-    /// `count` is a multiple of 3 and at most `bytes.count`: an access code's characters, made
-    /// without a buffer in between.
-    package static func urlSafeString(_ bytes: UnsafeRawBufferPointer, prefix count: Int) -> String {
-        precondition(count % 3 == 0 && count <= bytes.count, "whole groups of 3 bytes only")
-        return urlSafeAlphabet.withUnsafeBufferPointer { a in
-            String(unsafeUninitializedCapacity: count / 3 * 4) { out in
-                var i = 0
-                var o = 0
-                while i < count {
-                    let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-                    out[o] = a[Int(v >> 18 & 63)]
-                    out[o + 1] = a[Int(v >> 12 & 63)]
-                    out[o + 2] = a[Int(v >> 6 & 63)]
-                    out[o + 3] = a[Int(v & 63)]
-                    i += 3
-                    o += 4
-                }
-                return o
-            }
-        }
+    /// Appends the base64 text of `data` to `out`: standard with padding, or URL-safe without
+    /// padding.
+    package static func encode(_ data: [UInt8], into out: inout [UInt8], urlSafe: Bool = false) {
+        data.withUnsafeBytes { encode($0, into: &out, urlSafe: urlSafe) }
     }
 
     /// Appends the base64 text of `data` to `out`: standard with padding, or URL-safe without
     /// padding.
-    package static func encode(_ data: [UInt8], into out: inout [UInt8], urlSafe: Bool = false) {
+    package static func encode(_ data: UnsafeRawBufferPointer, into out: inout [UInt8], urlSafe: Bool = false) {
         out.reserveCapacity(out.count + (data.count + 2) / 3 * 4)
         let pad = !urlSafe
         (urlSafe ? urlSafeAlphabet : alphabet).withUnsafeBufferPointer { a in
