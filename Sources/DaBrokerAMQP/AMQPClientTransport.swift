@@ -213,7 +213,7 @@ public final class AMQPClientTransport: ClientTransport {
                     continuation.resume(throwing: BrokerError.unavailable("not connected to RabbitMQ (reconnecting)"))
                     return
                 }
-                let queued = link.enqueue { session, _ throws(AMQPFailure) in
+                let queued = link.send(bytes: request.count) { session, _ throws(AMQPFailure) in
                     try session.publish(
                         AMQPOutgoing(
                             exchange: "", routingKey: c.queue, body: request, correlationID: id,
@@ -289,6 +289,10 @@ public final class AMQPClientTransport: ClientTransport {
         }
         if !queued { state.withLock { $0.checking = false } }
     }
+
+    /// How many messages were published by the thread that made them, not the I/O thread
+    /// (for tests).
+    var directSends: Int { state.withLock { $0.link }?.directSends ?? 0 }
 
     /// How many consumer checks (passive declares) this transport has made.
     var consumerChecks: Int { state.withLock { $0.consumerChecks } }

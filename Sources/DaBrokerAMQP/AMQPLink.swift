@@ -1,4 +1,5 @@
 import CRabbitMQ
+import DaBrokerCore
 import Foundation
 import Logging
 import Synchronization
@@ -34,25 +35,47 @@ typealias AMQPCommand = @Sendable (borrowing AMQPSession, Int) throws(AMQPFailur
 /// inside its calls. So the thread owns the connection: it connects (and reconnects with
 /// backoff), runs ``setUp`` on each new connection, then loops: it runs the queued commands
 /// (publishes, acks), waits on the socket and a wake-up pipe with `poll`, reads deliveries with
-/// `amqp_consume_message` and reports them. Swift tasks talk to it only through the
-/// mutex-protected outbox, so nothing blocks the cooperative pool.
+/// `amqp_consume_message` and reports them. Swift tasks hand it commands through a
+/// mutex-protected outbox, or publish themselves when that cannot wait (see below), so
+/// nothing blocks the cooperative pool.
 ///
-/// The link is also a `TaskExecutor`: a task started with it as its executor preference (the
-/// server's request tasks) runs its jobs on the I/O thread, between two reads. A request then
-/// starts without waking a thread of the cooperative pool, and its reply is published without
-/// waking the I/O thread: two thread hand-offs fewer per call. Such jobs must not block (the
+/// The I/O thread also runs ``InPlaceExecutor`` jobs between two reads: a request task the
+/// server starts there (a request alone) begins without waking a thread of the pool, and the
+/// reply it queues is published before the thread waits again. Such jobs must not block (the
 /// database drivers run on threads of their own).
-final class AMQPLink: TaskExecutor {
+///
+/// Other threads publish directly when they can (``send(bytes:_:)``): while the I/O thread
+/// waits in `poll` it does not use the connection, so a thread that takes the session lock
+/// then may publish on it itself, instead of waking the I/O thread to do it.
+final class AMQPLink: Sendable {
     private struct State {
         var outbox: [AMQPCommand] = []
-        /// Jobs of tasks that prefer this executor, not yet run.
-        var jobs: [UnownedJob] = []
         var stopping = false
         var wakePending = false
         var connected = false
-        /// The I/O thread has ended: jobs go to the global executor.
-        var ended = false
+        /// A command run by another thread (``send(bytes:_:)``) failed: the I/O thread drops
+        /// the connection and reconnects.
+        var broken = false
     }
+
+    /// The connection while it is up, for whoever holds the lock: the I/O thread around each
+    /// use of it, another thread for a direct publish (``send(bytes:_:)``). rabbitmq-c allows
+    /// a connection on several threads, one at a time.
+    private struct SessionSlot {
+        var session: OpenSession?
+        var generation = 0
+    }
+
+    /// An open session, kept in ``SessionSlot`` (a class: the slot cannot hold a `~Copyable`
+    /// value it may lose).
+    private final class OpenSession {
+        let session: AMQPSession
+        init(_ session: consuming AMQPSession) { self.session = session }
+    }
+
+    /// Largest message another thread publishes itself; larger ones go through the I/O thread.
+    /// The socket is checked for room first: a direct publish never waits for it.
+    static let directLimit = 16 * 1024
 
     /// Most commands kept while disconnected (older ones are dropped beyond this).
     static let outboxLimit = 100_000
@@ -61,6 +84,7 @@ final class AMQPLink: TaskExecutor {
     private let setUp: AMQPCommand
     private let onEvent: @Sendable (AMQPLinkEvent) -> Void
     private let state = Mutex(State())
+    private let sessionLock = Mutex(SessionSlot())
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let logger: Logger
@@ -68,6 +92,8 @@ final class AMQPLink: TaskExecutor {
     private let keepsOutbox: Bool
     /// The I/O thread's `pthread_self()` once it runs (0 before).
     private let ioThread = Atomic<UInt>(0)
+    /// How many commands other threads ran themselves (``send(bytes:_:)``; for tests).
+    private let directs = Atomic<Int>(0)
 
     /// `setUp` declares and consumes on each new connection; `onEvent` gets what happens.
     /// With `keepsOutbox`, commands queued while disconnected wait for the next connection
@@ -117,18 +143,41 @@ final class AMQPLink: TaskExecutor {
         }
     }
 
-    /// Runs `job` on the I/O thread (`TaskExecutor`); on the global executor once the thread
-    /// has ended.
-    func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
-        let onThread = isOnIOThread
-        let accepted = state.withLock { s -> Bool in
-            guard !s.ended else { return false }
-            s.jobs.append(unowned)
-            if !onThread { wake(&s) }
-            return true
+    /// Runs `command` at once on the calling thread when it may (the I/O thread is waiting in
+    /// `poll`, the message is at most ``directLimit`` bytes and the socket has room for it);
+    /// queues it for the I/O thread otherwise. `false` as ``enqueue(_:)``.
+    @discardableResult
+    func send(bytes: Int, _ command: @escaping AMQPCommand) -> Bool {
+        if bytes <= Self.directLimit && !isOnIOThread, let sent = sendDirectly(command) { return sent }
+        return enqueue(command)
+    }
+
+    /// How many commands other threads ran themselves, without the I/O thread.
+    var directSends: Int { directs.load(ordering: .relaxed) }
+
+    /// `nil` when the I/O thread uses the connection, there is none, or the socket is full.
+    private func sendDirectly(_ command: AMQPCommand) -> Bool? {
+        let outcome = sessionLock.withLockIfAvailable { slot -> (sent: Bool, wake: Bool)? in
+            guard let open = slot.session else { return nil }
+            // Queued commands first (in order), as the I/O thread runs them.
+            guard state.withLock({ !$0.stopping && !$0.broken && $0.outbox.isEmpty }) else { return nil }
+            let conn = open.session.state
+            var fd = pollfd(fd: open.session.socket, events: Int16(POLLOUT), revents: 0)
+            guard poll(&fd, 1, 0) == 1, fd.revents & Int16(POLLOUT) != 0 else { return nil }
+            do {
+                try command(open.session, slot.generation)
+            } catch {
+                logger.debug("AMQP direct publish failed", metadata: ["link": "\(label)", "reason": "\(error)"])
+                state.withLock { $0.broken = true }
+                return (true, true)
+            }
+            directs.add(1, ordering: .relaxed)
+            // Frames read meanwhile wait in rabbitmq-c's buffers, which `poll` cannot see.
+            return (true, amqp_frames_enqueued(conn) != 0 || amqp_data_in_buffer(conn) != 0)
         }
-        if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(unowned)) }
+        guard let outcome = outcome ?? nil else { return nil }
+        if outcome.wake { state.withLock { wake(&$0) } }
+        return outcome.sent
     }
 
     /// Whether the caller runs on the I/O thread.
@@ -144,30 +193,6 @@ final class AMQPLink: TaskExecutor {
         #else
             UInt(pthread_self())
         #endif
-    }
-
-    /// Runs the jobs queued so far; returns whether there were any.
-    @discardableResult
-    private func runJobs() -> Bool {
-        let jobs = state.withLock { s in
-            defer { s.jobs.removeAll(keepingCapacity: true) }
-            return s.jobs
-        }
-        for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
-        return !jobs.isEmpty
-    }
-
-    /// Runs the jobs left when the thread ends; later ones go to the global executor.
-    private func finishJobs() {
-        while true {
-            let jobs = state.withLock { s in
-                if s.jobs.isEmpty { s.ended = true }
-                defer { s.jobs.removeAll() }
-                return s.jobs
-            }
-            if jobs.isEmpty { return }
-            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
-        }
     }
 
     /// Asks the I/O thread to run the queued commands, close the connection and end; it
@@ -192,26 +217,35 @@ final class AMQPLink: TaskExecutor {
 
     private func run() {
         ioThread.store(Self.currentThreadID(), ordering: .relaxed)
-        defer { finishJobs() }
+        let local = LocalJobs.adopt(for: self)
+        defer { local.leave() }
         var delay = configuration.reconnectMinDelay
         var everConnected = false
         while !isStopping {
             var reason = "stopped"
             do {
-                let session = try AMQPSession(configuration: configuration)
                 let generation = Self.nextGeneration()
-                try setUp(session, generation)
+                try sessionLock.withLock { slot throws(AMQPFailure) in
+                    let session = try AMQPSession(configuration: configuration)
+                    try setUp(session, generation)
+                    slot.session = OpenSession(session)
+                    slot.generation = generation
+                }
+                // Closes the connection (unless another thread still publishes on it: then
+                // once it is done, as it holds the lock).
+                defer { sessionLock.withLock { $0.session = nil } }
                 state.withLock { $0.connected = true }
                 everConnected = true
                 delay = configuration.reconnectMinDelay
                 logger.debug("AMQP connected", metadata: ["link": "\(label)", "generation": "\(generation)"])
                 onEvent(.connected(generation: generation))
-                try serve(session, generation: generation)
+                try serve(generation: generation, local: local)
             } catch {
                 reason = error.description
             }
             state.withLock { s in
                 s.connected = false
+                s.broken = false
                 if !keepsOutbox { s.outbox.removeAll() }
             }
             if isStopping { break }
@@ -224,7 +258,7 @@ final class AMQPLink: TaskExecutor {
                 "AMQP connection lost; reconnecting",
                 metadata: ["link": "\(label)", "reason": "\(reason)", "delay": "\(delay)"])
             onEvent(.disconnected(reason: reason))
-            pause(delay)
+            pause(delay, local: local)
             delay = min(delay * 2, configuration.reconnectMaxDelay)
         }
         onEvent(.stopped)
@@ -236,23 +270,33 @@ final class AMQPLink: TaskExecutor {
     /// another link's connection either).
     private static func nextGeneration() -> Int { generations.add(1, ordering: .relaxed).newValue }
 
-    /// Runs commands and reads deliveries until stopped (returns) or the connection fails (throws).
-    private func serve(_ session: borrowing AMQPSession, generation: Int) throws(AMQPFailure) {
+    /// Runs commands and reads deliveries until stopped (returns) or the connection fails
+    /// (throws). The session lock is held around each use of the connection, not while
+    /// waiting in `poll` (when other threads may publish, see ``send(bytes:_:)``).
+    private func serve(generation: Int, local: LocalJobs) throws(AMQPFailure) {
         while true {
-            runJobs()
-            let (commands, stopping) = state.withLock { s in
-                let c = s.outbox
-                s.outbox.removeAll(keepingCapacity: true)
-                return (c, s.stopping)
+            local.runAll()
+            // The outbox is taken and run under the session lock: a direct publish comes
+            // before or after all of it, never between (a broadcast queued before a reply
+            // leaves before it).
+            let (socket, stopping) = try withSession { session throws(AMQPFailure) -> (Int32?, Bool) in
+                let (commands, stopping, broken) = state.withLock { s in
+                    let c = s.outbox
+                    s.outbox.removeAll(keepingCapacity: true)
+                    return (c, s.stopping, s.broken)
+                }
+                if broken { throw AMQPFailure(description: "a publish from another thread failed") }
+                for command in commands { try command(session, generation) }
+                let quiet = amqp_frames_enqueued(session.state) == 0 && amqp_data_in_buffer(session.state) == 0
+                return (quiet ? session.socket : nil, stopping)
             }
-            for command in commands { try command(session, generation) }
             if stopping { return }
-            if amqp_frames_enqueued(session.state) == 0 && amqp_data_in_buffer(session.state) == 0 {
+            if let socket {
                 // Work queued meanwhile (by a job, or by another thread before its wake-up
                 // byte): only look whether the socket has something, do not wait.
-                let busy = state.withLock { !$0.jobs.isEmpty || !$0.outbox.isEmpty }
+                let busy = !local.isEmpty || state.withLock { !$0.outbox.isEmpty || $0.broken }
                 var fds = [
-                    pollfd(fd: session.socket, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
                 ]
                 let n = poll(&fds, 2, busy ? 0 : 250)
@@ -262,7 +306,17 @@ final class AMQPLink: TaskExecutor {
                 // On a timeout, read anyway: that is where rabbitmq-c sends and checks heartbeats.
                 if n > 0 && fds[0].revents == 0 { continue }
             }
-            try readOne(session, generation: generation)
+            try withSession { session throws(AMQPFailure) in try readOne(session, generation: generation) }
+        }
+    }
+
+    /// Runs `body` on the open session under the session lock (I/O thread).
+    private func withSession<R: Sendable>(
+        _ body: @Sendable (borrowing AMQPSession) throws(AMQPFailure) -> R
+    ) throws(AMQPFailure) -> R {
+        try sessionLock.withLock { slot throws(AMQPFailure) -> R in
+            guard let open = slot.session else { throw AMQPFailure(description: "no open session") }
+            return try body(open.session)
         }
     }
 
@@ -279,15 +333,13 @@ final class AMQPLink: TaskExecutor {
     }
 
     /// Sleeps `delay` unless ``stop()`` wakes it; runs the jobs that come meanwhile.
-    private func pause(_ delay: Duration) {
+    private func pause(_ delay: Duration, local: LocalJobs) {
         let clock = ContinuousClock()
         let end = clock.now + delay
         while !isStopping {
-            runJobs()
+            local.runAll()
             let left = end - clock.now
             if left <= .zero { return }
-            // Jobs queued by the jobs just run wake no one: run them before waiting.
-            if state.withLock({ !$0.jobs.isEmpty }) { continue }
             let (s, atto) = left.components
             var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
             _ = poll(&fd, 1, Int32(clamping: s * 1000 + atto / 1_000_000_000_000_000 + 1))

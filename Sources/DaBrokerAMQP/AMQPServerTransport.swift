@@ -49,6 +49,10 @@ public final class AMQPServerTransport: PurgeableServerTransport {
     /// The id of the thread that runs the requests (`AMQPLink.currentThreadID()`; for tests).
     var ioThreadID: UInt? { state.withLock { $0.link }?.ioThreadID }
 
+    /// How many messages were published by the thread that made them, not the I/O thread
+    /// (for tests).
+    var directSends: Int { state.withLock { $0.link }?.directSends ?? 0 }
+
     /// How many times the link reconnected after losing RabbitMQ (metrics).
     public var reconnects: Int { state.withLock { max(0, $0.connections - 1) } }
 
@@ -159,7 +163,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         let key = delivery.replyTo.map { $0 + "\u{0}" + (delivery.correlationID ?? "") }
         enum Action {
             case ignore
-            case handle(RequestHandler, AMQPLink?)
+            case handle(RequestHandler, Bool)
             case resend([UInt8])
             case wait
         }
@@ -175,9 +179,9 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             if let key { s.recent.begin(key) }
             // Alone, a request runs on the I/O thread; with others in flight, on the pool, so
             // that their CPU work does not queue behind one thread.
-            let executor = s.inFlight < Self.requestsOnIOThread ? s.link : nil
+            let onIOThread = s.inFlight < Self.requestsOnIOThread
             s.inFlight += 1
-            return .handle(handler, executor)
+            return .handle(handler, onIOThread)
         }
         switch action {
         case .ignore, .wait:
@@ -185,17 +189,21 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         case .resend(let cached):
             logger.debug("redelivered request answered from the reply cache")
             reply(to: delivery, with: cached)
-        case .handle(let handler, let link):
-            // On the I/O thread (see `AMQPLink`): no hand-off to start it or to publish its reply.
-            // Without a link, on the global executor.
-            Task(executorPreference: link) { [self] in
-                let context = RequestContext(transport: RequestContext.Transport.amqp)
-                let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
-                let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
-                self.reply(to: delivery, with: reply)
-                for other in waiting { self.reply(to: other, with: reply) }
-                finished()
+        case .handle(let handler, let onIOThread):
+            // Alone, it starts on the I/O thread (see `AMQPLink`): no hand-off to start it; it
+            // carries on wherever it is resumed, and publishes its reply from there
+            // (`InPlaceExecutor`). Otherwise it starts on the global executor.
+            let run: () -> Void = { [self] in
+                Task(executorPreference: InPlaceExecutor.shared) { [self] in
+                    let context = RequestContext(transport: RequestContext.Transport.amqp)
+                    let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
+                    let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
+                    self.reply(to: delivery, with: reply)
+                    for other in waiting { self.reply(to: other, with: reply) }
+                    finished()
+                }
             }
+            if onIOThread { run() } else { LocalJobs.onGlobalExecutor(run) }
         }
     }
 
@@ -206,7 +214,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
     private func reply(to delivery: AMQPDelivery, with reply: [UInt8]) {
         guard let link = state.withLock({ $0.link }) else { return }
         let logger = logger
-        link.enqueue { session, generation throws(AMQPFailure) in
+        link.send(bytes: reply.count) { session, generation throws(AMQPFailure) in
             try session.corked { () throws(AMQPFailure) in
                 if let replyTo = delivery.replyTo, !replyTo.isEmpty {
                     try session.publish(

@@ -361,7 +361,8 @@ final class BenchRunner {
                 BenchResult(
                     name: "server_cpu_" + name, transport: "amqp", backend: database.backend, p50: f.gateway,
                     floorP50: f.floor,
-                    note: "µs of server CPU per call (not latency): dabroker serve process vs the raw floor server"))
+                    note: "µs of server CPU per call (not latency): dabroker serve process vs the raw floor server; "
+                        + String(format: "%.1f", f.gatewayWakeUps) + " thread wake-ups per call"))
         }
     }
 

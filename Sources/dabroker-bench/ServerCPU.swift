@@ -12,6 +12,8 @@ struct ServerCPU {
     struct Figure {
         var gateway: Double
         var floor: Double
+        /// How many times per call a thread of the gateway was put on a CPU (woken).
+        var gatewayWakeUps: Double
     }
 
     var echo: Figure
@@ -49,9 +51,9 @@ struct ServerCPU {
             server.stop()
             try await onBenchThread { try RawEcho.deleteNames(amqp) }
             return ServerCPU(
-                echo: Figure(gateway: cpu[0], floor: floors[0]),
-                getByKey: Figure(gateway: cpu[1], floor: floors[1]),
-                find50: Figure(gateway: cpu[2], floor: floors[2]))
+                echo: Figure(gateway: cpu[0].cpu, floor: floors[0], gatewayWakeUps: cpu[0].wakeUps),
+                getByKey: Figure(gateway: cpu[1].cpu, floor: floors[1], gatewayWakeUps: cpu[1].wakeUps),
+                find50: Figure(gateway: cpu[2].cpu, floor: floors[2], gatewayWakeUps: cpu[2].wakeUps))
         } catch {
             await transport.close()
             server.stop()
@@ -87,13 +89,13 @@ struct ServerCPU {
         return out
     }
 
-    /// µs of CPU per call of the gateway process, for each kind of request; every reply is
-    /// checked to carry no error.
+    /// µs of CPU and thread wake-ups per call of the gateway process, for each kind of
+    /// request; every reply is checked to carry no error.
     private static func gatewayCPU(
         _ transport: AMQPClientTransport, pid: Int32, requests: [[[UInt8]]], calls: Int
-    ) async throws -> [Double] {
+    ) async throws -> [(cpu: Double, wakeUps: Double)] {
         let codec = JSONCodec()
-        var out: [Double] = []
+        var out: [(cpu: Double, wakeUps: Double)] = []
         for kind in requests {
             var i = 0
             func once() async throws {
@@ -105,22 +107,29 @@ struct ServerCPU {
             guard let before = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
             for _ in 0..<calls { try await once() }
             guard let after = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
-            out.append(Double(after - before) / Double(calls) / 1000)
+            out.append(
+                (
+                    Double(after.nanoseconds - before.nanoseconds) / Double(calls) / 1000,
+                    Double(after.slices - before.slices) / Double(calls)
+                ))
         }
         return out
     }
 
-    /// Nanoseconds on CPU of all threads of process `pid` (the first field of each thread's
-    /// `schedstat`): exact to the nanosecond, unlike `stat`'s clock ticks.
-    static func processCPU(_ pid: Int32) -> Int? {
+    /// Nanoseconds on CPU of all threads of process `pid` and how many times they were put on
+    /// a CPU (the first and third fields of each thread's `schedstat`): exact, unlike `stat`'s
+    /// clock ticks.
+    static func processCPU(_ pid: Int32) -> (nanoseconds: Int, slices: Int)? {
         let folder = "/proc/\(pid)/task"
         guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
-        var total = 0
+        var total = (nanoseconds: 0, slices: 0)
         for task in tasks {
-            guard let text = try? String(contentsOfFile: "\(folder)/\(task)/schedstat", encoding: .utf8),
-                let first = text.split(separator: " ").first, let ns = Int(first)
+            guard let text = try? String(contentsOfFile: "\(folder)/\(task)/schedstat", encoding: .utf8)
             else { continue }
-            total += ns
+            let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+            guard fields.count >= 3 else { continue }
+            total.nanoseconds += fields[0]
+            total.slices += fields[2]
         }
         return total
     }

@@ -39,13 +39,14 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
-    /// A request's task prefers the link's I/O thread as its executor: it starts there and,
-    /// after suspending, resumes there; meanwhile the link goes on serving other calls.
-    /// A request alone runs on the I/O thread, before and after it suspends; one that comes
-    /// while another is in flight runs on the pool.
+    /// A request alone starts on the link's I/O thread; after suspending, it carries on on the
+    /// thread that resumed it (`InPlaceExecutor`: here a timer's, so the pool), and meanwhile
+    /// the link goes on serving other calls. One that comes while another is in flight starts
+    /// on the pool.
     @Test func aRequestAloneRunsOnTheServersIOThread() async throws {
         let c = try AMQPTest.configuration()
         let threads = Mutex<[UInt]>([])
+        let after = Mutex<[UInt]>([])
         let started = Atomic<Int>(0)
         let server = AMQPServerTransport(configuration: AMQPTest.named(c, "server"))
         try await server.start(handler: { request in
@@ -58,15 +59,17 @@ struct AMQPTransportTests {
             }
             threads.withLock { $0.append(AMQPLink.currentThreadID()) }
             try? await Task.sleep(for: .milliseconds(20))
-            threads.withLock { $0.append(AMQPLink.currentThreadID()) }
+            after.withLock { $0.append(AMQPLink.currentThreadID()) }
             return request
         })
         let client = try await AMQPTest.client(c)
         for i in 0..<4 { #expect(AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)"))) == "\(i)") }
         let io = try #require(server.ioThreadID)
         #expect(io != 0)
-        #expect(threads.withLock { $0.count } == 8)
+        #expect(threads.withLock { $0.count } == 4)
         #expect(threads.withLock { $0.allSatisfy { $0 == io } })
+        #expect(after.withLock { $0.count } == 4)
+        #expect(after.withLock { $0.allSatisfy { $0 != io } })
         threads.withLock { $0.removeAll() }
         let replies = try await withThrowingTaskGroup(of: String.self) { group in
             for name in ["pair-a", "pair-b"] {
@@ -77,6 +80,27 @@ struct AMQPTransportTests {
         #expect(replies == ["pair-a", "pair-b"])
         let pair = threads.withLock { $0 }
         #expect(pair.count == 2 && pair.filter { $0 == io }.count == 1, "threads \(pair), I/O thread \(io)")
+        await client.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
+    /// A request published by a task, and a reply published by a request resumed off the I/O
+    /// thread, leave from the thread that made them (the I/O thread waits in `poll`), not by
+    /// waking the I/O thread; a message too large for that goes through the I/O thread, and
+    /// every call is answered either way.
+    @Test func tasksPublishDirectlyWhenTheIOThreadWaits() async throws {
+        let c = try AMQPTest.configuration()
+        let server = try await AMQPTest.echoServer(c, delay: .milliseconds(2))
+        let client = try await AMQPTest.client(c)
+        for i in 0..<20 { #expect(AMQPTest.text(try await client.call(AMQPTest.bytes("\(i)"))) == "\(i)") }
+        #expect(client.directSends > 0)
+        #expect(server.directSends > 0)
+        let before = (client.directSends, server.directSends)
+        let large = [UInt8](repeating: UInt8(ascii: "x"), count: AMQPLink.directLimit + 1)
+        #expect(try await client.call(large) == large)
+        #expect(client.directSends == before.0)
+        #expect(server.directSends == before.1)
         await client.close()
         await server.stop()
         await AMQPTest.cleanUp(c)

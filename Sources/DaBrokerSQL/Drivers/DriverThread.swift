@@ -1,3 +1,4 @@
+import DaBrokerCore
 import Foundation
 import Synchronization
 
@@ -8,6 +9,10 @@ import Synchronization
 /// ever handed to jobs running on it, so it needs no locking and need not be `Sendable`.
 /// Callers `await run { state in … }`; the calling task suspends (its thread is free) until
 /// the job has run.
+///
+/// The thread runs ``InPlaceExecutor`` jobs too: a request task that waited here carries on
+/// here once its statement is done, and the statements it then runs on this connection run
+/// at once, without a hand-off (see `docs/architecture.md`, "Threads").
 final class DriverThread<State: AnyObject>: Sendable {
     private struct Queue {
         var jobs: [@Sendable (State) -> Void] = []
@@ -37,7 +42,13 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// Runs `body` on the connection's thread and returns its result; throws `.closed` when
     /// the thread was stopped.
     func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (State) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        if let local = LocalJobs.current, local.owner == ObjectIdentifier(self), let state = local.context as? State {
+            // A task carrying on here: nothing else uses the connection meanwhile (its jobs
+            // run one at a time on this thread, and the pool lends it to one task at a time).
+            guard !queue.withLock({ $0.stopping }) else { throw DatabaseError.closed(what) }
+            return try body(state)
+        }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let accepted = enqueue { state in
                 continuation.resume(with: Result { try body(state) })
             }
@@ -67,6 +78,8 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// on `wake` only when there is nothing to do (a stale signal costs one empty turn).
     private func loop() {
         let state = makeState()
+        let local = LocalJobs.adopt(for: self)
+        local.context = state
         while true {
             let (jobs, stopping) = queue.withLock { q in
                 defer { q.jobs.removeAll() }
@@ -77,8 +90,12 @@ final class DriverThread<State: AnyObject>: Sendable {
                 wake.wait()
                 continue
             }
-            for job in jobs { job(state) }
+            for job in jobs {
+                job(state)
+                local.runAll()
+            }
         }
+        local.leave()
         finish(state)
     }
 }
