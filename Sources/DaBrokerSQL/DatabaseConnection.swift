@@ -14,9 +14,16 @@ public protocol DatabaseConnection: AnyObject, Sendable {
     func isHealthy() async -> Bool
     /// Closes the connection; further calls throw.
     func close() async
+    /// Whether the connection's thread is busy with other work (see the default).
+    var isBusy: Bool { get }
 }
 
 extension DatabaseConnection {
+    /// Whether the connection's thread is still busy with other work (a request that carries
+    /// on there after its statement): a statement given to it now would wait. The pool lends
+    /// an idle connection that is not busy first. `false` unless the driver knows better.
+    public var isBusy: Bool { false }
+
     /// Runs a statement without parameters.
     public func execute(_ sql: String) async throws -> QueryResult {
         try await execute(sql, [])

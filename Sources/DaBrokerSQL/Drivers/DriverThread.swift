@@ -24,6 +24,8 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// Signalled once per job queued and once by `stop()`; the thread waits on it when idle.
     private let wake = DispatchSemaphore(value: 0)
     private let makeState: @Sendable () -> State
+    /// Set while the thread runs jobs (and the request tasks that carry on after them).
+    private let working = Atomic<Bool>(false)
     private let finish: @Sendable (State) -> Void
 
     /// Starts the thread. `makeState` runs first on it, `finish` last (after `stop()` and once
@@ -58,6 +60,9 @@ final class DriverThread<State: AnyObject>: Sendable {
         }
     }
 
+    /// Whether the thread is running work now (a hint: it may finish at any moment).
+    var isBusy: Bool { working.load(ordering: .relaxed) }
+
     /// Lets queued jobs finish, then runs `finish` and ends the thread. Later `run` calls throw.
     func stop() {
         queue.withLock { $0.stopping = true }
@@ -87,9 +92,11 @@ final class DriverThread<State: AnyObject>: Sendable {
             }
             if jobs.isEmpty {
                 if stopping { break }
+                working.store(false, ordering: .relaxed)
                 wake.wait()
                 continue
             }
+            working.store(true, ordering: .relaxed)
             for job in jobs {
                 job(state)
                 local.runAll()

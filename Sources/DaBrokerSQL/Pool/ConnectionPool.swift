@@ -39,6 +39,14 @@ public final class ConnectionPool: Sendable {
         var timer: Task<Void, Never>?
         var closed = false
         var timeouts = 0
+
+        /// The idle connection to lend: the most recently returned one whose thread is not
+        /// busy (a request that gave it back may still be encoding its reply there), else the
+        /// most recently returned one.
+        mutating func takeIdle() -> (connection: any DatabaseConnection, since: Duration)? {
+            if let i = idle.lastIndex(where: { !$0.connection.isBusy }) { return idle.remove(at: i) }
+            return idle.popLast()
+        }
     }
 
     public let maxConnections: Int
@@ -90,7 +98,7 @@ public final class ConnectionPool: Sendable {
         while true {
             let grant = state.withLock { s -> Grant? in
                 guard !s.closed else { return nil }
-                if let e = s.idle.popLast() { return .connection(e.connection, idleSince: e.since) }
+                if let e = s.takeIdle() { return .connection(e.connection, idleSince: e.since) }
                 guard s.openCount < maxConnections else { return nil }
                 s.openCount += 1
                 return .slot
@@ -166,7 +174,7 @@ public final class ConnectionPool: Sendable {
         // Without suspending when a connection or room is free.
         let now = state.withLock { s -> Result<Grant, any Error>? in
             if s.closed { return .failure(DatabaseError(.unavailable, "the connection pool of \(name) is closed")) }
-            if let e = s.idle.popLast() { return .success(.connection(e.connection, idleSince: e.since)) }
+            if let e = s.takeIdle() { return .success(.connection(e.connection, idleSince: e.since)) }
             guard s.openCount < maxConnections else { return nil }
             s.openCount += 1
             return .success(.slot)
@@ -184,7 +192,7 @@ public final class ConnectionPool: Sendable {
                         return .failure(DatabaseError(.unavailable, "the connection pool of \(name) is closed"))
                     }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    if let e = s.idle.popLast() { return .success(.connection(e.connection, idleSince: e.since)) }
+                    if let e = s.takeIdle() { return .success(.connection(e.connection, idleSince: e.since)) }
                     if s.openCount < maxConnections {
                         s.openCount += 1
                         return .success(.slot)

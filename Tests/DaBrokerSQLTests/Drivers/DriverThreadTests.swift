@@ -44,6 +44,23 @@ import Testing
         #expect(try await driver.run("test") { $0.statements } == 2)
     }
 
+    /// The thread is busy while it runs a statement and the task carrying on after it, idle
+    /// once both are done.
+    @Test func busyWhileItWorks() async throws {
+        let driver = Self.makeThread()
+        defer { driver.stop() }
+        #expect(!driver.isBusy)
+        let seen = try await withTaskExecutorPreference(InPlaceExecutor.shared) {
+            let inStatement = try await driver.run("test") { _ in
+                usleep(20_000)
+                return driver.isBusy
+            }
+            return (inStatement, driver.isBusy)
+        }
+        #expect(seen == (true, true))
+        while driver.isBusy { await Task.yield() }
+    }
+
     /// A task without that preference goes back to the pool after its statement.
     @Test func anOrdinaryTaskGoesBackToThePool() async throws {
         let driver = Self.makeThread()

@@ -10,6 +10,9 @@ public final class MariaDBConnection: DatabaseConnection, StatementTimeoutConfig
     public let dialect: any SQLDialect = MySQLDialect()
     private let thread: DriverThread<MariaDBCore>
 
+    /// Whether the connection's thread is busy (see ``DatabaseConnection/isBusy``).
+    public var isBusy: Bool { thread.isBusy }
+
     private init(thread: DriverThread<MariaDBCore>) {
         self.thread = thread
     }

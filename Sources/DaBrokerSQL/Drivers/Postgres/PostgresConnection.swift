@@ -9,6 +9,9 @@ import DaBrokerCore
 public final class PostgresConnection: DatabaseConnection, StatementTimeoutConfigurable {
     public let dialect: any SQLDialect = PostgresDialect()
     private let thread: DriverThread<PostgresCore>
+
+    /// Whether the connection's thread is busy (see ``DatabaseConnection/isBusy``).
+    public var isBusy: Bool { thread.isBusy }
     private let canceller: PostgresCanceller
 
     private init(thread: DriverThread<PostgresCore>, canceller: PostgresCanceller) {

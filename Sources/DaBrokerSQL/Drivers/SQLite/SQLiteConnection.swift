@@ -16,6 +16,9 @@ public final class SQLiteConnection: DatabaseConnection {
 
     private let thread: DriverThread<SQLiteCore>
 
+    /// Whether the connection's thread is busy (see ``DatabaseConnection/isBusy``).
+    public var isBusy: Bool { thread.isBusy }
+
     private init(filename: String, statementTimeout: Duration?, thread: DriverThread<SQLiteCore>) {
         self.filename = filename
         self.statementTimeout = statementTimeout
