@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// The thread runs ``InPlaceExecutor`` jobs too: a request task that waited here carries on
 /// here once its statement is done, and the statements it then runs on this connection run
-/// at once, without a hand-off (see `docs/architecture.md`, "Threads").
+/// at once, without a hand-off (`docs/architecture.md`, "One request, transport to driver
+/// and back", step 5).
 final class DriverThread<State: AnyObject>: Sendable {
     private struct Queue {
         var jobs: [@Sendable (State) -> Void] = []
