@@ -90,7 +90,7 @@ final class AMQPLink: Sendable {
     private let logger: Logger
     private let label: String
     private let keepsOutbox: Bool
-    /// The I/O thread's `pthread_self()` once it runs (0 before).
+    /// The I/O thread's `pthread_self()` once it runs (0 before; for tests).
     private let ioThread = Atomic<UInt>(0)
     /// How many commands other threads ran themselves (``send(bytes:_:)``; for tests).
     private let directs = Atomic<Int>(0)
@@ -164,6 +164,8 @@ final class AMQPLink: Sendable {
             let conn = open.session.state
             var fd = pollfd(fd: open.session.socket, events: Int16(POLLOUT), revents: 0)
             guard poll(&fd, 1, 0) == 1, fd.revents & Int16(POLLOUT) != 0 else { return nil }
+            // Counted first: whoever gets the message may look at the count at once.
+            directs.add(1, ordering: .relaxed)
             do {
                 try command(open.session, slot.generation)
             } catch {
@@ -171,7 +173,6 @@ final class AMQPLink: Sendable {
                 state.withLock { $0.broken = true }
                 return (true, true)
             }
-            directs.add(1, ordering: .relaxed)
             // Frames read meanwhile wait in rabbitmq-c's buffers, which `poll` cannot see.
             return (true, amqp_frames_enqueued(conn) != 0 || amqp_data_in_buffer(conn) != 0)
         }
@@ -181,7 +182,7 @@ final class AMQPLink: Sendable {
     }
 
     /// Whether the caller runs on the I/O thread.
-    private var isOnIOThread: Bool { ioThread.load(ordering: .relaxed) == Self.currentThreadID() }
+    private var isOnIOThread: Bool { LocalJobs.current?.owner == ObjectIdentifier(self) }
 
     /// The I/O thread's id, as ``currentThreadID()`` gives it on that thread (0 before it runs).
     var ioThreadID: UInt { ioThread.load(ordering: .relaxed) }

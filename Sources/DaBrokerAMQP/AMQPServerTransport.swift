@@ -25,6 +25,9 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         var consumerTag: String?
         var stopping = false
         var inFlight = 0
+        /// Requests whose handler has not returned yet (`inFlight` also counts those still
+        /// publishing their reply): a request starts on the I/O thread when none is.
+        var handling = 0
         var started: CheckedContinuation<Void, any Error>?
         var drained: [CheckedContinuation<Void, Never>] = []
         var stopped: CheckedContinuation<Void, Never>?
@@ -179,7 +182,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
             if let key { s.recent.begin(key) }
             // Alone, a request runs on the I/O thread; with others in flight, on the pool, so
             // that their CPU work does not queue behind one thread.
-            let onIOThread = s.inFlight < Self.requestsOnIOThread
+            let onIOThread = s.handling < Self.requestsOnIOThread
+            s.handling += 1
             s.inFlight += 1
             return .handle(handler, onIOThread)
         }
@@ -197,7 +201,10 @@ public final class AMQPServerTransport: PurgeableServerTransport {
                 Task(executorPreference: InPlaceExecutor.shared) { [self] in
                     let context = RequestContext(transport: RequestContext.Transport.amqp)
                     let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
-                    let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
+                    let waiting = state.withLock { s in
+                        s.handling -= 1
+                        return key.map { s.recent.finish($0, reply: reply) } ?? []
+                    }
                     self.reply(to: delivery, with: reply)
                     for other in waiting { self.reply(to: other, with: reply) }
                     finished()
