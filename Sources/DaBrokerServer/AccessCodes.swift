@@ -25,8 +25,13 @@ public struct AccessCodes: Sendable {
 
     /// The access code of `key`.
     public func code(for key: ObjectKey) -> String {
+        canonical(key).withUnsafeBytes { code(canonical: $0) }
+    }
+
+    /// The code of the key whose canonical bytes are `canonical` (as the encoder wrote them).
+    func code(canonical: UnsafeRawBufferPointer) -> String {
         // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
-        keyed.withMAC(of: canonical(key)) { mac in
+        keyed.withMAC(of: canonical) { mac in
             Base64.string(UnsafeRawBufferPointer(rebasing: mac.prefix(9)), urlSafe: true)
         }
     }

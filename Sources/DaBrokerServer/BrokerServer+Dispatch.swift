@@ -2,9 +2,10 @@ import DaBrokerCore
 import OrderedCollections
 
 extension BrokerServer {
-    /// Runs one decoded request (`data` of the request message) and returns the reply data;
-    /// with `codes`, the request's refs must carry their access codes and the reply's get them.
-    func dispatch(_ data: Value, codes: Bool) async throws -> Value {
+    /// Runs one decoded request (`data` of the request message) and returns the reply data,
+    /// whose access codes are set when it is encoded; with `codes`, the request's refs must
+    /// carry their access codes.
+    func dispatch(_ data: Value, codes: Bool) async throws -> UnsignedReply {
         let request = try Request(from: data)
         let method = request.method
         var args = CallArguments(positional: request.args, named: request.named, classLevel: request.classLevel)
@@ -23,21 +24,20 @@ extension BrokerServer {
                     "unknown method '\(BrokerError.excerpt(method))' on the meta singleton")
             }
             let outcome = try await loader(for: ref.key).call(method, on: ref.key, arguments: args, server: self)
-            return try await outgoing(
-                outcome.value, include: outcome.include, withholding: outcome.withheld, codes: codes)
+            return try await unsignedOutgoing(outcome.value, include: outcome.include, withholding: outcome.withheld)
         }
-        return try await serverCall(method, args, codes: codes)
+        return try await serverCall(method, args)
     }
 
     /// Server-level calls: the built-ins, then the registered ones.
-    private func serverCall(_ method: String, _ args: CallArguments, codes: Bool) async throws -> Value {
+    private func serverCall(_ method: String, _ args: CallArguments) async throws -> UnsignedReply {
         switch method {
         case Method.root:
             guard let root else { throw BrokerError.noData("this server has no root object") }
-            return try await outgoing(.object(root), include: true, codes: codes)
+            return try await unsignedOutgoing(.object(root), include: true)
         case Method.get:
             let ref = try args.ref(0, method: Method.get)
-            return sign(try await load(ref.key), codes: codes)
+            return UnsignedReply(try await load(ref.key))
         case Method.update:
             let ref = try args.ref(0, method: Method.update)
             guard case .dict(let k)? = args.named["k"] else {
@@ -54,11 +54,11 @@ extension BrokerServer {
             if ref.key.isMetaRoot { throw BrokerError.readOnly("the meta singleton cannot be updated") }
             let (updated, withheld) = try await loader(for: ref.key).clientUpdate(
                 ref.key, changes: changes, server: self)
-            return sign(updated, withholding: withheld, codes: codes)
+            return UnsignedReply(updated, withholding: withheld)
         case Method.echo:
-            return sign(args[0], codes: codes)
+            return UnsignedReply(args[0])
         case Method.ping:
-            return .string("pong")
+            return UnsignedReply(.string("pong"))
         case Method.backrefCount:
             let ref = try args.ref(0, method: Method.backrefCount)
             let name = try args.string(1, method: Method.backrefCount)
@@ -66,7 +66,7 @@ extension BrokerServer {
                 throw BrokerError.noData("the meta singleton has no backref '\(BrokerError.excerpt(name))'")
             }
             let n = try await loader(for: ref.key).backrefCount(ref.key, name: name, server: self)
-            return .int(Int64(n))
+            return UnsignedReply(.int(Int64(n)))
         case Method.backrefObject:
             let ref = try args.ref(0, method: Method.backrefObject)
             let name = try args.string(1, method: Method.backrefObject)
@@ -78,14 +78,13 @@ extension BrokerServer {
                 throw BrokerError.badRequest("backref_idx: index \(index) is out of range")
             }
             let l = try loader(for: ref.key)
-            return sign(
-                try await l.backrefObject(ref.key, name: name, index: Int(index), server: self), codes: codes)
+            return UnsignedReply(try await l.backrefObject(ref.key, name: name, index: Int(index), server: self))
         default:
             guard let call = registeredCall(method) else {
                 throw BrokerError.unknownCommand("unknown server-level method '\(BrokerError.excerpt(method))'")
             }
             let result = try await call.body(.key(.metaRoot), args)
-            return try await outgoing(result, include: call.include, codes: codes)
+            return try await unsignedOutgoing(result, include: call.include)
         }
     }
 

@@ -7,20 +7,33 @@ extension BrokerServer {
     /// it is an object; every other object travels as a ref.
     /// Refs to keys in `withholding` travel without a code.
     public func outgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = []) async throws -> Value {
-        try await outgoing(value, include: include, withholding: withholding, codes: true)
+        let reply = try await unsignedOutgoing(value, include: include, withholding: withholding)
+        return sign(reply.value, withholding: reply.withholding)
     }
 
-    /// ``outgoing(_:include:withholding:)``; without `codes`, every ref travels without one.
-    func outgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = [], codes: Bool) async throws
-        -> Value
+    /// ``outgoing(_:include:withholding:)`` without the codes: they are set as the reply is
+    /// encoded (``refCodes(withholding:)``).
+    func unsignedOutgoing(_ value: BrokerValue, include: Bool, withholding: Set<ObjectKey> = []) async throws
+        -> UnsignedReply
     {
         if include, case .list(let items) = value {
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for item in items { out.append(try await plain(item, whole: true)) }
-            return sign(.list(out), withholding: withholding, codes: codes)
+            return UnsignedReply(.list(out), withholding: withholding)
         }
-        return sign(try await plain(value, whole: include), withholding: withholding, codes: codes)
+        return UnsignedReply(try await plain(value, whole: include), withholding: withholding)
+    }
+
+    /// The access codes of a reply, set as it is encoded: what ``sign(_:withholding:)``
+    /// sets, without rebuilding the value first.
+    func refCodes(withholding: Set<ObjectKey>) -> RefCodes {
+        let codes = self.codes
+        return RefCodes { key, canonical in
+            if !withholding.isEmpty && withholding.contains(key) { return nil }
+            if key.isMetaRoot { return nil }
+            return codes.code(canonical: canonical)
+        }
     }
 
     /// `value` as a `Value` without codes; objects whole if `whole` (at this level only).
@@ -47,9 +60,8 @@ extension BrokerServer {
     }
 
     /// `value` with the access code set on every ref, object and info in it, except refs to
-    /// a key in `withholding`, which travel without one; `value` as it is without `codes`.
-    func sign(_ value: Value, withholding: Set<ObjectKey> = [], codes: Bool = true) -> Value {
-        guard codes else { return value }
+    /// a key in `withholding`, which travel without one.
+    func sign(_ value: Value, withholding: Set<ObjectKey> = []) -> Value {
         var made: [ObjectKey: String] = [:]
         return sign(value, withholding, &made)
     }

@@ -196,7 +196,7 @@ public final class BrokerServer: Service, Sendable {
                         throw .badRequest("cannot decode the request: \(Self.describe(decodeError: error))")
                     }
                 },
-                reply: { try encodeReply(data: $0) }, failure: { encodeReply(error: $0) })
+                reply: { try encodeReply($0) }, failure: { encodeReply(error: $0) })
         }
     }
 
@@ -208,7 +208,7 @@ public final class BrokerServer: Service, Sendable {
         await withContext { context in
             await serve(
                 context: context, checksCodes: false, request: { () throws(BrokerError) -> Value in request },
-                reply: { .success($0) }, failure: { .failure($0) })
+                reply: { .success($0.value) }, failure: { .failure($0) })
         }
     }
 
@@ -224,7 +224,7 @@ public final class BrokerServer: Service, Sendable {
     /// answer of its result, `failure` the answer of an error.
     private func serve<Reply>(
         context: RequestContext, checksCodes: Bool, request: () throws(BrokerError) -> Value,
-        reply: (Value) throws -> Reply, failure: (BrokerError) -> Reply
+        reply: (UnsignedReply) throws -> Reply, failure: (BrokerError) -> Reply
     ) async -> Reply {
         let started = ContinuousClock.now
         let admitted = state.withLock { s -> Bool? in
@@ -286,11 +286,13 @@ public final class BrokerServer: Service, Sendable {
         return "malformed message"
     }
 
-    private func encodeReply(data: Value) throws -> [UInt8] {
+    /// The wire bytes of a reply, its access codes set as it is written.
+    private func encodeReply(_ reply: UnsignedReply) throws -> [UInt8] {
         let msgid = broadcasterID()
         do {
             return try WireCodec.encode(
-                Message(data: data, msgid: msgid, sid: instanceID), decimals: configuration.decimals)
+                Message(data: reply.value, msgid: msgid, sid: instanceID), decimals: configuration.decimals,
+                codes: refCodes(withholding: reply.withholding))
         } catch {
             logger.error("cannot encode a reply: \(String(reflecting: error))")
             throw BrokerError.internal("the reply could not be encoded")

@@ -110,7 +110,7 @@ struct ClientCacheTests {
         let root = try await client.root
         let status = try #require(try await root.status.object)
         #expect(client.statistics.objects >= 2)
-        await transport.simulateReconnect()
+        transport.simulateReconnect()
         try await client.synchronize()
         var flushed = false
         for _ in 0..<100 where !flushed {

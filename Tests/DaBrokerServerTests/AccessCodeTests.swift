@@ -103,4 +103,55 @@ struct AccessCodeTests {
         #expect(s1.instanceID != s2.instanceID)
         for s in [s1, s2, s3] { await s.stop() }
     }
+
+    /// A reply's codes are set as it is encoded (`RefCodes`); the bytes must be those of
+    /// signing the value first and encoding it, for every place a ref can be: objects' own
+    /// refs, their refs and fields, lists, dicts, infos (whose cached values keep the codes
+    /// they carry), the meta singleton, withheld keys, repeats and shared objects, with both
+    /// decimal encodings (codes never depend on it).
+    @Test(arguments: [DecimalEncoding.exact, .string])
+    func codesSetWhileEncodingAreThoseOfSigningFirst(decimals: DecimalEncoding) throws {
+        let server = BrokerServer(configuration: .init(secret: "k"))
+        let meta = Ref(key: ObjectKey(["sql", "track", "meta"]), code: "stale")
+        let artist = ObjectKey(["sql", "artist", 7])
+        let hidden = ObjectKey(["sql", "secret", 1])
+        let price = ObjectKey(["sql", "price", .decimal("1.50")])
+        func row(_ id: Int64, artist a: ObjectKey?) -> Value {
+            .object(
+                ObjectValue(
+                    ref: Ref(key: ObjectKey(["sql", "track", .int(id)]), code: id == 2 ? "given" : nil),
+                    fields: ["name": .string("t\(id)"), "n": .int(id), "link": .ref(Ref(key: hidden, code: "x"))],
+                    refs: ["_meta": meta, "artist": a.map { Ref(key: $0) }, "price": Ref(key: price)]))
+        }
+        let info = Value.info(
+            InfoValue(
+                ref: meta, info: BrokeredInfo(name: "track", cached: .list([.ref(Ref(key: artist, code: "kept"))])),
+                meta: Ref(key: .metaRoot)))
+        let shared = row(9, artist: artist)
+        let values: [Value] = [
+            .list((1...12).map { row($0, artist: $0 % 3 == 0 ? nil : artist) }),
+            .list([shared, .dict(["again": shared, "info": info]), shared]),
+            .dict(["root": .ref(Ref(key: .metaRoot, code: "x")), "info": info, "key": .ref(Ref(key: price))]),
+            .ref(Ref(key: artist)), .int(3), .null,
+        ]
+        for value in values {
+            for withholding in [Set<ObjectKey>(), [hidden], [hidden, artist, ObjectKey(["sql", "track", 2])]] {
+                let signed = try WireCodec.encode(
+                    Message(data: server.sign(value, withholding: withholding), msgid: 1), decimals: decimals)
+                let written = try WireCodec.encode(
+                    Message(data: value, msgid: 1), decimals: decimals,
+                    codes: server.refCodes(withholding: withholding))
+                #expect(String(decoding: written, as: UTF8.self) == String(decoding: signed, as: UTF8.self))
+            }
+        }
+        // The codes are there (and withheld ones are not): the comparison is not of two unsigned texts.
+        let text = String(
+            decoding: try WireCodec.encode(
+                Message(data: values[0], msgid: 1), decimals: decimals,
+                codes: server.refCodes(withholding: [hidden])), as: UTF8.self)
+        #expect(text.contains(server.codes.code(for: artist)))
+        #expect(text.contains(server.codes.code(for: price)))
+        #expect(!text.contains(server.codes.code(for: hidden)))
+        #expect(!text.contains("stale") && !text.contains("given") && !text.contains("\"x\""))
+    }
 }

@@ -22,6 +22,16 @@ public struct JSONCodec: Sendable {
         return encoder.finish()
     }
 
+    /// The wire bytes of a message whose data's refs (objects' and infos' own refs included)
+    /// are written with the access codes `codes` gives, in place of any they carry; the values
+    /// an info caches travel as they are.
+    public func encode(_ message: Message, codes: RefCodes) -> [UInt8] {
+        var encoder = WireEncoder(decimals: decimals)
+        encoder.codes = codes
+        encoder.encode(message: message)
+        return encoder.finish()
+    }
+
     /// The wire JSON of a single value, as it appears in a message's `data`.
     public func encode(value: Value) -> [UInt8] {
         var encoder = WireEncoder(decimals: decimals)

@@ -84,13 +84,13 @@ extension WireDecoder {
     /// of nesting (the depth cap is tested on a task's stack in a debug build).
     @inline(never)
     mutating func refValue(_ i: Int, depth: Int) throws(BrokerError) -> Value {
-        if let last = lastRef.value, depth <= last.depth, sameText(i, last.token) {
+        if let last = recent.ref, depth <= last.depth, sameText(i, last.token) {
             try consume(last.cost, at: i)
             return .ref(last.ref)
         }
         let before = budget
         let ref = try decodeRef(i, depth: depth, tag: "Ref")
-        lastRef.value = (i, depth, before - budget, ref)
+        recent.ref = (i, depth, before - budget, ref)
         return .ref(ref)
     }
 
@@ -140,20 +140,34 @@ extension WireDecoder {
         String, Ref?
     > {
         var refs = OrderedDictionary<String, Ref?>()
-        func add(_ name: String, _ value: Value, _ at: Int) throws(BrokerError) {
-            let ref: Ref?
+        func ref(_ name: String, _ value: Value, _ at: Int) throws(BrokerError) -> Ref? {
             switch value {
-            case .ref(let r): ref = r
-            case .null: ref = nil
+            case .ref(let r): return r
+            case .null: return nil
             default: throw fail(at, "\(tag) ref r['\(clip(name))'] must be a Ref or null")
             }
-            guard refs.updateValue(ref, forKey: name) == nil else { throw fail(at, "duplicate key '\(clip(name))'") }
+        }
+        func add(_ name: String, _ value: Value, _ at: Int) throws(BrokerError) {
+            guard refs.updateValue(try ref(name, value, at), forKey: name) == nil else {
+                throw fail(at, "duplicate key '\(clip(name))'")
+            }
         }
         // The usual case, a plain object of refs, is read directly; anything else (shared
         // through _or, say) goes through the general decoder.
         if tokens[r].kind == .object, member(r, "_o") == nil, member(r, "_oi") == nil, member(r, "_or") == nil {
             guard depth + 1 <= maxDepth else { throw depthError(r) }
             budget -= 1
+            if let last = recent.refs, sameKeys(r, last.token) {
+                // The same key texts as the last object's refs (each object of a find has
+                // `_meta` and the same references): its keys are shared, refs set by position.
+                refs = last.refs
+                var v = r + 2
+                for position in 0..<refs.count {
+                    refs.values[position] = try ref(refs.keys[position], try decodeValue(v, depth: depth + 2), v)
+                    v = next(v) + 1
+                }
+                return refs
+            }
             refs.reserveCapacity(Int(tokens[r].count))
             var m = r + 1
             for _ in 0..<tokens[r].count {
@@ -161,6 +175,7 @@ extension WireDecoder {
                 try add(try unescapeKey(m), try decodeValue(v, depth: depth + 2), v)
                 m = next(v)
             }
+            recent.refs = (r, refs)
             return refs
         }
         guard case .dict(let dict) = try decodeValue(r, depth: depth + 1) else {

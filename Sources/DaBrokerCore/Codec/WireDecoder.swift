@@ -23,13 +23,22 @@ struct WireDecoder {
     let maxElements: Int
     var budget: Int
     var shared: [Int64: Shared] = [:]
-    /// The last `Ref` decoded, in a box: a debug build copies the decoder into many of the
+    /// What was decoded last, in a box: a debug build copies the decoder into many of the
     /// frames of each level of nesting, and the depth cap is tested on a task's stack.
-    let lastRef = LastRefBox()
+    let recent = Recent()
 
-    final class LastRefBox {
-        /// Its object token, the depth it was decoded at, the budget it took, and the ref.
-        var value: (token: Int, depth: Int, cost: Int, ref: Ref)?
+    /// The last values of three kinds a message repeats (each object of a find carries the
+    /// same `_meta` ref, field names and ref names): a repeat written with the same text is
+    /// decoded from them.
+    final class Recent {
+        /// The last `Ref`: its object token, the depth it was decoded at, the budget it
+        /// took, and the ref.
+        var ref: (token: Int, depth: Int, cost: Int, ref: Ref)?
+        /// The last plain dict decoded with no key skipped: its object token and the dict.
+        var dict: (token: Int, dict: OrderedDictionary<String, Value>)?
+        /// The refs (`r`) of the last object or info read directly: their object token and
+        /// the refs.
+        var refs: (token: Int, refs: OrderedDictionary<String, Ref?>)?
     }
 
     init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], limits: CodecLimits) {
@@ -213,6 +222,17 @@ struct WireDecoder {
 
     /// A plain dict (or the members of an `adict`): keys unescaped, meta keys skipped.
     mutating func decodeDict(_ i: Int, depth: Int) throws(BrokerError) -> OrderedDictionary<String, Value> {
+        if let last = recent.dict, sameKeys(i, last.token) {
+            // Written with the same key texts as the last dict: the same keys, in the same
+            // order, none skipped and none repeated. Its keys are shared; values set by position.
+            var dict = last.dict
+            var v = i + 2
+            for position in 0..<dict.count {
+                dict.values[position] = try decodeValue(v, depth: depth + 1)
+                v = next(v) + 1
+            }
+            return dict
+        }
         var dict = OrderedDictionary<String, Value>(minimumCapacity: Int(tokens[i].count))
         var m = i + 1
         for _ in 0..<tokens[i].count {
@@ -226,7 +246,22 @@ struct WireDecoder {
                 throw fail(k, "duplicate key '\(clip(key))'")
             }
         }
+        if dict.count == Int(tokens[i].count) { recent.dict = (i, dict) }
         return dict
+    }
+
+    /// Whether objects `a` and `b` have the same number of members and their keys are
+    /// written with the same bytes, in order.
+    func sameKeys(_ a: Int, _ b: Int) -> Bool {
+        guard tokens[a].count == tokens[b].count else { return false }
+        var x = a + 1
+        var y = b + 1
+        for _ in 0..<tokens[a].count {
+            guard sameText(x, y) else { return false }
+            x = next(x + 1)
+            y = next(y + 1)
+        }
+        return true
     }
 
     /// The value an `_or` reference stands for.

@@ -17,6 +17,12 @@ struct WireEncoder {
     /// The last ref written and its text: a reply repeats refs (every object of a find
     /// carries its table's `_meta` ref), and a repeat is copied instead of written anew.
     private var lastRef: (ref: Ref, text: [UInt8])?
+    /// Set while writing a message's data whose refs get their codes as they are written
+    /// (``RefCodes``): any code a ref carries is then replaced.
+    var codes: RefCodes?
+    /// The codes asked of `codes` so far, by key (an object's own key is not kept: it is
+    /// seldom repeated in a reply).
+    private var codeMemo: [ObjectKey: String?] = [:]
 
     /// The envelope keys `Message` itself stands for; `extras` cannot override them.
     static let envelopeKeys: Set<String> = ["data", "msgid", "error", "cache"]
@@ -55,6 +61,8 @@ struct WireEncoder {
         if m.error == nil || !m.data.isNull {
             raw("\"data\":")
             encode(m.data)
+            codes = nil
+            lastRef = nil
             first = false
         }
         if let msgid = m.msgid {
@@ -158,20 +166,21 @@ struct WireEncoder {
             raw("{\"_o\":\"_ROOT\"}")
             return
         }
-        if let last = lastRef, Self.sameText(last.ref, r) {
+        if let last = lastRef, Self.sameText(last.ref, r, codesGiven: codes == nil) {
             out.append(contentsOf: last.text)
             return
         }
         let start = out.count
         raw("{\"_o\":\"Ref\",")
-        writeKeyAndCode(r)
+        writeKeyAndCode(r, remembered: true)
         raw("}")
         lastRef = (r, Array(out[start...]))
     }
 
     /// Whether `a` and `b` are written as the same text: the same key (`ObjectKey` compares
-    /// text by its bytes) made of strings and integers only, and the same code, byte for byte.
-    private static func sameText(_ a: Ref, _ b: Ref) -> Bool {
+    /// text by its bytes) made of strings and integers only, and, when they are written with
+    /// the codes they carry, the same code, byte for byte.
+    private static func sameText(_ a: Ref, _ b: Ref, codesGiven: Bool) -> Bool {
         guard a.key == b.key else { return false }
         for part in a.key.parts {
             switch part {
@@ -179,6 +188,7 @@ struct WireEncoder {
             default: return false  // `==` may call two texts equal (0.0 and -0.0)
             }
         }
+        guard codesGiven else { return true }
         switch (a.code, b.code) {
         case (nil, nil): return true
         case (let c?, let d?): return JSONString.sameBytes(c, d)
@@ -186,13 +196,38 @@ struct WireEncoder {
         }
     }
 
-    mutating func writeKeyAndCode(_ r: Ref) {
+    /// Writes the ref's key and code: the code it carries, or with ``codes`` the one they
+    /// give (`remembered`: kept for the key's next ref in this message).
+    mutating func writeKeyAndCode(_ r: Ref, remembered: Bool) {
         raw("\"k\":")
+        let keyStart = out.count
         writeList(r.key.parts)
-        if let code = r.code {
+        let code: String?
+        if let codes {
+            if remembered, let known = codeMemo[r.key] {
+                code = known
+            } else {
+                code = canonicalKey(r.key, writtenFrom: keyStart) { codes.code(r.key, $0) }
+                if remembered { codeMemo[r.key] = code }
+            }
+        } else {
+            code = r.code
+        }
+        if let code {
             raw(",\"c\":")
             writeString(code)
         }
+    }
+
+    /// Calls `body` with the canonical bytes of `key`: those just written from `start` on,
+    /// unless decimals are written inexactly (then the key is written aside).
+    private func canonicalKey<R>(_ key: ObjectKey, writtenFrom start: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard decimals == .exact else {
+            var aside = WireEncoder(capacity: out.count - start, decimals: .exact)
+            aside.writeList(key.parts)
+            return aside.out.withUnsafeBytes(body)
+        }
+        return out.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start...])) }
     }
 
     /// Writes `{"_or":N}` and returns nil if the same object was already written; otherwise
@@ -233,6 +268,7 @@ struct WireEncoder {
     {
         guard record.end >= record.offset else { return false }
         var aside = WireEncoder(capacity: record.end - record.offset, decimals: decimals)
+        aside.codes = codes
         aside.encode(value)
         return aside.finish().elementsEqual(out[record.offset..<record.end])
     }
@@ -240,7 +276,7 @@ struct WireEncoder {
     mutating func writeObject(_ o: ObjectValue, whole: Value) {
         guard let record = shareIfSeen(o.ref.key, whole) else { return }
         raw("{\"_o\":\"Obj\",")
-        writeKeyAndCode(o.ref)
+        writeKeyAndCode(o.ref, remembered: false)
         raw(",\"f\":")
         writeDict(o.fields)
         raw(",\"r\":{")
@@ -259,11 +295,17 @@ struct WireEncoder {
     mutating func writeInfo(_ i: InfoValue, whole: Value) {
         guard let record = shareIfSeen(i.ref.key, whole) else { return }
         raw("{\"_o\":\"Info\",")
-        writeKeyAndCode(i.ref)
+        writeKeyAndCode(i.ref, remembered: true)
         raw(",\"f\":{\"name\":")
         writeString(i.info.name)
         raw(",\"_dab_cached\":")
+        // The cached values travel as they are, with the codes they carry (if any).
+        let signing = codes
+        codes = nil
+        lastRef = nil
         encode(i.info.cached)
+        codes = signing
+        lastRef = nil
         raw(",\"fields\":")
         writeFieldDescriptors(i.info.fields)
         raw(",\"refs\":")

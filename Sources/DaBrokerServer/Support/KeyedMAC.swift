@@ -32,8 +32,12 @@ struct KeyedMAC: @unchecked Sendable {
 
     /// Calls `body` with the 32 bytes of the MAC of `message`.
     func withMAC<R>(of message: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        message.withUnsafeBytes { withMAC(of: $0, body) }
+    }
+
+    func withMAC<R>(of message: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var inner = self.inner
-        message.withUnsafeBytes { inner.update(bufferPointer: $0) }
+        inner.update(bufferPointer: message)
         var outer = self.outer
         inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
         return outer.finalize().withUnsafeBytes(body)

@@ -15,8 +15,14 @@ enum WireCodec {
         JSONCodec(decimals: decimals).encode(message)
     }
 
+    /// A reply whose data's refs get their access codes from `codes` as they are written.
+    static func encode(_ message: Message, decimals: DecimalEncoding, codes: RefCodes) throws -> [UInt8] {
+        JSONCodec(decimals: decimals).encode(message, codes: codes)
+    }
+
     /// The codec's encoding of the key as a list (deterministic, and the same whatever
-    /// ``BrokerServerConfiguration/decimals`` says, so that codes do not depend on it).
+    /// ``BrokerServerConfiguration/decimals`` says, so that codes do not depend on it); the
+    /// encoder hands ``RefCodes`` the same bytes.
     @Sendable static func canonicalKeyBytes(_ key: ObjectKey) -> [UInt8] {
         codec.encode(value: .list(key.parts))
     }

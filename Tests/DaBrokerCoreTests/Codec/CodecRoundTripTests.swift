@@ -99,6 +99,53 @@ struct CodecRoundTripTests {
         #expect(back[4] == .ref(Ref(key: meta.key)))
     }
 
+    /// A dict whose keys are written as the last dict's starts from that dict's keys; every
+    /// other dict is decoded key by key. Either way each gets its own values, in its own order,
+    /// and a repeated key is still refused.
+    @Test("dicts in a row that share their key texts decode to their own values")
+    func dictsSharingKeyTexts() throws {
+        let text = #"""
+            [{"a":1,"b":"x"},{"a":2,"b":"y"},{"b":3,"a":4},{"\u0061":5,"b":6},{"a":7,"b":{"a":8,"b":9}},
+             {"a":10,"b":11,"c":12},{"a":13},{"_oi":1,"a":14,"b":15},{"a":16,"b":17},{"_or":1}]
+            """#
+        let decoded = try codec.decode(value: Array(text.utf8))
+        let expected: Value = [
+            .dict(["a": 1, "b": "x"]), .dict(["a": 2, "b": "y"]), .dict(["b": 3, "a": 4]), .dict(["a": 5, "b": 6]),
+            .dict(["a": 7, "b": .dict(["a": 8, "b": 9])]), .dict(["a": 10, "b": 11, "c": 12]), .dict(["a": 13]),
+            .dict(["a": 14, "b": 15]), .dict(["a": 16, "b": 17]), .dict(["a": 14, "b": 15]),
+        ]
+        #expect(decoded == expected)
+        guard case .list(let back) = decoded, case .dict(let third) = back[2] else {
+            Issue.record("not a list of dicts")
+            return
+        }
+        #expect(Array(third.keys) == ["b", "a"])
+        let repeated = #"[{"a":1,"b":2},{"a":3,"a":4}]"#
+        #expect(throws: BrokerError.self) { try codec.decode(value: Array(repeated.utf8)) }
+    }
+
+    /// Objects in a row with the same ref names: each gets its own refs (null ones too), and
+    /// a value that is not a ref is refused in the second object as in the first.
+    @Test("objects in a row with the same ref names decode to their own refs")
+    func objectsSharingRefNames() throws {
+        let meta = Ref(key: ObjectKey(["sql", "t", "meta"]), code: "m")
+        let objects: [Value] = (1...6).map { (n: Int64) -> Value in
+            let up = n % 2 == 0 ? nil : Ref(key: ObjectKey(["sql", "u", .int(n * 10)]), code: "u")
+            return .object(
+                ObjectValue(
+                    ref: Ref(key: ObjectKey(["sql", "t", .int(n)]), code: "c\(n)"), fields: ["n": .int(n)],
+                    refs: ["_meta": meta, "up": up]))
+        }
+        let value = Value.list(objects)
+        #expect(try codec.decode(value: codec.encode(value: value)) == value)
+        let bad = #"""
+            [{"_o":"Obj","k":["sql","t",1],"f":{},"r":{"_meta":null,"up":null}},
+             {"_o":"Obj","k":["sql","t",2],"f":{},"r":{"_meta":null,"up":5}}]
+            """#
+        let error = #expect(throws: BrokerError.self) { try codec.decode(value: Array(bad.utf8)) }
+        #expect(error?.message.contains("r['up'] must be a Ref or null") == true)
+    }
+
     /// Objects are shared (`_or`) only when written alike: `==` calls strings equal that
     /// differ in Unicode normalisation, and the copy must come back with its own text.
     @Test("objects equal only up to Unicode normalisation are not shared")

@@ -85,7 +85,7 @@ struct InProcessTransportTests {
         let gone = server.makeClient()
         try await gone.connect()
         await gone.close()
-        #expect(await server.clientCount == 3)
+        #expect(server.clientCount == 3)
         for i in 0..<5 {
             #expect(try await call(clients[0], Request(method: "shout", args: [.int(Int64(i))])).data == true)
         }
@@ -125,9 +125,9 @@ struct InProcessTransportTests {
         let client = server.makeClient()
         try await client.connect()
         let slow = Task { try await call(client, Request(method: "sleep", named: ["ms": 200])) }
-        while await server.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        while server.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(1)) }
         await server.stop()
-        #expect(await server.requestsInFlight == 0)
+        #expect(server.requestsInFlight == 0)
         #expect(try await slow.value.data == "slept")
     }
 
@@ -156,7 +156,7 @@ struct InProcessTransportTests {
         try await client.connect()
         _ = try await call(client, Request(method: "echo", args: ["x"]))
         _ = try await call(client, Request(method: "shout", args: ["y"]))
-        await client.simulateReconnect()
+        client.simulateReconnect()
         let traffic = log.entries
         #expect(traffic.map(\.0) == [.request, .reply, .request, .broadcast, .reply])
         for (_, bytes) in traffic { #expect(throws: Never.self) { try codec.decode(bytes) } }
