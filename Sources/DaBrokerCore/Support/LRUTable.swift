@@ -99,13 +99,19 @@ public struct LRUTable<Key: Hashable, Element> {
         return element
     }
 
-    /// Removes every entry and returns their elements.
+    /// The most entries whose storage ``removeAll()`` keeps.
+    public static var keptCapacity: Int { 4096 }
+
+    /// Removes every entry and returns their elements. A table of up to
+    /// ``keptCapacity`` entries keeps its storage: it fills up again without growing step by
+    /// step (a client's cache, cleared, then refilled by the next find).
     @inlinable
     public mutating func removeAll() -> [Element] {
         let elements = slots.compactMap { $0.element }  // a key path here was made anew at each call
-        index.removeAll()
-        slots.removeAll()
-        freeSlots.removeAll()
+        let keep = slots.count <= Self.keptCapacity
+        index.removeAll(keepingCapacity: keep)
+        slots.removeAll(keepingCapacity: keep)
+        freeSlots.removeAll(keepingCapacity: keep)
         newest = -1
         oldest = -1
         return elements

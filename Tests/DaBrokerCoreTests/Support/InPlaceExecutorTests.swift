@@ -37,19 +37,27 @@ import Testing
         thread.start()
     }
 
+    /// On a loaded machine the task may not have suspended 20 ms after it handed over its
+    /// continuation (it then goes on where it was, and nothing is learnt): an adopted thread
+    /// gets three tries to run the job itself.
     @Test(arguments: [true, false])
     func aJobRunsOnTheThreadThatMadeItReadyIfAdopted(adopting: Bool) async {
-        let report = Report()
-        let resumedOn = await withTaskExecutorPreference(InPlaceExecutor.shared) { () async -> UInt in
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                Self.resume(c, adopting: adopting, into: report)
+        for _ in 0..<(adopting ? 3 : 1) {
+            let report = Report()
+            let resumedOn = await withTaskExecutorPreference(InPlaceExecutor.shared) { () async -> UInt in
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    Self.resume(c, adopting: adopting, into: report)
+                }
+                return Self.threadID()
             }
-            return Self.threadID()
+            while !report.done { await Task.yield() }
+            let (thread, ran) = report.seen.withLock { $0 } ?? (0, !adopting)
+            if adopting && !ran { continue }
+            #expect(ran == adopting)
+            #expect((resumedOn == thread) == adopting)
+            return
         }
-        while !report.done { await Task.yield() }
-        let (thread, ran) = report.seen.withLock { $0 } ?? (0, !adopting)
-        #expect(ran == adopting)
-        #expect((resumedOn == thread) == adopting)
+        Issue.record("the adopted thread never ran the job")
     }
 
     /// `onGlobalExecutor` makes a task started on an adopted thread begin on the pool.
