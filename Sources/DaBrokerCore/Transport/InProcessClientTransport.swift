@@ -62,7 +62,7 @@ public final class InProcessClientTransport: ClientTransport {
             return id
         }
         let server = self.server
-        Task.immediate(executorPreference: InPlaceExecutor.shared) { [self] in
+        let handle: @Sendable () async -> Void = { [self] in
             let result: Result<[UInt8], any Error>
             do {
                 result = .success(try await server.deliver(request))
@@ -70,6 +70,11 @@ public final class InProcessClientTransport: ClientTransport {
                 result = .failure(error)
             }
             finish(id, result)
+        }
+        if #available(macOS 26, *) {
+            Task.immediate(executorPreference: InPlaceExecutor.shared, operation: handle)
+        } else {
+            Task(executorPreference: InPlaceExecutor.shared, operation: handle)
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[UInt8], any Error>) in
