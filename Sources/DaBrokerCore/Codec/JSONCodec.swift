@@ -17,15 +17,17 @@ public struct JSONCodec: Sendable {
 
     /// The wire bytes of a message (compact UTF-8 JSON).
     public func encode(_ message: Message) -> [UInt8] {
-        var encoder = WireEncoder(decimals: decimals)
-        encoder.encode(message: message)
-        return encoder.finish()
+        encode(message, codes: nil)
     }
 
     /// The wire bytes of a message whose data's refs (objects' and infos' own refs included)
     /// are written with the access codes `codes` gives, in place of any they carry; the values
     /// an info caches travel as they are.
     public func encode(_ message: Message, codes: RefCodes) -> [UInt8] {
+        encode(message, codes: .some(codes))
+    }
+
+    private func encode(_ message: Message, codes: RefCodes?) -> [UInt8] {
         var encoder = WireEncoder(decimals: decimals)
         encoder.codes = codes
         encoder.encode(message: message)

@@ -100,11 +100,11 @@ public struct LRUTable<Key: Hashable, Element> {
     }
 
     /// The most entries whose storage ``removeAll()`` keeps.
-    public static var keptCapacity: Int { 4096 }
+    @usableFromInline static var keptCapacity: Int { 4096 }
 
-    /// Removes every entry and returns their elements. A table of up to
-    /// ``keptCapacity`` entries keeps its storage: it fills up again without growing step by
-    /// step (a client's cache, cleared, then refilled by the next find).
+    /// Removes every entry and returns their elements. A table of up to 4,096 entries keeps
+    /// its storage: it fills up again without growing step by step (a client's cache,
+    /// cleared, then refilled by the next find).
     @inlinable
     public mutating func removeAll() -> [Element] {
         let elements = slots.compactMap { $0.element }  // a key path here was made anew at each call

@@ -10,14 +10,12 @@ enum WireCodec {
     }
 
     /// Replies and broadcasts, with decimals as the configuration says
-    /// (``BrokerServerConfiguration/decimals``).
-    static func encode(_ message: Message, decimals: DecimalEncoding) throws -> [UInt8] {
-        JSONCodec(decimals: decimals).encode(message)
-    }
-
-    /// A reply whose data's refs get their access codes from `codes` as they are written.
-    static func encode(_ message: Message, decimals: DecimalEncoding, codes: RefCodes) throws -> [UInt8] {
-        JSONCodec(decimals: decimals).encode(message, codes: codes)
+    /// (``BrokerServerConfiguration/decimals``); a reply's refs get their access codes from
+    /// `codes` as they are written.
+    static func encode(_ message: Message, decimals: DecimalEncoding, codes: RefCodes? = nil) throws -> [UInt8] {
+        let codec = JSONCodec(decimals: decimals)
+        guard let codes else { return codec.encode(message) }
+        return codec.encode(message, codes: codes)
     }
 
     /// The codec's encoding of the key as a list (deterministic, and the same whatever

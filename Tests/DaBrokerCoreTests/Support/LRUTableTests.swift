@@ -40,6 +40,21 @@ struct LRUTableTests {
         #expect(table.get(3) == nil)
     }
 
+    /// A cleared table keeps its storage when small and drops it when large; either way it
+    /// fills up again from nothing, evicting its oldest entry first.
+    @Test(arguments: [10, 5_000])
+    func aClearedTableFillsUpAgain(size: Int) {
+        var table = LRUTable<Int, Int>(capacity: size)
+        for i in 0..<size { table.set(i, i) }
+        #expect(table.removeAll().count == size)
+        #expect(table.count == 0)
+        for i in 0..<size { #expect(table.set(size + i, i) == nil) }
+        #expect(table.count == size)
+        #expect(table.peek(0) == nil)
+        #expect(table.set(-1, -1)?.key == size)
+        #expect(table.peek(2 * size - 1) == size - 1)
+    }
+
     @Test func capacityOneKeepsOnlyTheNewest() {
         var table = LRUTable<String, Int>(capacity: 1)
         table.set("a", 1)
