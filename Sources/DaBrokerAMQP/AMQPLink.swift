@@ -41,8 +41,9 @@ typealias AMQPCommand = @Sendable (borrowing AMQPSession, Int) throws(AMQPFailur
 ///
 /// The I/O thread also runs ``InPlaceExecutor`` jobs between two reads: a request task the
 /// server starts there (a request alone) begins without waking a thread of the pool, and the
-/// reply it queues is published before the thread waits again. Such jobs must not block (the
-/// database drivers run on threads of their own).
+/// reply it queues is published before the thread waits again. Such jobs must not block: the
+/// database drivers run on threads of their own, or (PostgreSQL, MariaDB) send their
+/// statement and wait for the answer in this thread's `poll` (``DescriptorWatch``).
 ///
 /// Other threads publish directly when they can (``send(bytes:_:)``): while the I/O thread
 /// waits in `poll` it does not use the connection, so a thread that takes the session lock
@@ -240,6 +241,10 @@ final class AMQPLink: Sendable {
                 delay = configuration.reconnectMinDelay
                 logger.debug("AMQP connected", metadata: ["link": "\(label)", "generation": "\(generation)"])
                 onEvent(.connected(generation: generation))
+                // Database drivers may wait for their server's answers here meanwhile
+                // (`DescriptorWatch`); when the connection goes, they finish on their own threads.
+                local.pollsWatches = true
+                defer { local.abandonWatches() }
                 try serve(generation: generation, local: local)
             } catch {
                 reason = error.description
@@ -300,9 +305,11 @@ final class AMQPLink: Sendable {
                     pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
                 ]
-                let n = poll(&fds, 2, busy ? 0 : 250)
+                if local.hasWatches { fds += local.watchedDescriptors }
+                let n = poll(&fds, nfds_t(fds.count), busy ? 0 : 250)
                 if n < 0 && errno != EINTR { throw AMQPFailure(description: "poll failed: errno \(errno)") }
                 if fds[1].revents != 0 { drainWakePipe() }
+                if fds.count > 2 { local.dispatchWatches(fds[2...]) }
                 if busy && fds[0].revents == 0 { continue }
                 // On a timeout, read anyway: that is where rabbitmq-c sends and checks heartbeats.
                 if n > 0 && fds[0].revents == 0 { continue }

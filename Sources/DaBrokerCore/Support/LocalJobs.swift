@@ -17,6 +17,13 @@ public final class LocalJobs {
     public let owner: ObjectIdentifier
     /// What the owner keeps for the code it runs on its thread (a driver: its connection).
     public var context: AnyObject?
+    /// The descriptors jobs of this thread wait on, while the thread polls them (see
+    /// ``watch(_:)``).
+    private var watches: [DescriptorWatch] = []
+    /// Whether the thread polls ``watchedDescriptors`` with its own, so that a job may wait
+    /// on a descriptor here instead of on a thread of its own. Set by the owner while its
+    /// loop does; when it stops, it calls ``abandonWatches()``.
+    public var pollsWatches = false
 
     private init(owner: ObjectIdentifier) {
         self.owner = owner
@@ -57,6 +64,7 @@ public final class LocalJobs {
     /// Runs what is left, then stops taking jobs on this thread (later ones go to the global
     /// executor). The thread must call it before it ends.
     public func leave() {
+        abandonWatches()
         runAll()
         guard let pointer = pthread_getspecific(Self.key) else { return }
         pthread_setspecific(Self.key, nil)
@@ -72,6 +80,44 @@ public final class LocalJobs {
         local.accepting = false
         defer { local.accepting = before }
         return try body()
+    }
+
+    /// Calls `ready` on this thread whenever `descriptor` has one of `events` (`poll` flags),
+    /// until it returns `true`; if the thread stops polling first, calls it once with
+    /// `abandoned` set, and the watcher finishes its wait some other way. Only while
+    /// ``pollsWatches``; `ready` must not block.
+    public func watch(_ descriptor: DescriptorWatch) {
+        precondition(pollsWatches, "this thread does not poll descriptors")
+        watches.append(descriptor)
+    }
+
+    /// The descriptors to poll, in the order ``dispatchWatches(_:)`` expects their results.
+    public var watchedDescriptors: [pollfd] {
+        watches.map { pollfd(fd: $0.descriptor, events: $0.events, revents: 0) }
+    }
+
+    /// Whether a job waits on a descriptor.
+    public var hasWatches: Bool { !watches.isEmpty }
+
+    /// Hands each watch its descriptor's `revents` from a `poll` of ``watchedDescriptors``
+    /// (same order), keeping those that are not done.
+    public func dispatchWatches(_ polled: ArraySlice<pollfd>) {
+        let current = watches
+        watches.removeAll(keepingCapacity: true)
+        var kept: [DescriptorWatch] = []
+        for (watch, fd) in zip(current, polled) {
+            if fd.revents == 0 || !watch.ready(fd.revents, false) { kept.append(watch) }
+        }
+        // A `ready` may not add watches (it resumes tasks, which run later), but keep any.
+        watches = kept + watches
+    }
+
+    /// Stops polling: every watch is told it is abandoned (``watch(_:)``).
+    public func abandonWatches() {
+        pollsWatches = false
+        let current = watches
+        watches = []
+        for watch in current { _ = watch.ready(0, true) }
     }
 
     func append(_ job: UnownedJob) {

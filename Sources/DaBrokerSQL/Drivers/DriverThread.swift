@@ -18,6 +18,10 @@ final class DriverThread<State: AnyObject>: Sendable {
     private struct Queue {
         var jobs: [@Sendable (State) -> Void] = []
         var stopping = false
+        /// The thread is running jobs taken from `jobs` (and the tasks that carry on after them).
+        var running = false
+        /// Another thread uses the state (``borrow()``): queued jobs wait until it is back.
+        var lent = false
     }
 
     /// Jobs not yet taken by the thread, and whether `stop()` was called.
@@ -28,6 +32,21 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// Set while the thread runs jobs (and the request tasks that carry on after them).
     private let working = Atomic<Bool>(false)
     private let finish: @Sendable (State) -> Void
+    /// Statements answered in another thread's `poll` (`DriverThread+Watch.swift`).
+    let watched = Atomic<Int>(0)
+    /// The state, made on the thread, for ``borrow()``.
+    private let lendable = Lendable()
+
+    /// Holds the state for ``borrow()``.
+    ///
+    /// `@unchecked Sendable` because `State` is not: the thread sets `state` before it first
+    /// takes the queue's lock and clears it after its last; other threads read it only in
+    /// ``borrow()``, after that lock said the thread is idle and marked the state lent. The
+    /// lock orders those accesses, and the `lent` mark keeps the thread off the state until
+    /// ``giveBack(then:)``.
+    private final class Lendable: @unchecked Sendable {
+        var state: State?
+    }
 
     /// Starts the thread. `makeState` runs first on it, `finish` last (after `stop()` and once
     /// every queued job has run).
@@ -61,6 +80,35 @@ final class DriverThread<State: AnyObject>: Sendable {
         }
     }
 
+    /// The state, for the calling thread to use instead of this one until ``giveBack(then:)``;
+    /// `nil` unless this thread is idle with nothing queued. Meanwhile jobs queued here wait.
+    ///
+    /// For a caller that waits for the driver's socket in its own `poll` (``DescriptorWatch``):
+    /// the state is then never used by two threads at once, as it would not be by jobs here.
+    func borrow() -> State? {
+        let lent = queue.withLock { q in
+            guard !q.stopping, !q.running, !q.lent, q.jobs.isEmpty else { return false }
+            q.lent = true
+            return true
+        }
+        guard lent else { return nil }
+        guard let state = lendable.state else {
+            giveBack()
+            return nil
+        }
+        return state
+    }
+
+    /// Ends a ``borrow()``; `then`, if given, runs here before any job queued meanwhile.
+    func giveBack(then job: (@Sendable (State) -> Void)? = nil) {
+        let wake = queue.withLock { q in
+            q.lent = false
+            if let job { q.jobs.insert(job, at: 0) }
+            return !q.jobs.isEmpty || q.stopping
+        }
+        if wake { self.wake.signal() }
+    }
+
     /// Whether the thread is running work now (a hint: it may finish at any moment).
     var isBusy: Bool { working.load(ordering: .relaxed) }
 
@@ -84,11 +132,14 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// on `wake` only when there is nothing to do (a stale signal costs one empty turn).
     private func loop() {
         let state = makeState()
+        lendable.state = state
         let local = LocalJobs.adopt(for: self)
         local.context = state
         while true {
-            let (jobs, stopping) = queue.withLock { q in
+            let (jobs, stopping) = queue.withLock { q -> ([@Sendable (State) -> Void], Bool) in
+                if q.lent { return ([], false) }
                 defer { q.jobs.removeAll() }
+                q.running = !q.jobs.isEmpty
                 return (q.jobs, q.stopping)
             }
             if jobs.isEmpty {
@@ -102,7 +153,9 @@ final class DriverThread<State: AnyObject>: Sendable {
                 job(state)
                 local.runAll()
             }
+            queue.withLock { $0.running = false }
         }
+        queue.withLock { _ in lendable.state = nil }
         local.leave()
         finish(state)
     }

@@ -37,9 +37,15 @@ public final class MariaDBConnection: DatabaseConnection, StatementTimeoutConfig
         thread.stop()
     }
 
+    /// Runs one statement. On a thread that polls descriptors for its jobs (an AMQP I/O thread
+    /// running a request), the statement is sent from there and its answer awaited in that
+    /// thread's `poll`, without waking the connection's thread (``DescriptorWatch``).
     public func execute(_ sql: String, _ parameters: [Value]) async throws -> QueryResult {
-        try await thread.run("MariaDB execute") { try $0.execute(sql, parameters) }
+        try await thread.execute(sql, parameters, "MariaDB execute")
     }
+
+    /// How many statements were answered in another thread's `poll` (for tests).
+    public var watchedStatements: Int { thread.watchedStatements }
 
     public func isHealthy() async -> Bool {
         (try? await thread.run("MariaDB ping") { $0.ping() }) ?? false

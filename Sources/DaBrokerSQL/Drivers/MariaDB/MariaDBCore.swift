@@ -9,9 +9,15 @@ private let mariaDBLibrary: Int32 = dab_mysql_library_init()
 /// The state of one MariaDB/MySQL connection: the libmariadb handle and its prepared
 /// statements. Confined to the connection's `DriverThread`; never shared.
 final class MariaDBCore {
-    private var mysql: UnsafeMutablePointer<MYSQL>?
+    private(set) var mysql: UnsafeMutablePointer<MYSQL>?
     private var cache = LRUTable<String, UnsafeMutablePointer<MYSQL_STMT>>(capacity: 128)
-    private var lost = false
+    private(set) var lost = false
+    /// Whether statements may be sent without blocking (``start(_:_:)``).
+    private(set) var nonblocking = false
+    /// A statement sent by ``start(_:_:)`` that is not over.
+    var pending: Pending?
+    /// The outcome of a started statement that was over before it had to wait.
+    var completed: Result<WatchedProgress, any Error>?
     private var place = "MariaDB"
     /// Whether the server is MariaDB (else MySQL), which decides the statement-timeout variable.
     private(set) var isMariaDB = true
@@ -54,6 +60,11 @@ final class MariaDBCore {
             mysql_options(m, MYSQL_OPT_PROTOCOL, &tcp)
         }
         if let ca = url.sslCA { mysql_ssl_set(m, nil, nil, ca, nil, nil) }
+        // Statements may also be sent without blocking (`MariaDBCore+Watch.swift`), except with
+        // TLS or timeouts, which the I/O thread's `poll` cannot serve.
+        if !url.ssl && url.readTimeout == nil && url.writeTimeout == nil {
+            nonblocking = mysql_options(m, MYSQL_OPT_NONBLOCK, nil) == 0
+        }
         // CLIENT_FOUND_ROWS: UPDATE reports the rows it matched (as PostgreSQL does), not only
         // those whose values changed.
         let flags = UInt(CLIENT_FOUND_ROWS)
@@ -71,6 +82,8 @@ final class MariaDBCore {
     }
 
     func close() {
+        pending = nil
+        completed = nil
         for stmt in cache.removeAll() { mysql_stmt_close(stmt) }
         if let mysql { mysql_close(mysql) }
         mysql = nil
@@ -93,7 +106,7 @@ final class MariaDBCore {
                 return try execute(stmt, parameters)
             } catch let e as DatabaseError where !retried && (e.code == 2057 || e.code == 1615) {
                 // The statement's result columns changed (schema change): prepare it again.
-                if let stale = cache.remove(sql) { mysql_stmt_close(stale) }
+                forget(sql)
                 retried = true
             }
         }
@@ -137,6 +150,14 @@ final class MariaDBCore {
         return mysql
     }
 
+    /// The prepared statement of `sql`, if it is.
+    func cached(_ sql: String) -> UnsafeMutablePointer<MYSQL_STMT>? { cache.get(sql) }
+
+    /// Drops the statement of `sql` from the cache and closes it, to be prepared again.
+    func forget(_ sql: String) {
+        if let stale = cache.remove(sql) { mysql_stmt_close(stale) }
+    }
+
     private func prepare(_ sql: String) throws -> UnsafeMutablePointer<MYSQL_STMT> {
         if let hit = cache.get(sql) { return hit }
         let mysql = try usable()
@@ -157,6 +178,11 @@ final class MariaDBCore {
 
     private func readResult(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) throws -> QueryResult {
         guard mysql_stmt_store_result(stmt) == 0 else { throw error(stmt) }
+        return try readStored(stmt)
+    }
+
+    /// The result of `stmt`, once `mysql_stmt_store_result` read it all.
+    func readStored(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) throws -> QueryResult {
         guard let meta = mysql_stmt_result_metadata(stmt) else {
             if mysql_stmt_errno(stmt) != 0 { throw error(stmt) }
             let id = Int64(mysql_stmt_insert_id(stmt))
@@ -206,7 +232,7 @@ final class MariaDBCore {
         return try column.value(buffer, length: Int(one.lengths[0]))
     }
 
-    private func error(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) -> DatabaseError {
+    func error(_ stmt: UnsafeMutablePointer<MYSQL_STMT>) -> DatabaseError {
         error(code: mysql_stmt_errno(stmt), message: mysql_stmt_error(stmt), sqlState: mysql_stmt_sqlstate(stmt))
     }
 

@@ -56,17 +56,27 @@ final class PostgresCanceller: Sendable {
     /// Runs statement `job` (on the connection's thread) so that `cancel(job)` can reach it; a
     /// statement ended by such a cancel throws `CancellationError`.
     func running<T>(_ job: UInt64, _ body: () throws -> T) throws -> T {
+        begin(job)
+        return try end(job, Result { try body() }).get()
+    }
+
+    /// Statement `job` is sent: from now on `cancel(job)` reaches it, until ``end(_:_:)``.
+    func begin(_ job: UInt64) {
         state.withLock { $0.running = job }
-        let result = Result { try body() }
+    }
+
+    /// Statement `job` is over with `result`: the result, or `CancellationError` if a cancel
+    /// ended it.
+    func end<T>(_ job: UInt64, _ result: Result<T, any Error>) -> Result<T, any Error> {
         let wasCancelled = state.withLock { s in
             s.running = nil
             defer { s.cancelled = nil }
             return s.cancelled == job
         }
         if wasCancelled, case .failure(let e as DatabaseError) = result, e.kind == .timeout {
-            throw CancellationError()
+            return .failure(CancellationError())
         }
-        return try result.get()
+        return result
     }
 
     /// Asks the server to cancel statement `job` if it is running (from any thread; returns at once).

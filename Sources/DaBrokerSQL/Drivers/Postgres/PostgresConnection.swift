@@ -46,16 +46,23 @@ public final class PostgresConnection: DatabaseConnection, StatementTimeoutConfi
 
     /// Runs one statement. If the awaiting task is cancelled while the statement runs, the
     /// server is asked to cancel it and this throws `CancellationError`.
+    ///
+    /// On a thread that polls descriptors for its jobs (an AMQP I/O thread running a request),
+    /// the statement is sent from there and its answer awaited in that thread's `poll`,
+    /// without waking the connection's thread (``DescriptorWatch``).
     public func execute(_ sql: String, _ parameters: [Value]) async throws -> QueryResult {
         let job = canceller.newJob()
+        let hooks = StatementHooks(
+            begin: { [canceller] in canceller.begin(job) }, end: { [canceller] in canceller.end(job, $0) })
         return try await withTaskCancellationHandler {
-            try await thread.run("PostgreSQL execute") { [canceller] core in
-                try canceller.running(job) { try core.execute(sql, parameters) }
-            }
+            try await thread.execute(sql, parameters, "PostgreSQL execute", hooks: hooks)
         } onCancel: {
             canceller.cancel(job)
         }
     }
+
+    /// How many statements were answered in another thread's `poll` (for tests).
+    public var watchedStatements: Int { thread.watchedStatements }
 
     public func isHealthy() async -> Bool {
         (try? await thread.run("PostgreSQL ping") { $0.ping() }) ?? false

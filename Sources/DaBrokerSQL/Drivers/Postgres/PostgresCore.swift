@@ -8,7 +8,7 @@ private let noticeLogger = Logger(label: "dabroker.sql.postgres")
 
 /// The state of one PostgreSQL connection: the libpq handle, the prepared-statement cache and
 /// the resolved user types. Confined to the connection's `DriverThread`; never shared.
-final class PostgresCore {
+final class PostgresCore: WatchableDriver {
     /// A statement prepared on the server under `name`, with its parameters' types.
     struct Prepared {
         var name: String
@@ -64,6 +64,8 @@ final class PostgresCore {
     }
 
     func close() {
+        PQclear(pending?.result)
+        pending = nil
         PQfinish(conn)
         conn = nil
         _ = cache.removeAll()
@@ -82,39 +84,120 @@ final class PostgresCore {
         var retried = false
         while true {
             let prepared = try prepare(sql, conn)
-            guard prepared.parameterTypes.count == parameters.count else {
-                throw DatabaseError(
-                    .parameter,
-                    "the statement has \(prepared.parameterTypes.count) parameters but \(parameters.count) values were given"
-                )
+            let encoded = try encode(parameters, for: prepared)
+            let res = Self.withParameters(encoded) { n, values, lengths, formats in
+                PQexecPrepared(conn, prepared.name, n, values, lengths, formats, 1)
             }
-            var encoded: [PostgresParameterEncoder.Encoded] = []
-            encoded.reserveCapacity(parameters.count)
-            for (i, value) in parameters.enumerated() {
-                encoded.append(try encoder.encode(value, index: i, type: prepared.parameterTypes[i]))
-            }
-            let res = Self.execPrepared(conn, prepared.name, encoded)
             defer { PQclear(res) }
-            let status = PQresultStatus(res)
-            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
-                return try readResult(res, conn)
-            }
-            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
-                abandonCopy(conn)
-                throw DatabaseError(.statement, "COPY to or from the client is not supported through this driver")
-            }
-            let error = self.error(res, conn)
-            // A schema change invalidated the cached plan, or someone ran DEALLOCATE/DISCARD:
-            // forget the statement; prepare it again at once unless a transaction was aborted.
-            if !retried && (error.sqlState == "0A000" || error.sqlState == "26000") {
-                if cache.remove(sql) != nil && error.sqlState == "0A000" { deallocate(prepared.name, conn) }
-                if PQtransactionStatus(conn) == PQTRANS_IDLE {
-                    retried = true
-                    continue
-                }
-            }
-            throw error
+            if let result = try answer(res, sql, prepared, conn, mayRetry: !retried) { return result }
+            retried = true
         }
+    }
+
+    // MARK: Statements whose answer is awaited in another thread's poll (WatchableDriver)
+
+    /// A statement sent by ``start(_:_:)`` whose answer is being read.
+    private var pending: (sql: String, prepared: Prepared, result: OpaquePointer?)?
+
+    /// Largest parameters, in bytes, ``start(_:_:)`` sends: sending never waits for the socket.
+    static let startLimit = 8 * 1024
+
+    /// The connection's socket, to poll for the answer of a started statement.
+    var socket: Int32 { conn.map { PQsocket($0) } ?? -1 }
+    /// The answer is read: wait until the socket is readable.
+    var awaitedEvents: Int16 { Int16(POLLIN) }
+
+    /// Sends `sql` without waiting for its answer; `false` when the statement must run with
+    /// ``execute(_:_:)`` instead: not prepared yet on this connection, parameters over
+    /// ``startLimit`` bytes, a TLS connection (whose buffered bytes `poll` cannot see), or
+    /// anything unusual. Then read the answer with ``collect(polled:)``.
+    func start(_ sql: String, _ parameters: [Value]) throws -> Bool {
+        guard pending == nil, let conn, PQstatus(conn) == CONNECTION_OK, PQsslInUse(conn) == 0,
+            PQisBusy(conn) == 0, let prepared = cache.get(sql),
+            prepared.parameterTypes.count == parameters.count
+        else { return false }
+        let encoded = try encode(parameters, for: prepared)
+        guard encoded.reduce(0, { $0 + ($1.bytes?.count ?? 0) }) <= Self.startLimit else { return false }
+        let sent = Self.withParameters(encoded) { n, values, lengths, formats in
+            PQsendQueryPrepared(conn, prepared.name, n, values, lengths, formats, 1)
+        }
+        guard sent == 1 else { throw error(nil, conn) }
+        pending = (sql, prepared, nil)
+        return true
+    }
+
+    /// Reads what the server sent for the statement ``start(_:_:)`` sent, without waiting
+    /// (its socket polled readable).
+    func collect(polled revents: Int16) throws -> WatchedProgress {
+        try collect(blocking: false)
+    }
+
+    /// Reads the answer of the statement ``start(_:_:)`` sent until it is complete.
+    func finishBlocking() throws -> WatchedProgress {
+        try collect(blocking: true)
+    }
+
+    private func collect(blocking: Bool) throws -> WatchedProgress {
+        guard let conn, pending != nil else { throw DatabaseError.closed("PostgreSQL") }
+        if !blocking { _ = PQconsumeInput(conn) }  // on failure, PQgetResult reports it
+        while blocking || PQisBusy(conn) == 0 || PQstatus(conn) != CONNECTION_OK {
+            guard let res = PQgetResult(conn) else { return try finishPending(conn) }
+            PQclear(pending?.result)
+            pending?.result = res
+            let status = PQresultStatus(res)
+            if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+                return try finishPending(conn)
+            }
+        }
+        return .waiting
+    }
+
+    private func finishPending(_ conn: OpaquePointer) throws -> WatchedProgress {
+        guard let (sql, prepared, res) = pending else { throw DatabaseError.closed("PostgreSQL") }
+        pending = nil
+        defer { PQclear(res) }
+        guard res != nil else { throw error(nil, conn) }
+        return try answer(res, sql, prepared, conn, mayRetry: true).map { .done($0) } ?? .again
+    }
+
+    // MARK: Statements
+
+    /// The parameters encoded for `prepared`'s types.
+    private func encode(_ parameters: [Value], for prepared: Prepared) throws -> [PostgresParameterEncoder.Encoded] {
+        guard prepared.parameterTypes.count == parameters.count else {
+            throw DatabaseError(
+                .parameter,
+                "the statement has \(prepared.parameterTypes.count) parameters but \(parameters.count) values were given"
+            )
+        }
+        var encoded: [PostgresParameterEncoder.Encoded] = []
+        encoded.reserveCapacity(parameters.count)
+        for (i, value) in parameters.enumerated() {
+            encoded.append(try encoder.encode(value, index: i, type: prepared.parameterTypes[i]))
+        }
+        return encoded
+    }
+
+    /// The result of running `prepared`: rows, or the error thrown; `nil` when its cached plan
+    /// was invalidated (a schema change, or someone ran DEALLOCATE/DISCARD) and `mayRetry`: it
+    /// is forgotten, to be prepared again, unless a transaction was aborted.
+    private func answer(
+        _ res: OpaquePointer?, _ sql: String, _ prepared: Prepared, _ conn: OpaquePointer, mayRetry: Bool
+    ) throws -> QueryResult? {
+        let status = PQresultStatus(res)
+        if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY {
+            return try readResult(res, conn)
+        }
+        if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH {
+            abandonCopy(conn)
+            throw DatabaseError(.statement, "COPY to or from the client is not supported through this driver")
+        }
+        let error = self.error(res, conn)
+        if mayRetry && (error.sqlState == "0A000" || error.sqlState == "26000") {
+            if cache.remove(sql) != nil && error.sqlState == "0A000" { deallocate(prepared.name, conn) }
+            if PQtransactionStatus(conn) == PQTRANS_IDLE { return nil }
+        }
+        throw error
     }
 
     /// Leaves the COPY sub-protocol so the connection stays usable.
@@ -166,9 +249,11 @@ final class PostgresCore {
         PQclear(PQexec(conn, "DEALLOCATE \(name)"))
     }
 
-    private static func execPrepared(
-        _ conn: OpaquePointer, _ name: String, _ params: [PostgresParameterEncoder.Encoded]
-    ) -> OpaquePointer? {
+    /// Calls `body` with the count, values, lengths and formats of `params` as libpq takes them.
+    private static func withParameters<R>(
+        _ params: [PostgresParameterEncoder.Encoded],
+        _ body: (Int32, [UnsafePointer<CChar>?], [Int32], [Int32]) -> R
+    ) -> R {
         // One buffer holding every parameter (text ones NUL-terminated), pointers into it.
         var storage: [UInt8] = []
         var offsets: [Int?] = []
@@ -190,7 +275,7 @@ final class PostgresCore {
         return storage.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
             let values: [UnsafePointer<CChar>?] = offsets.map { offset in offset.flatMap { base?.advanced(by: $0) } }
-            return PQexecPrepared(conn, name, Int32(params.count), values, lengths, formats, 1)
+            return body(Int32(params.count), values, lengths, formats)
         }
     }
 
