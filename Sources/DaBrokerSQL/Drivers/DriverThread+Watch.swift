@@ -90,3 +90,23 @@ extension DriverThread where State: WatchableDriver {
             })
     }
 }
+
+extension DriverThread where State: BriefDriver {
+    /// Runs one statement: on a thread that must not wait long (an AMQP I/O thread running a
+    /// request) and with this connection idle, a brief query runs there at once, without
+    /// waking this thread; otherwise it runs here.
+    func execute(_ sql: String, _ parameters: [Value], _ what: String) async throws -> QueryResult {
+        if let local = LocalJobs.current, local.pollsWatches, let core = borrow() {
+            let outcome = Result { try core.executeBriefly(sql, parameters) }
+            giveBack()
+            if let result = try outcome.get() {
+                watched.add(1, ordering: .relaxed)
+                return result
+            }
+        }
+        return try await run(what) { try $0.execute(sql, parameters) }
+    }
+
+    /// How many statements ran briefly on another thread (for tests).
+    var briefStatements: Int { watched.load(ordering: .relaxed) }
+}

@@ -32,7 +32,8 @@ final class DriverThread<State: AnyObject>: Sendable {
     /// Set while the thread runs jobs (and the request tasks that carry on after them).
     private let working = Atomic<Bool>(false)
     private let finish: @Sendable (State) -> Void
-    /// Statements answered in another thread's `poll` (`DriverThread+Watch.swift`).
+    /// Statements that did without this thread: answered in another thread's `poll`, or run
+    /// briefly there (`DriverThread+Watch.swift`).
     let watched = Atomic<Int>(0)
     /// The state, made on the thread, for ``borrow()``.
     private let lendable = Lendable()

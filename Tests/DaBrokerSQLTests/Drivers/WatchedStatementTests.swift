@@ -79,7 +79,7 @@ import Testing
             try await Self.idle(db)
             return try await thread.start {
                 _ = try await db.execute(backend.rows, [.int(Int64(count))])
-                return LocalJobs.current != nil
+                return LocalJobs.current?.pollsWatches == true
             }.value
         }
         #expect(try await carriesOnHere(10))

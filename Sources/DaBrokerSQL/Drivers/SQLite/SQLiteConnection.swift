@@ -74,9 +74,16 @@ public final class SQLiteConnection: DatabaseConnection {
         return SQLiteConnection(filename: filename, statementTimeout: statementTimeout, thread: thread)
     }
 
+    /// Runs one statement. On a thread that must not wait long (an AMQP I/O thread running a
+    /// request), a query already prepared on this connection runs there at once if it is brief
+    /// (about a millisecond of work, no lock to wait for); otherwise, or if it turns out not to
+    /// be, on the connection's thread.
     public func execute(_ sql: String, _ parameters: [Value]) async throws -> QueryResult {
-        try await thread.run("SQLite execute") { try $0.execute(sql, parameters) }
+        try await thread.execute(sql, parameters, "SQLite execute")
     }
+
+    /// How many statements ran briefly on another thread (for tests).
+    public var briefStatements: Int { thread.briefStatements }
 
     public func isHealthy() async -> Bool {
         (try? await thread.run("SQLite ping") { $0.ping() }) ?? false

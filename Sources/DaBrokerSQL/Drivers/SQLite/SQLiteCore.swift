@@ -5,7 +5,7 @@ import Foundation
 /// The thread-confined half of an ``SQLiteConnection``: the sqlite3 handle, its prepared
 /// statements and the running statement's deadline. Made, used and closed only on the
 /// connection's ``DriverThread``, so it needs no locking.
-final class SQLiteCore {
+final class SQLiteCore: BriefDriver {
     /// The most prepared statements kept (least recently used evicted beyond it).
     private static let cacheLimit = 64
 
@@ -14,6 +14,10 @@ final class SQLiteCore {
     private var db: OpaquePointer?
     private var cache = LRUTable<String, OpaquePointer>(capacity: SQLiteCore.cacheLimit)
     private var deadline: ContinuousClock.Instant?
+    /// How long a statement waits for another connection's lock (`sqlite3_busy_timeout`).
+    private var busyMilliseconds: Int32 = 0
+    /// Progress-handler calls left to a statement run by ``executeBriefly(_:_:)``; `nil` otherwise.
+    private var briefBudget: Int?
 
     init(filename: String, statementTimeout: Duration?) {
         self.filename = filename
@@ -23,7 +27,39 @@ final class SQLiteCore {
     /// Opens the database, configures it, and installs the statement-timeout handler if any.
     func open(busyMilliseconds: Int32, journalMode: SQLiteJournalMode?) throws {
         db = try Self.openHandle(filename, busyMilliseconds: busyMilliseconds, journalMode: journalMode)
-        if statementTimeout != nil { installProgressHandler() }
+        self.busyMilliseconds = busyMilliseconds
+        installProgressHandler()
+    }
+
+    /// Most progress-handler calls (each 1,000 virtual-machine steps) of a statement run by
+    /// ``executeBriefly(_:_:)``: about a millisecond of work.
+    static let briefSteps = 100
+
+    /// Runs `sql` at once if it is brief, for a caller on a thread that must not wait long (an
+    /// AMQP I/O thread); `nil`, with nothing changed, when it is not: a statement not prepared
+    /// yet here, one that is not a query (writes, transaction control), one that would wait for
+    /// another connection's lock, or one that runs past ``briefSteps``. Such statements run on the connection's thread instead.
+    func executeBriefly(_ sql: String, _ parameters: [Value]) throws -> QueryResult? {
+        // Queries only: a read-only statement without columns may still wait (COMMIT, BEGIN).
+        guard let db, let stmt = cache.get(sql), sqlite3_stmt_readonly(stmt) != 0, sqlite3_column_count(stmt) > 0
+        else { return nil }
+        sqlite3_busy_timeout(db, 0)
+        briefBudget = Self.briefSteps
+        defer {
+            briefBudget = nil
+            sqlite3_busy_timeout(db, busyMilliseconds)
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        do {
+            return try step(stmt, sql: sql, parameters: parameters, on: db)
+        } catch let e as DatabaseError {
+            let code = Int32(e.code ?? 0) & 0xff
+            if code == SQLITE_BUSY || code == SQLITE_LOCKED || (code == SQLITE_INTERRUPT && briefBudget == 0) {
+                return nil
+            }
+            throw e
+        }
     }
 
     /// Finalizes every statement and closes the handle (at most once).
@@ -78,9 +114,14 @@ final class SQLiteCore {
             db, 1000,
             { ctx in
                 guard let ctx else { return 0 }
-                // Runs inside sqlite3_step on the connection's thread; the handler is removed
-                // with the handle in `close`, so the unretained reference is alive.
+                // Runs inside sqlite3_step, on the thread that runs the statement (the
+                // connection's, or one that borrowed it); the handler is removed with the
+                // handle in `close`, so the unretained reference is alive.
                 let conn = Unmanaged<SQLiteCore>.fromOpaque(ctx).takeUnretainedValue()
+                if let budget = conn.briefBudget {
+                    conn.briefBudget = max(budget - 1, 0)
+                    if budget <= 1 { return 1 }
+                }
                 guard let deadline = conn.deadline else { return 0 }
                 return ContinuousClock.now >= deadline ? 1 : 0
             }, context)
