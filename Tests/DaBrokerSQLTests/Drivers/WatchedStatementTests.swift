@@ -51,6 +51,17 @@ import Testing
         return try await thread.start { try await db.execute(sql, parameters) }.value
     }
 
+    /// A connection of `backend` with a temporary table of `columns`, and a polling thread
+    /// (stop it).
+    private func fixture(
+        _ backend: Backend, columns: String
+    ) async throws -> (any DatabaseConnection, @Sendable () -> Int, String, PollingThread) {
+        let (db, watched) = try await backend.connect()
+        let table = DriverTestEnvironment.uniqueName("watch")
+        _ = try await db.execute("\(backend.temporary) \(table) (\(columns))")
+        return (db, watched, table, PollingThread())
+    }
+
     private static func idle(_ db: any DatabaseConnection) async throws {
         for _ in 0..<2000 where db.isBusy { try await Task.sleep(for: .milliseconds(1)) }
     }
@@ -90,10 +101,7 @@ import Testing
     @Test(arguments: Backend.allCases)
     func errorsAreTheDriversAndTheConnectionCarriesOn(_ backend: Backend) async throws {
         guard backend.isAvailable else { return }
-        let (db, watched) = try await backend.connect()
-        let table = DriverTestEnvironment.uniqueName("watch")
-        _ = try await db.execute("\(backend.temporary) \(table) (a int PRIMARY KEY)")
-        let thread = PollingThread()
+        let (db, watched, table, thread) = try await fixture(backend, columns: "a int PRIMARY KEY")
         defer { thread.stop() }
         let insert = "INSERT INTO \(table) (a) VALUES (\(backend.placeholder))"
         _ = try await run(db, on: thread, insert, [1])
@@ -134,12 +142,9 @@ import Testing
     @Test(arguments: Backend.allCases)
     func aChangedResultTypeRunsAgainOnTheConnectionsThread(_ backend: Backend) async throws {
         guard backend.isAvailable else { return }
-        let (db, watched) = try await backend.connect()
-        let table = DriverTestEnvironment.uniqueName("watch")
-        _ = try await db.execute("\(backend.temporary) \(table) (a int)")
-        _ = try await db.execute("INSERT INTO \(table) VALUES (1)")
-        let thread = PollingThread()
+        let (db, watched, table, thread) = try await fixture(backend, columns: "a int")
         defer { thread.stop() }
+        _ = try await db.execute("INSERT INTO \(table) VALUES (1)")
         let select = "SELECT * FROM \(table) WHERE a = \(backend.placeholder)"
         #expect(try await run(db, on: thread, select, [1]).columns == ["a"])
         _ = try await db.execute("ALTER TABLE \(table) ADD COLUMN b varchar(5) DEFAULT 'x'")
