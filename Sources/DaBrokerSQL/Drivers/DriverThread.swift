@@ -5,8 +5,10 @@ import Synchronization
 /// A thread of its own for one driver connection: blocking C calls run here, one job at a
 /// time, never on Swift's cooperative pool.
 ///
-/// `State` (the C handle and everything that goes with it) is made on this thread and only
-/// ever handed to jobs running on it, so it needs no locking and need not be `Sendable`.
+/// `State` (the C handle and everything that goes with it) is made on this thread and handed
+/// to jobs running on it, or lent, while the thread is idle, to one other thread at a time
+/// (``borrow()``); so it is never used by two threads at once, needs no locking and need not
+/// be `Sendable`.
 /// Callers `await run { state in … }`; the calling task suspends (its thread is free) until
 /// the job has run.
 ///

@@ -7,7 +7,8 @@ import Foundation
 private let mariaDBLibrary: Int32 = dab_mysql_library_init()
 
 /// The state of one MariaDB/MySQL connection: the libmariadb handle and its prepared
-/// statements. Confined to the connection's `DriverThread`; never shared.
+/// statements. Used by one thread at a time: the connection's `DriverThread`, or a thread that
+/// borrowed it from there (`DriverThread.borrow`, `WatchableDriver`).
 final class MariaDBCore {
     private(set) var mysql: UnsafeMutablePointer<MYSQL>?
     private var cache = LRUTable<String, UnsafeMutablePointer<MYSQL_STMT>>(capacity: 128)

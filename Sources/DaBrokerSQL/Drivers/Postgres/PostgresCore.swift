@@ -7,7 +7,8 @@ import Logging
 private let noticeLogger = Logger(label: "dabroker.sql.postgres")
 
 /// The state of one PostgreSQL connection: the libpq handle, the prepared-statement cache and
-/// the resolved user types. Confined to the connection's `DriverThread`; never shared.
+/// the resolved user types. Used by one thread at a time: the connection's `DriverThread`, or a
+/// thread that borrowed it from there (`DriverThread.borrow`, `WatchableDriver`).
 final class PostgresCore: WatchableDriver {
     /// A statement prepared on the server under `name`, with its parameters' types.
     struct Prepared {

@@ -3,8 +3,9 @@ import DaBrokerCore
 import Foundation
 
 /// The thread-confined half of an ``SQLiteConnection``: the sqlite3 handle, its prepared
-/// statements and the running statement's deadline. Made, used and closed only on the
-/// connection's ``DriverThread``, so it needs no locking.
+/// statements and the running statement's deadline. Made and closed on the connection's
+/// ``DriverThread`` and used by one thread at a time: that one, or a thread that borrowed it
+/// from there for a brief query (`DriverThread.borrow`, `BriefDriver`); so it needs no locking.
 final class SQLiteCore: BriefDriver {
     /// The most prepared statements kept (least recently used evicted beyond it).
     private static let cacheLimit = 64
