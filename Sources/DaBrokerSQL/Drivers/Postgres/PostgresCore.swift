@@ -111,7 +111,9 @@ final class PostgresCore: WatchableDriver {
     /// Sends `sql` without waiting for its answer; `false` when the statement must run with
     /// ``execute(_:_:)`` instead: not prepared yet on this connection, parameters over
     /// ``startLimit`` bytes, a TLS connection (whose buffered bytes `poll` cannot see), or
-    /// anything unusual. Then read the answer with ``collect(polled:)``.
+    /// anything unusual. Then read the answer with ``collect(polled:)``. (Its result types were
+    /// resolved when the statement first ran here, so reading it asks nothing more of the
+    /// server, unless that first run failed: then one short catalog query may run.)
     func start(_ sql: String, _ parameters: [Value]) throws -> Bool {
         guard pending == nil, let conn, PQstatus(conn) == CONNECTION_OK, PQsslInUse(conn) == 0,
             PQisBusy(conn) == 0, let prepared = cache.get(sql),
