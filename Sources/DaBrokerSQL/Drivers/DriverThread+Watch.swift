@@ -69,9 +69,10 @@ extension DriverThread where State: WatchableDriver {
         guard started else { return finishOnThread(sent: false) }
         watched.add(1, ordering: .relaxed)
         // No socket to poll (the connection broke as it sent): the blocking read reports it.
-        guard core.socket >= 0 else { return finishOnThread(sent: true) }
+        let socket = core.socket
+        guard socket >= 0 else { return finishOnThread(sent: true) }
         local.watch(
-            DescriptorWatch(descriptor: core.socket, events: core.awaitedEvents) { revents, abandoned in
+            DescriptorWatch(descriptor: socket, events: core.awaitedEvents) { revents, abandoned in
                 guard !abandoned else {
                     finishOnThread(sent: true)
                     return true

@@ -109,6 +109,10 @@ import Testing
         await #expect { try await run(db, on: thread, insert, [1]) } throws: {
             ($0 as? DatabaseError)?.kind == .constraint
         }
+        // A wrong number of values is refused before anything is sent.
+        await #expect { try await run(db, on: thread, insert, [4, 5]) } throws: {
+            ($0 as? DatabaseError)?.kind == .parameter
+        }
         if backend == .postgres {
             _ = try await run(db, on: thread, "SELECT 10 / $1::int AS q", [2])
             await #expect { try await run(db, on: thread, "SELECT 10 / $1::int AS q", [0]) } throws: {

@@ -116,10 +116,9 @@ final class PostgresCore: WatchableDriver {
     /// server, unless that first run failed: then one short catalog query may run.)
     func start(_ sql: String, _ parameters: [Value]) throws -> Bool {
         guard pending == nil, let conn, PQstatus(conn) == CONNECTION_OK, PQsslInUse(conn) == 0,
-            PQisBusy(conn) == 0, let prepared = cache.get(sql),
-            prepared.parameterTypes.count == parameters.count
+            PQisBusy(conn) == 0, let prepared = cache.get(sql)
         else { return false }
-        let encoded = try encode(parameters, for: prepared)
+        let encoded = try encode(parameters, for: prepared)  // a wrong count throws here, as in `execute`
         guard encoded.reduce(0, { $0 + ($1.bytes?.count ?? 0) }) <= Self.startLimit else { return false }
         let sent = Self.withParameters(encoded) { n, values, lengths, formats in
             PQsendQueryPrepared(conn, prepared.name, n, values, lengths, formats, 1)
