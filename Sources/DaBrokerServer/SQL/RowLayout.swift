@@ -5,6 +5,8 @@ import OrderedCollections
 /// result, found once for all its rows (`nil`: the result has no such column; the value is
 /// then null).
 struct RowLayout {
+    /// The result's columns this layout was made for.
+    let columns: [String]
     /// The position of each of the model's fields, in the model's order.
     let fields: [Int?]
     /// The positions of each ref's columns, in the model's order of refs.
@@ -23,8 +25,9 @@ struct RowLayout {
 
     init(_ m: SQLTableModel, columns: [String], meta: Ref) {
         // A result has a handful of columns: a linear search, as `Row`'s subscript does,
-        // costs less than building a dictionary (a get-by-key makes one layout per call).
+        // costs less than building a dictionary (and a model keeps the layout of its SELECTs, see ``ModelShapes``).
         func position(_ c: String) -> Int? { columns.firstIndex(of: c) }
+        self.columns = columns
         fields = m.fields.map(position)
         refs = m.refs.map { $0.columns.map(position) }
         key = m.keyColumns.map(position)

@@ -29,6 +29,8 @@ struct SQLTableModel: Sendable {
     let calls: [String: ExportedCall]
     var refs: [RefSpec] = []
     var backrefs: [BackRefSpec] = []
+    /// The SQL and row layout of its reads, built once (shared by the copies of this model).
+    let shapes = ModelShapes()
 
     /// The columns whose values make up a row's key: the primary key, or for a view or a
     /// table without one, every exported column.

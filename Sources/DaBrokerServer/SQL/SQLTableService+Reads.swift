@@ -40,7 +40,23 @@ extension SQLTableService {
     /// The row with key `values`, whole; `NoData` when there is none, `ManyData` when the
     /// key columns are not unique (views and tables without primary key).
     func fetchRow(_ m: SQLTableModel, _ values: [Value]) async throws -> ObjectValue {
-        let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: Method.get)
+        let filters = Array(zip(m.keyColumns, values))
+        let st: SQLStatement
+        if values.contains(where: \.isNull) {
+            st = statements.select(
+                m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
+                limit: 2)
+        } else {
+            // The same SQL for every key: built once per model.
+            let sql = m.shapes.rowSQL {
+                statements.select(
+                    m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters,
+                    orderBy: m.keyColumns, limit: 2
+                ).sql
+            }
+            st = SQLStatement(sql, values)
+        }
+        let rows = try await rows(of: st, m, operation: Method.get)
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
             guard m.hasPrimaryKey else {
@@ -61,6 +77,12 @@ extension SQLTableService {
         let st = statements.select(
             m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
             limit: limit, offset: offset)
+        return try await rows(of: st, m, operation: operation)
+    }
+
+    /// Runs a select of `m`'s rows; a value that could not be decoded by its declared type is
+    /// logged (never its value) and returned as stored.
+    private func rows(of st: SQLStatement, _ m: SQLTableModel, operation: String) async throws -> [Row] {
         let result = try await run(st, operation, m)
         for u in result.undecoded where u.row < result.rows.count {
             let key = m.keyColumns.map { result.rows[u.row][$0] ?? .null }
@@ -98,15 +120,21 @@ extension SQLTableService {
 
     /// A row as it travels: exported fields, refs from fk values (nil when any is NULL), `_meta`.
     func materialize(_ m: SQLTableModel, _ row: Row) -> ObjectValue {
-        materialize(m, row, RowLayout(m, columns: row.columns, meta: Ref(key: tableKey(m.name))))
+        materialize(m, row, layout(m, row.columns))
     }
 
     /// The rows of one result as whole objects: where each field, ref and key column sits in
     /// them is looked up once, not per row.
     func objects(_ m: SQLTableModel, _ rows: [Row]) -> BrokerValue {
         guard let first = rows.first else { return .list([]) }
-        let layout = RowLayout(m, columns: first.columns, meta: Ref(key: tableKey(m.name)))
+        let layout = layout(m, first.columns)
         return .list(rows.map { .value(.object(materialize(m, $0, layout))) })
+    }
+
+    /// The layout of `m`'s rows in a result with `columns`: the model keeps the one of its
+    /// SELECTs.
+    private func layout(_ m: SQLTableModel, _ columns: [String]) -> RowLayout {
+        m.shapes.layout(for: columns) { RowLayout(m, columns: columns, meta: Ref(key: tableKey(m.name))) }
     }
 
     private func materialize(_ m: SQLTableModel, _ row: Row, _ layout: RowLayout) -> ObjectValue {

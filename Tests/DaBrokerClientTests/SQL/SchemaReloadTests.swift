@@ -45,6 +45,12 @@ struct SchemaReloadTests {
         #expect(before.table.info?.fields.keys.contains("note") == false)
         #expect(before.table.info?.backrefs.isEmpty == false)  // part's rows
         _ = try await client.model("part")
+        // A read by key before the reload: the loader keeps its SQL and row layout with the model.
+        // (A second client reads it: clearing the first one's cache would drop `before`.)
+        let seven = try await before.new(["id": 7, "name": "seven"])
+        let reader = BrokerClient(transport: transport.makeClient())
+        try await reader.connect()
+        #expect(try await reader.get(seven.ref).fields.keys.contains("note") == false)
 
         for ddl in [
             "ALTER TABLE thing ADD COLUMN note VARCHAR(40)", "CREATE TABLE extra (id INTEGER PRIMARY KEY)",
@@ -75,11 +81,17 @@ struct SchemaReloadTests {
         let after = try await client.model("thing")
         #expect(after.table.info?.fields.keys.contains("note") == true)
         #expect(after.table.info?.backrefs.isEmpty == true)  // part is gone
+        // The same read after it: the new column is there (nothing of the old model was kept).
+        reader.clearCache()
+        let reread = try await reader.get(seven.ref)
+        #expect(reread.fields.keys.contains("note"))
+        #expect(reread.fields["note"] == .null)
         let row = try await after.new(["id": 1, "name": "one", "note": "new column"])
         #expect(row.fields["note"] == "new column")
         #expect(try await client.model("extra").count() == 0)
         await #expect(throws: BrokerError.self) { try await client.model("part") }
 
+        await reader.close()
         await client.close()
         await server.stop()
     }

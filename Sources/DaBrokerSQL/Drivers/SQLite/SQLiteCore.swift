@@ -14,6 +14,8 @@ final class SQLiteCore: BriefDriver {
     let statementTimeout: Duration?
     private var db: OpaquePointer?
     private var cache = LRUTable<String, OpaquePointer>(capacity: SQLiteCore.cacheLimit)
+    /// The result columns of the cached statements, read once per statement.
+    private var shapes: [OpaquePointer: ResultShape] = [:]
     private var deadline: ContinuousClock.Instant?
     /// How long a statement waits for another connection's lock (`sqlite3_busy_timeout`).
     private var busyMilliseconds: Int32 = 0
@@ -67,6 +69,7 @@ final class SQLiteCore: BriefDriver {
     func close() {
         guard let db else { return }
         for stmt in cache.removeAll() { sqlite3_finalize(stmt) }
+        shapes = [:]
         sqlite3_close_v2(db)
         self.db = nil
     }
@@ -167,7 +170,10 @@ final class SQLiteCore: BriefDriver {
         guard rc == SQLITE_OK, let stmt else {
             throw error(rc, sql: sql, on: db)
         }
-        if let evicted = cache.set(sql, stmt) { sqlite3_finalize(evicted.element) }
+        if let evicted = cache.set(sql, stmt) {
+            shapes[evicted.element] = nil
+            sqlite3_finalize(evicted.element)
+        }
         return (stmt, false)
     }
 
@@ -182,15 +188,40 @@ final class SQLiteCore: BriefDriver {
                 guard rc == SQLITE_OK else { throw error(rc, sql: sql, on: db) }
                 guard let stmt else { continue }  // whitespace or a comment
                 defer { sqlite3_finalize(stmt) }
-                result = try step(stmt, sql: sql, parameters: [], on: db)
+                result = try step(stmt, sql: sql, parameters: [], on: db, cached: false)
             }
         }
         return result
     }
 
-    private func step(_ stmt: OpaquePointer, sql: String, parameters: [Value], on db: OpaquePointer) throws
-        -> QueryResult
-    {
+    /// The names and declared types of a statement's result columns.
+    private struct ResultShape {
+        /// `SQLITE_STMTSTATUS_REPREPARE` when they were read: SQLite prepares a statement
+        /// again after a schema change, and its columns may then differ.
+        var reprepares: Int32
+        var columns: [String]
+        var types: [SQLiteColumnType]
+    }
+
+    /// The result columns of `stmt`: read from SQLite, or kept from an earlier run of a cached
+    /// statement that was not prepared again since.
+    private func shape(of stmt: OpaquePointer, cached: Bool) -> ResultShape {
+        let reprepares = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0)
+        let n = sqlite3_column_count(stmt)
+        if cached, let kept = shapes[stmt], kept.reprepares == reprepares, kept.columns.count == n { return kept }
+        let shape = ResultShape(
+            reprepares: reprepares,
+            columns: (0..<n).map { sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" },
+            types: (0..<n).map {
+                SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) })
+            })
+        if cached { shapes[stmt] = shape }
+        return shape
+    }
+
+    private func step(
+        _ stmt: OpaquePointer, sql: String, parameters: [Value], on db: OpaquePointer, cached: Bool = true
+    ) throws -> QueryResult {
         let expected = Int(sqlite3_bind_parameter_count(stmt))
         guard expected == parameters.count else {
             throw DatabaseError.sqlite(
@@ -199,17 +230,16 @@ final class SQLiteCore: BriefDriver {
         for (i, p) in parameters.enumerated() {
             try SQLiteValueMapping.bind(p, to: stmt, at: Int32(i + 1))
         }
-        let n = sqlite3_column_count(stmt)
-        let columns = (0..<n).map { sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
-        let types = (0..<n).map {
-            SQLiteColumnType(declared: sqlite3_column_decltype(stmt, $0).map { String(cString: $0) })
-        }
         var rows: [Row] = []
         var undecoded: [UndecodedValue] = []
-        while true {
-            let rc = sqlite3_step(stmt)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw error(rc, sql: sql, on: db) }
+        var rc = sqlite3_step(stmt)
+        // After the first step: a statement SQLite had to prepare again (the schema changed)
+        // is, from there, the new one, with its own columns.
+        let shape = shape(of: stmt, cached: cached)
+        let columns = shape.columns
+        let types = shape.types
+        let n = Int32(columns.count)
+        while rc == SQLITE_ROW {
             var values: [Value] = []
             values.reserveCapacity(Int(n))
             for i in 0..<n {
@@ -224,7 +254,9 @@ final class SQLiteCore: BriefDriver {
                 }
             }
             rows.append(Row(columns: columns, values: values))
+            rc = sqlite3_step(stmt)
         }
+        guard rc == SQLITE_DONE else { throw error(rc, sql: sql, on: db) }
         var result = QueryResult(columns: columns, rows: rows)
         result.undecoded = undecoded
         if sqlite3_stmt_readonly(stmt) == 0 {
