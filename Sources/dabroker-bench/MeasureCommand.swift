@@ -38,16 +38,33 @@ struct MeasureCommand: AsyncParsableCommand {
     @Flag(help: "Only compare the REST face with Datasette over HTTP (SQLite; needs datasette and wrk).")
     var peerHTTPOnly = false
 
-    @Option(help: ArgumentHelp("Only run N in-process get-by-key calls, for a profiler.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Only run N get-by-key calls and N/10 find-50 calls, for a profiler.", visibility: .hidden))
     var profile: Int?
 
-    @Flag(help: ArgumentHelp("With --profile: N find-50 calls and no get-by-key.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "With --profile: both, gets, finds, floor (driver SELECTs only) or compare (floor and gets interleaved).",
+            visibility: .hidden))
+    var profileCalls = "both"
+
+    @Flag(help: ArgumentHelp("With --profile: as --profile-calls finds (the older spelling).", visibility: .hidden))
     var profileFindsOnly = false
+
+    @Option(help: ArgumentHelp("With --profile: the database (postgres, mysql, sqlite).", visibility: .hidden))
+    var profileBackend = "sqlite"
+
+    @Option(help: ArgumentHelp("With --profile: the transport (inprocess, http).", visibility: .hidden))
+    var profileTransport = "inprocess"
 
     func run() async throws {
         BenchCommand.bootstrapLogging()
         if let profile {
-            try await ProfileLoop.run(calls: profile, findsOnly: profileFindsOnly)
+            guard let kind = profileFindsOnly ? .finds : ProfileLoop.Calls(rawValue: profileCalls) else {
+                throw ValidationError("--profile-calls must be both, gets, finds, floor or compare")
+            }
+            try await ProfileLoop(calls: profile, kind: kind, backend: profileBackend, transport: profileTransport)
+                .run()
             return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))

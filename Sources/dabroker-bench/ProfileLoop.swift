@@ -1,18 +1,63 @@
-/// `--profile N`: only the in-process SQLite gateway, N get-by-key calls (cache cleared) and
-/// N/10 find-50 calls, for a profiler (`perf record -g`). With `--profile-finds-only`, N
-/// find-50 calls and no get. Prints nothing but a line at the end.
-enum ProfileLoop {
-    static func run(calls: Int, findsOnly: Bool = false) async throws {
-        let database = try await BenchDatabase.prepare(backend: "sqlite", base: nil, rows: 1000)
+import DaBrokerClient
+import DaBrokerCore
+import DaBrokerSQL
+import Foundation
+
+/// `--profile N`: one gateway on a 1,000-row `bench_item` and one client, N get-by-key calls
+/// (cache cleared) and N/10 find-50 calls, for a profiler (`perf record -g`, `perf stat`,
+/// `perf sched`). Prints nothing but a line at the end, except with `compare`.
+struct ProfileLoop {
+    /// What the loop runs.
+    enum Calls: String {
+        /// N gets, then N/10 finds.
+        case both
+        case gets
+        case finds
+        /// N primary-key SELECTs through the driver on one connection: the get floor alone.
+        case floor
+        /// The get floor and get-by-key in interleaved rounds of 500; prints both p50s.
+        case compare
+    }
+
+    var calls: Int
+    var kind = Calls.both
+    /// `sqlite`, `postgres` or `mysql` (the server URLs come from the test stack's variables).
+    var backend = "sqlite"
+    /// `inprocess` or `http`.
+    var transport = "inprocess"
+
+    func run() async throws {
+        let variables = ["postgres": "DABROKER_TEST_POSTGRES_URL", "mysql": "DABROKER_TEST_MYSQL_URL"]
+        var base: String?
+        if let variable = variables[backend] {
+            guard let url = ProcessInfo.processInfo.environment[variable] else {
+                throw BenchFailure("--profile-backend \(backend) needs \(variable)")
+            }
+            base = url
+        }
+        guard ["inprocess", "http"].contains(transport) else {
+            throw BenchFailure("--profile-transport must be inprocess or http")
+        }
+        let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: 1000)
+        defer { database.cleanUp() }
+        if kind == .floor {
+            let conn = try await DatabaseConnector.connect(url: database.url, options: DatabaseOptions())
+            for i in 0..<calls { _ = try await conn.execute(Self.selectPK(conn.dialect), [.int(Int64(i % 1000 + 1))]) }
+            await conn.close()
+            print("profile loop done: \(calls) driver SELECTs by key (\(backend))")
+            return
+        }
         let gateway = try await BenchGateway(database: database, amqp: nil)
-        let client = try await gateway.client("inprocess")
+        let client = try await gateway.client(transport)
         let refs = (1...1000).map { gateway.rowRef($0) }
-        for i in 0..<(findsOnly ? 0 : calls) {
+        if kind == .compare { try await compare(client, refs, database) }
+        let gets = kind == .both || kind == .gets ? calls : 0
+        for i in 0..<gets {
             client.clearCache()
             _ = try await client.get(refs[i % refs.count])
         }
+        let finds = kind == .finds ? calls : kind == .both ? calls / 10 : 0
         let model = try await client.model(BenchDatabase.table)
-        let finds = findsOnly ? calls : calls / 10
         for _ in 0..<finds {
             client.clearCache()
             _ = try await model.table.meta()
@@ -20,7 +65,42 @@ enum ProfileLoop {
         }
         await client.close()
         await gateway.stop()
-        database.cleanUp()
-        print("profile loop done: \(findsOnly ? 0 : calls) get-by-key, \(finds) find50 (in-process, SQLite)")
+        print("profile loop done: \(gets) get-by-key, \(finds) find50 (\(transport), \(backend))")
+    }
+
+    /// The get floor's statement, as `DriverFloors` runs it.
+    private static func selectPK(_ d: SQLDialect) -> String {
+        let columns = ["id", "name", "n", "note"].map(d.quote).joined(separator: ", ")
+        return "SELECT \(columns) FROM \(d.quote(BenchDatabase.table)) WHERE \(d.quote("id")) = \(d.placeholder(0))"
+    }
+
+    /// Rounds of 500 driver SELECTs and 500 gets, alternating, so that both see the same
+    /// machine; the first round is a warm-up.
+    private func compare(_ client: BrokerClient, _ refs: [Ref], _ database: BenchDatabase) async throws {
+        let conn = try await DatabaseConnector.connect(url: database.url, options: DatabaseOptions())
+        let sql = Self.selectPK(conn.dialect)
+        var floor: [Double] = []
+        var gets: [Double] = []
+        let clock = ContinuousClock()
+        for round in 0...max(1, calls / 500) {
+            for i in 0..<500 {
+                let start = clock.now
+                _ = try await conn.execute(sql, [.int(Int64(i % 1000 + 1))])
+                if round > 0 { floor.append(BenchStats.micros(clock.now - start)) }
+            }
+            for i in 0..<500 {
+                client.clearCache()
+                let start = clock.now
+                _ = try await client.get(refs[i % refs.count])
+                if round > 0 { gets.append(BenchStats.micros(clock.now - start)) }
+            }
+        }
+        await conn.close()
+        let f = BenchStats.percentiles(floor)
+        let g = BenchStats.percentiles(gets)
+        let show = { (x: Double) in String(format: "%.1f", x) }
+        print(
+            "driver SELECT p50 \(show(f.p50)) µs, p99 \(show(f.p99)); get-by-key (\(transport)) p50 \(show(g.p50)) µs,"
+                + " p99 \(show(g.p99)); ratio \(String(format: "%.2f", g.p50 / f.p50))")
     }
 }
