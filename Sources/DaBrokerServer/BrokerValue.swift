@@ -6,7 +6,7 @@ import OrderedCollections
 ///
 /// `Value` cannot hold a live Swift object, so results of exported calls, field values of
 /// hand-served objects and `objUpdate` changes use this type.
-public indirect enum BrokerValue: Sendable {
+public enum BrokerValue: Sendable {
     /// A plain value (it may already hold refs, objects or infos; they get access codes on the way out).
     case value(Value)
     /// A served object (a static object or a hand-exported class), sent as a ref or whole.

@@ -17,11 +17,10 @@ package enum Base64 {
         data.withUnsafeBytes { string($0, urlSafe: urlSafe) }
     }
 
-    /// The base64 text of the bytes in `data` (an access code's MAC, without copying it out).
+    /// The base64 text of the bytes in `data` (an access code's MAC, without copying it out;
+    /// its 12 characters fit a String without a heap allocation).
     package static func string(_ data: UnsafeRawBufferPointer, urlSafe: Bool = false) -> String {
-        var out: [UInt8] = []
-        encode(data, into: &out, urlSafe: urlSafe)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: (data.count + 2) / 3 * 4) { write(data, into: $0, urlSafe: urlSafe) }
     }
 
     /// Appends the base64 text of `data` to `out`: standard with padding, or URL-safe without
@@ -33,31 +32,57 @@ package enum Base64 {
     /// Appends the base64 text of `data` to `out`: standard with padding, or URL-safe without
     /// padding.
     package static func encode(_ data: UnsafeRawBufferPointer, into out: inout [UInt8], urlSafe: Bool = false) {
-        out.reserveCapacity(out.count + (data.count + 2) / 3 * 4)
+        let start = out.count
+        let room = (data.count + 2) / 3 * 4
+        out.append(contentsOf: repeatElement(0, count: room))
+        let written = out.withUnsafeMutableBufferPointer {
+            write(data, into: UnsafeMutableBufferPointer(rebasing: $0[start...]), urlSafe: urlSafe)
+        }
+        out.removeLast(room - written)
+    }
+
+    /// Writes the base64 text of `data` at the start of `out` (room for `(count + 2) / 3 * 4`
+    /// bytes); returns how many bytes it wrote.
+    private static func write(
+        _ data: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>, urlSafe: Bool
+    ) -> Int {
         let pad = !urlSafe
-        (urlSafe ? urlSafeAlphabet : alphabet).withUnsafeBufferPointer { a in
+        return (urlSafe ? urlSafeAlphabet : alphabet).withUnsafeBufferPointer { a in
             var i = 0
+            var o = 0
             let n = data.count
+            func put(_ v: UInt32) {
+                out[o] = a[Int(v & 63)]
+                o += 1
+            }
             while i + 3 <= n {
                 let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                out.append(a[Int(v >> 6 & 63)])
-                out.append(a[Int(v & 63)])
+                put(v >> 18)
+                put(v >> 12)
+                put(v >> 6)
+                put(v)
                 i += 3
             }
             if n - i == 1 {
                 let v = UInt32(data[i]) << 16
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                if pad { out.append(contentsOf: [UInt8(ascii: "="), UInt8(ascii: "=")]) }
+                put(v >> 18)
+                put(v >> 12)
+                if pad {
+                    out[o] = UInt8(ascii: "=")
+                    out[o + 1] = UInt8(ascii: "=")
+                    o += 2
+                }
             } else if n - i == 2 {
                 let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8
-                out.append(a[Int(v >> 18 & 63)])
-                out.append(a[Int(v >> 12 & 63)])
-                out.append(a[Int(v >> 6 & 63)])
-                if pad { out.append(UInt8(ascii: "=")) }
+                put(v >> 18)
+                put(v >> 12)
+                put(v >> 6)
+                if pad {
+                    out[o] = UInt8(ascii: "=")
+                    o += 1
+                }
             }
+            return o
         }
     }
 

@@ -139,7 +139,17 @@ final class SQLCatalog: Sendable {
     func metaKey(_ table: String) -> ObjectKey { ObjectKey([.string(id), "_meta", .string(table)]) }
     /// The key of a row, from its key column values.
     func rowKey(_ table: String, _ values: [Value]) -> ObjectKey {
-        ObjectKey([.string(id), .string(table)] + values)
+        rowKey(table, count: values.count) { values[$0] }
+    }
+
+    /// The key of a row of `table` whose `count` key values `value` gives, built in one array.
+    func rowKey(_ table: String, count: Int, _ value: (Int) -> Value) -> ObjectKey {
+        var parts: [Value] = []
+        parts.reserveCapacity(2 + count)
+        parts.append(.string(id))
+        parts.append(.string(table))
+        for i in 0..<count { parts.append(value(i)) }
+        return ObjectKey(parts)
     }
 
     /// The table info as it travels (without codes).

@@ -150,13 +150,15 @@ extension SQLTableService {
         if !m.refs.isEmpty {
             refs.values.withUnsafeMutableBufferPointer { out in
                 for (slot, (r, columns)) in zip(layout.refSlots, zip(m.refs, layout.refs)) {
-                    let values = columns.map(value)
                     // A NULL fk keeps its key, with the ref set to nil.
-                    out[slot] = values.contains(where: \.isNull) ? nil : Ref(key: rowKey(r.target, values))
+                    out[slot] =
+                        columns.contains { value($0).isNull }
+                        ? nil : Ref(key: catalog.rowKey(r.target, count: columns.count) { value(columns[$0]) })
                 }
             }
         }
-        return ObjectValue(ref: Ref(key: rowKey(m.name, layout.key.map(value))), fields: fields, refs: refs)
+        let key = catalog.rowKey(m.name, count: layout.key.count) { value(layout.key[$0]) }
+        return ObjectValue(ref: Ref(key: key), fields: fields, refs: refs)
     }
 
     /// Equality filters from named arguments: exported columns by name, refs by name (a ref
