@@ -258,9 +258,13 @@ final class PostgresCore: WatchableDriver {
     ) -> R {
         // One buffer holding every parameter (text ones NUL-terminated), pointers into it.
         var storage: [UInt8] = []
+        storage.reserveCapacity(params.reduce(1) { $0 + ($1.bytes?.count ?? 0) + 1 })
         var offsets: [Int?] = []
+        offsets.reserveCapacity(params.count)
         var lengths: [Int32] = []
+        lengths.reserveCapacity(params.count)
         var formats: [Int32] = []
+        formats.reserveCapacity(params.count)
         for p in params {
             if let bytes = p.bytes {
                 offsets.append(storage.count)
@@ -285,7 +289,9 @@ final class PostgresCore: WatchableDriver {
         let nfields = PQnfields(res)
         let ntuples = PQntuples(res)
         var columns: [String] = []
+        columns.reserveCapacity(Int(nfields))
         var types: [PostgresType] = []
+        types.reserveCapacity(Int(nfields))
         for c in 0..<nfields {
             let name = String(cString: PQfname(res, c))
             let type = try resolveType(PQftype(res, c), conn)
