@@ -41,21 +41,13 @@ extension SQLTableService {
     /// key columns are not unique (views and tables without primary key).
     func fetchRow(_ m: SQLTableModel, _ values: [Value]) async throws -> ObjectValue {
         let filters = Array(zip(m.keyColumns, values))
-        let st: SQLStatement
-        if values.contains(where: \.isNull) {
-            st = statements.select(
+        let build = { [self] in
+            statements.select(
                 m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
                 limit: 2)
-        } else {
-            // The same SQL for every key: built once per model.
-            let sql = m.shapes.rowSQL {
-                statements.select(
-                    m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters,
-                    orderBy: m.keyColumns, limit: 2
-                ).sql
-            }
-            st = SQLStatement(sql, values)
         }
+        // The same SQL for every key without a null (`IS NULL` changes it): built once per model.
+        let st = values.contains(where: \.isNull) ? build() : SQLStatement(m.shapes.rowSQL { build().sql }, values)
         let rows = try await rows(of: st, m, operation: Method.get)
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
