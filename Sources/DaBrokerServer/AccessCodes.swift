@@ -29,7 +29,7 @@ public struct AccessCodes: Sendable {
     }
 
     /// The code of the key whose canonical bytes are `canonical` (as the encoder wrote them).
-    func code(canonical: UnsafeRawBufferPointer) -> String {
+    package func code(canonical: UnsafeRawBufferPointer) -> String {
         // The first 9 bytes in URL-safe base64 (no padding: 9 bytes are 12 characters).
         keyed.withMAC(of: canonical) { mac in
             Base64.string(UnsafeRawBufferPointer(rebasing: mac.prefix(9)), urlSafe: true)

@@ -17,6 +17,8 @@ struct ProfileLoop {
         case floor
         /// The get floor and get-by-key in interleaved rounds of 500; prints both p50s.
         case compare
+        /// The codec alone on a recorded find-50 reply (``CodecLoop``).
+        case codec
     }
 
     var calls: Int
@@ -38,6 +40,7 @@ struct ProfileLoop {
         guard ["inprocess", "http"].contains(transport) else {
             throw BenchFailure("--profile-transport must be inprocess or http")
         }
+        if kind == .codec { return try await CodecLoop(calls: calls).run() }
         let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: 1000)
         defer { database.cleanUp() }
         if kind == .floor {

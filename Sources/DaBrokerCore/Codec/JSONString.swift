@@ -33,12 +33,10 @@ package enum JSONString {
             run = 2
         }
         var i = run
-        while i < u.count {
+        while let base = u.baseAddress, i < u.count {
+            i = plainEnd(base, from: i, to: u.count, stopAtNonASCII: false)
+            guard i < u.count else { break }
             let c = u[i]
-            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
-                i += 1
-                continue
-            }
             if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<i])) }
             switch c {
             case UInt8(ascii: "\""): out += #"\""#.utf8
@@ -58,6 +56,42 @@ package enum JSONString {
         }
         if u.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[run..<u.count])) }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The index of the first byte of `base[i..<end]` that a JSON string cannot hold as it
+    /// is (a quote, a backslash or a control character; with `stopAtNonASCII`, also any byte
+    /// of a multi-byte UTF-8 sequence), or `end`. Looks at eight bytes at a time: most text
+    /// has none of these bytes.
+    @inline(__always)
+    package static func plainEnd(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, stopAtNonASCII: Bool
+    ) -> Int {
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i &+ 8 <= end {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // The high bit of a byte is set here if that byte, or one before it in the word,
+            // is below 0x20, a quote or a backslash (the classic "has zero byte" test, which
+            // never misses one), or, with stopAtNonASCII, if the byte is 0x80 or above.
+            let quote = x ^ (ones &* 0x22)
+            let backslash = x ^ (ones &* 0x5C)
+            var special = (x &- ones &* 0x20) & ~x
+            special |= (quote &- ones) & ~quote
+            special |= (backslash &- ones) & ~backslash
+            if stopAtNonASCII { special |= x }
+            if special & highs != 0 { break }
+            i &+= 8
+        }
+        while i < end {
+            let c = base[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || (stopAtNonASCII && c >= 0x80) {
+                return i
+            }
+            i &+= 1
+        }
+        return end
     }
 
     /// The lowercase hexadecimal digit of `v` (0–15).

@@ -111,13 +111,12 @@ struct JSONTokenizer {
     }
 
     /// An object key and its colon; leaves `pos` at the value.
-    private mutating func key() throws(BrokerError) {
+    @inline(__always) private mutating func key() throws(BrokerError) {
         guard pos < bytes.count else { throw fail("unexpected end of input, expected an object key") }
         guard bytes[pos] == UInt8(ascii: "\"") else {
             throw fail("unexpected \(describe(bytes[pos])), expected a string as object key")
         }
-        try string()
-        let t = tokens[tokens.count - 1]
+        let t = try string()
         if t.escaped {
             sawSharing = true
         } else if t.end - t.start == 3, bytes[Int(t.start)] == UInt8(ascii: "_"),
@@ -183,8 +182,9 @@ struct JSONTokenizer {
         try add(JSONToken(isFloat ? .float : .int, start: start, end: pos, next: tokens.count + 1))
     }
 
-    /// A string starting at the opening quote at `pos`.
-    private mutating func string() throws(BrokerError) {
+    /// A string starting at the opening quote at `pos`; returns its token.
+    @discardableResult
+    @inline(__always) private mutating func string() throws(BrokerError) -> JSONToken {
         let open = pos
         let start = pos + 1
         let n = bytes.count
@@ -192,6 +192,7 @@ struct JSONTokenizer {
         var i = start
         var escaped = false
         while true {
+            if let base = bytes.baseAddress { i = JSONString.plainEnd(base, from: i, to: limit, stopAtNonASCII: true) }
             guard i < limit else {
                 pos = open
                 if limit < n { throw fail("string longer than the limit of \(maxStringBytes) bytes") }
@@ -211,8 +212,10 @@ struct JSONTokenizer {
                 i = try utf8Sequence(at: i)
             }
         }
-        try add(JSONToken(.string, start: start, end: i, next: tokens.count + 1, escaped: escaped))
+        let token = JSONToken(.string, start: start, end: i, next: tokens.count + 1, escaped: escaped)
+        try add(token)
         pos = i + 1
+        return token
     }
 
     /// Validates the escape sequence at `i` (a backslash); returns the index after it.

@@ -4,21 +4,21 @@ import OrderedCollections
 extension WireDecoder {
     /// A dict with an `_o` tag: dispatches on the tag.
     mutating func decodeTyped(_ i: Int, tag: Int, oid: Int64?, depth: Int) throws(BrokerError) -> Value {
-        try checkUniqueKeys(i)
-        switch string(tag) {
-        case "LIST":
-            guard let d = member(i, "_d") else { throw fail(i, "LIST without its elements _d") }
+        // The tags of nearly every value of a reply, told apart from the tag's bytes.
+        if stringEquals(tag, "LIST") {
+            guard let d = try slots(i).d else { throw fail(i, "LIST without its elements _d") }
             guard tokens[d].kind == .array else { throw fail(d, "LIST _d must be an array, not \(kindName(d))") }
             guard depth + 1 <= maxDepth else { throw depthError(d) }
             return .list(try decodeElements(d, depth: depth + 1))
-        case "Ref":
-            return try refValue(i, depth: depth)
+        }
+        if stringEquals(tag, "Obj") { return .object(try decodeObj(i, try slots(i), oid: oid, depth: depth)) }
+        if stringEquals(tag, "Ref") { return try refValue(i, depth: depth) }
+        try checkUniqueKeys(i)
+        switch string(tag) {
         case "_ROOT":
             return .ref(Ref(key: .metaRoot))
-        case "Obj":
-            return .object(try decodeObj(i, oid: oid, depth: depth))
         case "Info":
-            return .info(try decodeInfo(i, oid: oid, depth: depth))
+            return .info(try decodeInfo(i, try slots(i), oid: oid, depth: depth))
         case "date":
             return .date(try decodeDate(i))
         case "datetime":
@@ -89,17 +89,17 @@ extension WireDecoder {
             return .ref(last.ref)
         }
         let before = budget
-        let ref = try decodeRef(i, depth: depth, tag: "Ref")
+        let ref = try decodeRef(i, try slots(i), depth: depth, tag: "Ref")
         recent.ref = (i, depth, before - budget, ref)
         return .ref(ref)
     }
 
-    /// `k` and `c` of a `Ref`, `Obj` or `Info`.
-    mutating func decodeRef(_ i: Int, depth: Int, tag: String) throws(BrokerError) -> Ref {
-        guard let k = member(i, "k") else { throw fail(i, "\(tag) without its key k") }
+    /// `k` and `c` of a `Ref`, `Obj` or `Info` whose members are `s`.
+    mutating func decodeRef(_ i: Int, _ s: Slots, depth: Int, tag: String) throws(BrokerError) -> Ref {
+        guard let k = s.k else { throw fail(i, "\(tag) without its key k") }
         let key = try decodeKey(k, depth: depth, tag: tag)
         var code: String?
-        if let c = member(i, "c"), tokens[c].kind != .null {
+        if let c = s.c, tokens[c].kind != .null {
             guard tokens[c].kind == .string else { throw fail(c, "\(tag) access code c must be a string") }
             code = string(c)
         }
@@ -120,17 +120,17 @@ extension WireDecoder {
         return ObjectKey(parts)
     }
 
-    mutating func decodeObj(_ i: Int, oid: Int64?, depth: Int) throws(BrokerError) -> ObjectValue {
-        let ref = try decodeRef(i, depth: depth, tag: "Obj")
+    mutating func decodeObj(_ i: Int, _ s: Slots, oid: Int64?, depth: Int) throws(BrokerError) -> ObjectValue {
+        let ref = try decodeRef(i, s, depth: depth, tag: "Obj")
         register(oid, ref)
         var object = ObjectValue(ref: ref)
-        if let f = member(i, "f"), tokens[f].kind != .null {
+        if let f = s.f, tokens[f].kind != .null {
             guard case .dict(let fields) = try decodeValue(f, depth: depth + 1) else {
                 throw fail(f, "Obj fields f must be a dict")
             }
             object.fields = fields
         }
-        if let r = member(i, "r"), tokens[r].kind != .null {
+        if let r = s.r, tokens[r].kind != .null {
             object.refs = try decodeRefs(r, depth: depth, tag: "Obj")
         }
         return object
@@ -154,7 +154,7 @@ extension WireDecoder {
         }
         // The usual case, a plain object of refs, is read directly; anything else (shared
         // through _or, say) goes through the general decoder.
-        if tokens[r].kind == .object, member(r, "_o") == nil, member(r, "_oi") == nil, member(r, "_or") == nil {
+        if tokens[r].kind == .object, !hasMetaKey(r) {
             guard depth + 1 <= maxDepth else { throw depthError(r) }
             budget -= 1
             if let last = recent.refs, sameKeys(r, last.token) {
@@ -185,14 +185,14 @@ extension WireDecoder {
         return refs
     }
 
-    mutating func decodeInfo(_ i: Int, oid: Int64?, depth: Int) throws(BrokerError) -> InfoValue {
-        let ref = try decodeRef(i, depth: depth, tag: "Info")
+    mutating func decodeInfo(_ i: Int, _ s: Slots, oid: Int64?, depth: Int) throws(BrokerError) -> InfoValue {
+        let ref = try decodeRef(i, s, depth: depth, tag: "Info")
         register(oid, ref)
-        guard let f = member(i, "f"), tokens[f].kind == .object else {
+        guard let f = s.f, tokens[f].kind == .object else {
             throw fail(i, "Info needs its description f as an object")
         }
         let info = try decodeDescription(f, depth: depth + 1)
-        guard let r = member(i, "r") else { throw fail(i, "Info without its refs r") }
+        guard let r = s.r else { throw fail(i, "Info without its refs r") }
         let refs = try decodeRefs(r, depth: depth, tag: "Info")
         guard case .some(.some(let meta)) = refs["_meta"] else { throw fail(r, "Info r must hold its _meta Ref") }
         return InfoValue(ref: ref, info: info, meta: meta)

@@ -401,6 +401,81 @@ struct WireDecoder {
         return String(decoding: u[0..<2] + u[3...], as: UTF8.self)
     }
 
+    /// The value tokens of the members a `LIST`, `Ref`, `Obj` or `Info` is made of.
+    struct Slots {
+        var k: Int?
+        var c: Int?
+        var f: Int?
+        var r: Int?
+        var d: Int?
+    }
+
+    /// The members `k`, `c`, `f`, `r` and `_d` of object `i`, found in one pass that also
+    /// throws unless every key is distinct (as ``checkUniqueKeys(_:)``, which it calls when
+    /// the object has other keys or escaped ones). `_o`, `_oi` and `_or` are skipped: the
+    /// caller has checked them.
+    func slots(_ i: Int) throws(BrokerError) -> Slots {
+        var s = Slots()
+        var others = false
+        var m = i + 1
+        for _ in 0..<tokens[i].count {
+            let t = tokens[m]
+            let v = m + 1
+            m = next(v)
+            let n = t.end - t.start
+            if t.escaped {
+                // Rare: compared by its text once unescaped.
+                others = true
+                switch string(v - 1) {
+                case "k": try fill(&s.k, v, "k")
+                case "c": try fill(&s.c, v, "c")
+                case "f": try fill(&s.f, v, "f")
+                case "r": try fill(&s.r, v, "r")
+                case "_d": try fill(&s.d, v, "_d")
+                default: break
+                }
+                continue
+            }
+            guard n >= 1, n <= 3 else {
+                others = true
+                continue
+            }
+            let start = Int(t.start)
+            let first = bytes[start]
+            if n == 1 {
+                switch first {
+                case UInt8(ascii: "k"): try fill(&s.k, v, "k")
+                case UInt8(ascii: "c"): try fill(&s.c, v, "c")
+                case UInt8(ascii: "f"): try fill(&s.f, v, "f")
+                case UInt8(ascii: "r"): try fill(&s.r, v, "r")
+                default: others = true
+                }
+            } else if first == UInt8(ascii: "_"), n == 2, bytes[start + 1] == UInt8(ascii: "d") {
+                try fill(&s.d, v, "_d")
+            } else if !maybeMetaKey(v - 1) || !(keyEquals(v - 1, "_o") || keyEquals(v - 1, "_oi") || keyEquals(v - 1, "_or")) {
+                others = true
+            }
+        }
+        if others { try checkUniqueKeys(i) }
+        return s
+    }
+
+    /// Sets `slot` to value token `v` of key `name`, unless the key came before.
+    private func fill(_ slot: inout Int?, _ v: Int, _ name: StaticString) throws(BrokerError) {
+        guard slot == nil else { throw fail(v - 1, "duplicate key '\(name)'") }
+        slot = v
+    }
+
+    /// Whether object `i` has an `_o`, `_oi` or `_or` key.
+    func hasMetaKey(_ i: Int) -> Bool {
+        var m = i + 1
+        for _ in 0..<tokens[i].count {
+            if maybeMetaKey(m), keyEquals(m, "_o") || keyEquals(m, "_oi") || keyEquals(m, "_or") { return true }
+            m = next(m + 1)
+        }
+        return false
+    }
+
     /// Throws unless every key of object `i` is distinct.
     func checkUniqueKeys(_ i: Int) throws(BrokerError) {
         let count = Int(tokens[i].count)

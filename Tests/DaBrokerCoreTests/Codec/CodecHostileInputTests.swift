@@ -147,6 +147,10 @@ struct CodecHostileInputTests {
             c("duplicate escaped _o key", #"{"data":{"_o_":1,"_o_":2}}"#, "duplicate key '_o'"),
             c("duplicate key in Ref", #"{"data":{"_o":"Ref","k":["a"],"k":["b"]}}"#, "duplicate key 'k'"),
             c("duplicate _o", #"{"data":{"_o":"Ref","_o":"Obj","k":["a"]}}"#, "duplicate key '_o'"),
+            c("duplicate key in Obj", #"{"data":{"_o":"Obj","k":["a"],"f":{},"f":{}}}"#, "duplicate key 'f'"),
+            c("duplicate escaped key in Ref", #"{"data":{"_o":"Ref","k":["a"],"\u006b":["b"]}}"#, "duplicate key 'k'"),
+            c("duplicate _d in LIST", #"{"data":{"_o":"LIST","_d":[1],"_d":[2]}}"#, "duplicate key '_d'"),
+            c("duplicate other key in Obj", #"{"data":{"_o":"Obj","k":["a"],"x":1,"x":2}}"#, "duplicate key 'x'"),
             c("duplicate key in nested dict", #"{"data":{"x":{"y":{"b":1,"b":1}}}}"#, "duplicate key 'b'"),
             c(
                 "duplicate descriptor", infoData(#""fields":{"a":{"_o":"_F","name":"a"},"a":{"_o":"_F","name":"a"}}"#),
