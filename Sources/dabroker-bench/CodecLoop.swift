@@ -26,7 +26,6 @@ struct CodecLoop {
         await gateway.stop()
 
         let codec = JSONCodec()
-        let message = try codec.decode(reply)
         let codes = gateway.server.codes
         let signing = RefCodes { key, canonical in key.isMetaRoot ? nil : codes.code(canonical: canonical) }
         let clock = ContinuousClock()
@@ -42,14 +41,13 @@ struct CodecLoop {
             encodeTimes.append(BenchStats.micros(clock.now - start))
             sink &+= bytes.count
         }
-        _ = message
-        if ProcessInfo.processInfo.environment["DABROKER_BENCH_DUMP"] != nil { print(String(decoding: reply.prefix(1200), as: UTF8.self)) }
         let d = BenchStats.percentiles(decodeTimes)
         let e = BenchStats.percentiles(encodeTimes)
         let show = { (x: Double) in String(format: "%.1f", x) }
         print(
             "find-50 reply of \(reply.count) bytes: decode p50 \(show(d.p50)) µs (\(show(d.p50 / 50)) per object),"
-                + " encode with codes p50 \(show(e.p50)) µs (\(show(e.p50 / 50)) per object); \(sink / max(1, calls)) bytes")
+                + " encode with codes p50 \(show(e.p50)) µs (\(show(e.p50 / 50)) per object); \(sink / max(1, calls)) bytes"
+        )
     }
 }
 

@@ -452,7 +452,7 @@ struct WireDecoder {
                 }
             } else if first == UInt8(ascii: "_"), n == 2, bytes[start + 1] == UInt8(ascii: "d") {
                 try fill(&s.d, v, "_d")
-            } else if !maybeMetaKey(v - 1) || !(keyEquals(v - 1, "_o") || keyEquals(v - 1, "_oi") || keyEquals(v - 1, "_or")) {
+            } else if !isMetaKey(v - 1) {
                 others = true
             }
         }
@@ -470,10 +470,15 @@ struct WireDecoder {
     func hasMetaKey(_ i: Int) -> Bool {
         var m = i + 1
         for _ in 0..<tokens[i].count {
-            if maybeMetaKey(m), keyEquals(m, "_o") || keyEquals(m, "_oi") || keyEquals(m, "_or") { return true }
+            if isMetaKey(m) { return true }
             m = next(m + 1)
         }
         return false
+    }
+
+    /// Whether key token `k` is `_o`, `_oi` or `_or`.
+    func isMetaKey(_ k: Int) -> Bool {
+        maybeMetaKey(k) && (keyEquals(k, "_o") || keyEquals(k, "_oi") || keyEquals(k, "_or"))
     }
 
     /// Throws unless every key of object `i` is distinct.

@@ -1,5 +1,6 @@
-@testable import DaBrokerCore
 import Testing
+
+@testable import DaBrokerCore
 
 /// The eight-bytes-at-a-time string scan (`JSONString.plainEnd`) and the one-pass member
 /// lookup of typed values, against what they replace: byte-by-byte checks and lookups by
@@ -19,7 +20,8 @@ struct CodecStringScanTests {
                 var bytes = (0..<length).map { _ in UInt8.random(in: 0x23...0x5B, using: &generator) }
                 // Zero to two interesting bytes at random places.
                 for _ in 0..<Int.random(in: 0...2, using: &generator) where length > 0 {
-                    bytes[Int.random(in: 0..<length, using: &generator)] = Self.interesting.randomElement(using: &generator) ?? 0
+                    bytes[Int.random(in: 0..<length, using: &generator)] =
+                        Self.interesting.randomElement(using: &generator) ?? 0
                 }
                 for stopAtNonASCII in [false, true] {
                     let expected =
