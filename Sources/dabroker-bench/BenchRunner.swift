@@ -123,8 +123,16 @@ final class BenchRunner {
                 print("… \(backend) over \(transport)")
                 let f: GatewayLatency.Figures
                 do {
-                    f = try await GatewayLatency(gateway: gateway, transport: transport, settings: settings)
-                        .run(withEcho: withEcho)
+                    let floor = try await PairedFloor.open(transport: transport, database: database, amqpURL: amqpURL)
+                    do {
+                        f = try await GatewayLatency(
+                            gateway: gateway, transport: transport, settings: settings, floor: floor
+                        ).run(withEcho: withEcho)
+                    } catch {
+                        await floor.stop()
+                        throw error
+                    }
+                    await floor.stop()
                 } catch {
                     // One transport failing (e.g. the shared RabbitMQ restarted) keeps the others.
                     crashed = true
@@ -134,15 +142,15 @@ final class BenchRunner {
                 let echo = echoFloor[transport]
                 if let e = f.echo { add("echo", transport, "-", e, floor: echo) }
                 add(
-                    "get_by_key", transport, backend, f.getByKey, floor: sum(floors.selectPK.p50, echo),
-                    note: "cache cleared before each call; floor = SELECT + echo RPC")
+                    "get_by_key", transport, backend, f.getByKey, floor: f.getByKeyFloor,
+                    note: "cache cleared before each call; floor = SELECT + echo RPC, in rounds between these calls")
                 add("cached_get", transport, backend, f.cachedGet, note: "client cache hit; batches of 100")
                 add(
-                    "find50", transport, backend, f.find50, floor: sum(floors.select50.p50, echo),
-                    note: "cache cleared; floor = SELECT 50 rows + echo RPC")
+                    "find50", transport, backend, f.find50, floor: f.find50Floor,
+                    note: "cache cleared; floor = SELECT 50 rows + echo RPC, in rounds between these calls")
                 add(
-                    "count", transport, backend, f.count, floor: sum(floors.count.p50, echo),
-                    note: "cache cleared; floor = COUNT(*) + echo RPC")
+                    "count", transport, backend, f.count, floor: f.countFloor,
+                    note: "cache cleared; floor = COUNT(*) + echo RPC, in rounds between these calls")
                 add(
                     "invalidation", transport, backend, f.invalidation, floor: sum(floors.update.p50, echo),
                     note: "update until a 2nd client's copy is obsolete; floor = UPDATE + echo RPC"
@@ -151,9 +159,12 @@ final class BenchRunner {
             if withEcho { try await clientMemory(gateway) }
         } catch {
             await gateway.stop()
+            if let amqp { _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) } }
             throw error
         }
         await gateway.stop()
+        // A server leaves its queue for the next one; the benchmark's are its own.
+        if let amqp { _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) } }
     }
 
     /// The query rows of issue 19 (``QueryBench``), full runs only: 100,000 rows per backend.

@@ -94,4 +94,28 @@ enum BenchStats {
         }
         return Double(counts) / (micros(duration) / 1_000_000)
     }
+
+    /// A subject's latency and its floor, sampled side by side: `rounds` rounds, each running
+    /// the subject and every part of the floor in turn (the subject first in even rounds, last
+    /// in odd ones), `calls / rounds` timed calls each after `warmUp / rounds` untimed ones. Each
+    /// closure runs the number of calls it is given and returns their times in µs. The floor's
+    /// p50 is the sum of its parts' p50s, as for the standalone floor rows.
+    static func paired(
+        calls: Int, warmUp: Int, rounds: Int = 10, subject: (Int) async throws -> [Double],
+        floor parts: [(Int) async throws -> [Double]]
+    ) async throws -> (subject: (p50: Double, p99: Double), floor: Double) {
+        let rounds = max(1, min(rounds, calls))
+        let timed = max(1, calls / rounds)
+        let untimed = warmUp / rounds
+        var subjectSamples: [Double] = []
+        var partSamples = [[Double]](repeating: [], count: parts.count)
+        for round in 0..<rounds {
+            if round % 2 == 0 { subjectSamples += try await subject(untimed + timed).dropFirst(untimed) }
+            for (index, part) in parts.enumerated() {
+                partSamples[index] += try await part(untimed + timed).dropFirst(untimed)
+            }
+            if round % 2 == 1 { subjectSamples += try await subject(untimed + timed).dropFirst(untimed) }
+        }
+        return (percentiles(subjectSamples), partSamples.reduce(0) { $0 + percentiles($1).p50 })
+    }
 }

@@ -26,19 +26,17 @@ struct DriverFloors {
         let d = conn.dialect
         let t = d.quote(BenchDatabase.table)
         let id = d.quote("id")
-        let columns = ["id", "name", "n", "note"].map(d.quote).joined(separator: ", ")
         var i = 0
         let selectPK = try await BenchStats.latency(calls: settings.calls, warmUp: settings.warmUp) {
             i = i % 1000 + 1
-            let r = try await conn.execute(
-                "SELECT \(columns) FROM \(t) WHERE \(id) = \(d.placeholder(0))", [.int(Int64(i))])
+            let r = try await conn.execute(Self.selectPK(d), [.int(Int64(i))])
             guard r.rows.count == 1 else { throw BenchFailure("primary-key SELECT found \(r.rows.count) rows") }
         }
         let select50 = try await BenchStats.latency(calls: settings.calls, warmUp: settings.warmUp) {
-            _ = try await conn.execute("SELECT \(columns) FROM \(t) ORDER BY \(id) LIMIT 50", [])
+            _ = try await conn.execute(Self.select50(d), [])
         }
         let count = try await BenchStats.latency(calls: settings.calls, warmUp: settings.warmUp) {
-            _ = try await conn.execute("SELECT COUNT(*) FROM \(t)", [])
+            _ = try await conn.execute(Self.count(d), [])
         }
         var round = 0
         let update = try await BenchStats.latency(calls: settings.calls, warmUp: settings.warmUp) {
@@ -49,4 +47,23 @@ struct DriverFloors {
         }
         return DriverFloors(selectPK: selectPK, select50: select50, count: count, update: update)
     }
+}
+
+extension DriverFloors {
+    private static func columns(_ d: any SQLDialect) -> String {
+        ["id", "name", "n", "note"].map(d.quote).joined(separator: ", ")
+    }
+
+    /// The floor's SELECT by key (one parameter, the id).
+    static func selectPK(_ d: any SQLDialect) -> String {
+        "SELECT \(columns(d)) FROM \(d.quote(BenchDatabase.table)) WHERE \(d.quote("id")) = \(d.placeholder(0))"
+    }
+
+    /// The floor's SELECT of 50 rows.
+    static func select50(_ d: any SQLDialect) -> String {
+        "SELECT \(columns(d)) FROM \(d.quote(BenchDatabase.table)) ORDER BY \(d.quote("id")) LIMIT 50"
+    }
+
+    /// The floor's COUNT(*).
+    static func count(_ d: any SQLDialect) -> String { "SELECT COUNT(*) FROM \(d.quote(BenchDatabase.table))" }
 }

@@ -8,12 +8,19 @@ struct GatewayLatency {
     let transport: String
     let settings: BenchSettings
 
+    /// The transport's floor, sampled in rounds between the gateway's calls.
+    let floor: PairedFloor
+
     struct Figures {
         var echo: (p50: Double, p99: Double)?
         var getByKey: (p50: Double, p99: Double)
+        /// The p50 of the floor sampled alongside (SELECT by key + echo floor), in µs.
+        var getByKeyFloor: Double
         var cachedGet: (p50: Double, p99: Double)
         var find50: (p50: Double, p99: Double)
+        var find50Floor: Double
         var count: (p50: Double, p99: Double)
+        var countFloor: Double
         var invalidation: (p50: Double, p99: Double)
         var invalidationTimeouts: Int
     }
@@ -44,34 +51,64 @@ struct GatewayLatency {
         }
         let refs = (1...1000).map { gateway.rowRef($0) }
         var i = 0
-        let getByKey = try await BenchStats.latency(calls: calls, warmUp: warmUp) {
-            a.clearCache()
-        } body: {
-            i = (i + 1) % refs.count
-            _ = try await a.get(refs[i])
-        }
+        let floor = self.floor
+        let getByKey = try await BenchStats.paired(
+            calls: calls, warmUp: warmUp,
+            subject: { n in
+                try await Self.samples(n) {
+                    a.clearCache()
+                } body: {
+                    i = (i + 1) % refs.count
+                    _ = try await a.get(refs[i])
+                }
+            }, floor: [floor.selectsByKey, floor.echoes])
         _ = try await a.get(refs[0])
         let cachedGet = try await BenchStats.batchedLatency(batches: settings.batches, batch: 100) {
             _ = try await a.get(refs[0])
         }
         let model = try await a.model(BenchDatabase.table)
-        let find50 = try await BenchStats.latency(calls: calls, warmUp: warmUp) {
-            a.clearCache()
-            _ = try await model.table.meta()
-        } body: {
-            let found = try await model.find([:], limit: 50)
-            guard found.count == 50 else { throw BenchFailure("find returned \(found.count) objects, not 50") }
-        }
-        let count = try await BenchStats.latency(calls: calls, warmUp: warmUp) {
-            a.clearCache()
-            _ = try await model.table.meta()
-        } body: {
-            _ = try await model.count()
-        }
+        let find50 = try await BenchStats.paired(
+            calls: calls, warmUp: warmUp,
+            subject: { n in
+                try await Self.samples(n) {
+                    a.clearCache()
+                    _ = try await model.table.meta()
+                } body: {
+                    let found = try await model.find([:], limit: 50)
+                    guard found.count == 50 else { throw BenchFailure("find returned \(found.count) objects, not 50") }
+                }
+            }, floor: [floor.selects50, floor.echoes])
+        let count = try await BenchStats.paired(
+            calls: calls, warmUp: warmUp,
+            subject: { n in
+                try await Self.samples(n) {
+                    a.clearCache()
+                    _ = try await model.table.meta()
+                } body: {
+                    _ = try await model.count()
+                }
+            }, floor: [floor.counts, floor.echoes])
         let (invalidation, timeouts) = try await invalidations(a, b, ref: refs[41])
         return Figures(
-            echo: echo, getByKey: getByKey, cachedGet: cachedGet, find50: find50, count: count,
+            echo: echo, getByKey: getByKey.subject, getByKeyFloor: getByKey.floor, cachedGet: cachedGet,
+            find50: find50.subject, find50Floor: find50.floor, count: count.subject, countFloor: count.floor,
             invalidation: invalidation, invalidationTimeouts: timeouts)
+    }
+
+    /// The times (µs) of `n` runs of `body`, each after an untimed `setup`.
+    private static func samples(
+        _ n: Int, setup: () async throws -> Void, body: () async throws -> Void
+    ) async throws -> [Double] {
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(n)
+        for _ in 0..<n {
+            try await setup()
+            let start = clock.now
+            try await body()
+            samples.append(BenchStats.micros(clock.now - start))
+        }
+        return samples
     }
 
     /// `a` updates a row that `b` holds; timed until `b`'s copy is marked obsolete (by the

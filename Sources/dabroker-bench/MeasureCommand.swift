@@ -44,7 +44,7 @@ struct MeasureCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "With --profile: both, gets, finds, floor (driver SELECTs only), compare (floor and gets interleaved) or codec.",
+            "With --profile: both, gets, finds, floor (driver SELECTs only), compare (floor and gets interleaved), codec or echoes.",
             visibility: .hidden))
     var profileCalls = "both"
 
@@ -61,7 +61,7 @@ struct MeasureCommand: AsyncParsableCommand {
         BenchCommand.bootstrapLogging()
         if let profile {
             guard let kind = profileFindsOnly ? .finds : ProfileLoop.Calls(rawValue: profileCalls) else {
-                throw ValidationError("--profile-calls must be both, gets, finds, floor, compare or codec")
+                throw ValidationError("--profile-calls must be both, gets, finds, floor, compare, codec or echoes")
             }
             try await ProfileLoop(calls: profile, kind: kind, backend: profileBackend, transport: profileTransport)
                 .run()

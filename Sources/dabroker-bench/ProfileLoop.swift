@@ -19,6 +19,8 @@ struct ProfileLoop {
         case compare
         /// The codec alone on a recorded find-50 reply (``CodecLoop``).
         case codec
+        /// N echo calls: the transport and the broker's dispatch without a database.
+        case echoes
     }
 
     var calls: Int
@@ -45,7 +47,9 @@ struct ProfileLoop {
         defer { database.cleanUp() }
         if kind == .floor {
             let conn = try await DatabaseConnector.connect(url: database.url, options: DatabaseOptions())
-            for i in 0..<calls { _ = try await conn.execute(Self.selectPK(conn.dialect), [.int(Int64(i % 1000 + 1))]) }
+            for i in 0..<calls {
+                _ = try await conn.execute(DriverFloors.selectPK(conn.dialect), [.int(Int64(i % 1000 + 1))])
+            }
             await conn.close()
             print("profile loop done: \(calls) driver SELECTs by key (\(backend))")
             return
@@ -54,6 +58,9 @@ struct ProfileLoop {
         let client = try await gateway.client(transport)
         let refs = (1...1000).map { gateway.rowRef($0) }
         if kind == .compare { try await compare(client, refs, database) }
+        if kind == .echoes {
+            for _ in 0..<calls { _ = try await client.call(Method.echo, "hi") }
+        }
         let gets = kind == .both || kind == .gets ? calls : 0
         for i in 0..<gets {
             client.clearCache()
@@ -71,17 +78,11 @@ struct ProfileLoop {
         print("profile loop done: \(gets) get-by-key, \(finds) find50 (\(transport), \(backend))")
     }
 
-    /// The get floor's statement, as `DriverFloors` runs it.
-    private static func selectPK(_ d: SQLDialect) -> String {
-        let columns = ["id", "name", "n", "note"].map(d.quote).joined(separator: ", ")
-        return "SELECT \(columns) FROM \(d.quote(BenchDatabase.table)) WHERE \(d.quote("id")) = \(d.placeholder(0))"
-    }
-
     /// Rounds of 500 driver SELECTs and 500 gets, alternating, so that both see the same
     /// machine; the first round is a warm-up.
     private func compare(_ client: BrokerClient, _ refs: [Ref], _ database: BenchDatabase) async throws {
         let conn = try await DatabaseConnector.connect(url: database.url, options: DatabaseOptions())
-        let sql = Self.selectPK(conn.dialect)
+        let sql = DriverFloors.selectPK(conn.dialect)
         var floor: [Double] = []
         var gets: [Double] = []
         let clock = ContinuousClock()
