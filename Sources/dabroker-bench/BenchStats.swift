@@ -18,36 +18,31 @@ enum BenchStats {
     static func latency(calls: Int, warmUp: Int, _ body: () async throws -> Void) async throws -> (
         p50: Double, p99: Double
     ) {
-        for _ in 0..<warmUp { try await body() }
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        samples.reserveCapacity(calls)
-        for _ in 0..<calls {
-            let start = clock.now
-            try await body()
-            samples.append(micros(clock.now - start))
-        }
-        return percentiles(samples)
+        try await latency(calls: calls, warmUp: warmUp, setup: {}, body: body)
     }
 
     /// As ``latency(calls:warmUp:_:)``, with an untimed `setup` before every call.
     static func latency(
         calls: Int, warmUp: Int, setup: () async throws -> Void, body: () async throws -> Void
     ) async throws -> (p50: Double, p99: Double) {
-        for _ in 0..<warmUp {
-            try await setup()
-            try await body()
-        }
+        _ = try await samples(warmUp, setup: setup, body: body)
+        return percentiles(try await samples(calls, setup: setup, body: body))
+    }
+
+    /// The times (µs) of `n` runs of `body`, each after an untimed `setup`.
+    static func samples(
+        _ n: Int, setup: () async throws -> Void = {}, body: () async throws -> Void
+    ) async throws -> [Double] {
         let clock = ContinuousClock()
         var samples: [Double] = []
-        samples.reserveCapacity(calls)
-        for _ in 0..<calls {
+        samples.reserveCapacity(n)
+        for _ in 0..<n {
             try await setup()
             let start = clock.now
             try await body()
             samples.append(micros(clock.now - start))
         }
-        return percentiles(samples)
+        return samples
     }
 
     /// For sub-microsecond operations: times batches of `batch` calls and reports the

@@ -55,7 +55,7 @@ struct GatewayLatency {
         let getByKey = try await BenchStats.paired(
             calls: calls, warmUp: warmUp,
             subject: { n in
-                try await Self.samples(n) {
+                try await BenchStats.samples(n) {
                     a.clearCache()
                 } body: {
                     i = (i + 1) % refs.count
@@ -67,48 +67,28 @@ struct GatewayLatency {
             _ = try await a.get(refs[0])
         }
         let model = try await a.model(BenchDatabase.table)
+        // Before each find or count: an empty cache, but the table's description at hand.
+        let coldButDescribed = {
+            a.clearCache()
+            _ = try await model.table.meta()
+        }
         let find50 = try await BenchStats.paired(
             calls: calls, warmUp: warmUp,
             subject: { n in
-                try await Self.samples(n) {
-                    a.clearCache()
-                    _ = try await model.table.meta()
-                } body: {
+                try await BenchStats.samples(n, setup: coldButDescribed) {
                     let found = try await model.find([:], limit: 50)
                     guard found.count == 50 else { throw BenchFailure("find returned \(found.count) objects, not 50") }
                 }
             }, floor: [floor.selects50, floor.echoes])
         let count = try await BenchStats.paired(
             calls: calls, warmUp: warmUp,
-            subject: { n in
-                try await Self.samples(n) {
-                    a.clearCache()
-                    _ = try await model.table.meta()
-                } body: {
-                    _ = try await model.count()
-                }
-            }, floor: [floor.counts, floor.echoes])
+            subject: { n in try await BenchStats.samples(n, setup: coldButDescribed) { _ = try await model.count() } },
+            floor: [floor.counts, floor.echoes])
         let (invalidation, timeouts) = try await invalidations(a, b, ref: refs[41])
         return Figures(
             echo: echo, getByKey: getByKey.subject, getByKeyFloor: getByKey.floor, cachedGet: cachedGet,
             find50: find50.subject, find50Floor: find50.floor, count: count.subject, countFloor: count.floor,
             invalidation: invalidation, invalidationTimeouts: timeouts)
-    }
-
-    /// The times (µs) of `n` runs of `body`, each after an untimed `setup`.
-    private static func samples(
-        _ n: Int, setup: () async throws -> Void, body: () async throws -> Void
-    ) async throws -> [Double] {
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        samples.reserveCapacity(n)
-        for _ in 0..<n {
-            try await setup()
-            let start = clock.now
-            try await body()
-            samples.append(BenchStats.micros(clock.now - start))
-        }
-        return samples
     }
 
     /// `a` updates a row that `b` holds; timed until `b`'s copy is marked obsolete (by the

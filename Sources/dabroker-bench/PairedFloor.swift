@@ -33,25 +33,13 @@ final class PairedFloor {
         switch transport {
         case "inprocess":
             let server = InProcessServerTransport()
-            try await server.start { $0 }
-            let client = server.makeClient()
-            try await client.connect()
-            return PairedFloor(
-                echo: { n in try await timed(n) { _ = try await client.call(echoRequest) } },
-                close: {
-                    await client.close()
-                    await server.stop()
-                }, conn: conn)
+            return try await echoing(server, conn) { [server] in server.makeClient() }
         case "http":
+            // Without `connect()`, as the `echo_floor` row: a call needs no event stream.
             let server = HTTPServerTransport(configuration: .init(port: 0))
-            try await server.start { $0 }
-            let client = HTTPClientTransport(configuration: .init(port: server.port ?? 0))
-            return PairedFloor(
-                echo: { n in try await timed(n) { _ = try await client.call(echoRequest) } },
-                close: {
-                    await client.close()
-                    await server.stop()
-                }, conn: conn)
+            return try await echoing(server, conn, connect: false) { [server] in
+                HTTPClientTransport(configuration: .init(port: server.port ?? 0))
+            }
         default:
             guard let amqpURL else { throw BenchFailure("the AMQP floor needs DABROKER_TEST_AMQP_URL") }
             let c = try benchConfiguration(amqpURL)
@@ -68,6 +56,23 @@ final class PairedFloor {
         }
     }
 
+    /// The floor of a transport whose server answers the request itself, started here, with
+    /// the client `makeClient` gives once it runs.
+    private static func echoing(
+        _ server: some ServerTransport, _ conn: any DatabaseConnection, connect: Bool = true,
+        makeClient: () -> any ClientTransport
+    ) async throws -> PairedFloor {
+        try await server.start { $0 }
+        let client = makeClient()
+        if connect { try await client.connect() }
+        return PairedFloor(
+            echo: { n in try await BenchStats.samples(n) { _ = try await client.call(echoRequest) } },
+            close: {
+                await client.close()
+                await server.stop()
+            }, conn: conn)
+    }
+
     /// Stops the echo server and closes the connection.
     func stop() async {
         await close()
@@ -81,7 +86,7 @@ final class PairedFloor {
     func selectsByKey(_ n: Int) async throws -> [Double] {
         let sql = DriverFloors.selectPK(conn.dialect)
         var i = 0
-        return try await timed(n) {
+        return try await BenchStats.samples(n) {
             i = i % 1000 + 1
             _ = try await conn.execute(sql, [.int(Int64(i))])
         }
@@ -90,27 +95,14 @@ final class PairedFloor {
     /// `n` SELECTs of 50 rows; µs each.
     func selects50(_ n: Int) async throws -> [Double] {
         let sql = DriverFloors.select50(conn.dialect)
-        return try await timed(n) { _ = try await conn.execute(sql, []) }
+        return try await BenchStats.samples(n) { _ = try await conn.execute(sql, []) }
     }
 
     /// `n` COUNT(*)s; µs each.
     func counts(_ n: Int) async throws -> [Double] {
         let sql = DriverFloors.count(conn.dialect)
-        return try await timed(n) { _ = try await conn.execute(sql, []) }
+        return try await BenchStats.samples(n) { _ = try await conn.execute(sql, []) }
     }
 
     private static let echoRequest = Array(#"{"data":{"_m":"echo","_a":{"_o":"LIST","_d":["hi"]}}}"#.utf8)
-}
-
-/// The times (µs) of `n` runs of `body`.
-private func timed(_ n: Int, _ body: () async throws -> Void) async throws -> [Double] {
-    let clock = ContinuousClock()
-    var samples: [Double] = []
-    samples.reserveCapacity(n)
-    for _ in 0..<n {
-        let start = clock.now
-        try await body()
-        samples.append(BenchStats.micros(clock.now - start))
-    }
-    return samples
 }
