@@ -242,10 +242,12 @@ final class BenchRunner {
         } catch {
             for c in clients { await c.close() }
             await gateway.stop()
+            _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) }
             throw error
         }
         for c in clients { await c.close() }
         await gateway.stop()
+        _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) }
     }
 
     private func secondServer(
