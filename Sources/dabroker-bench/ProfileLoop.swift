@@ -85,18 +85,21 @@ struct ProfileLoop {
         let sql = DriverFloors.selectPK(conn.dialect)
         var floor: [Double] = []
         var gets: [Double] = []
-        let clock = ContinuousClock()
         for round in 0...max(1, calls / 500) {
-            for i in 0..<500 {
-                let start = clock.now
-                _ = try await conn.execute(sql, [.int(Int64(i % 1000 + 1))])
-                if round > 0 { floor.append(BenchStats.micros(clock.now - start)) }
+            var i = 0
+            let f = try await BenchStats.samples(500) {
+                i = i % 1000 + 1
+                _ = try await conn.execute(sql, [.int(Int64(i))])
             }
-            for i in 0..<500 {
+            let g = try await BenchStats.samples(500) {
                 client.clearCache()
-                let start = clock.now
-                _ = try await client.get(refs[i % refs.count])
-                if round > 0 { gets.append(BenchStats.micros(clock.now - start)) }
+            } body: {
+                i = i % refs.count + 1
+                _ = try await client.get(refs[i - 1])
+            }
+            if round > 0 {
+                floor += f
+                gets += g
             }
         }
         await conn.close()
