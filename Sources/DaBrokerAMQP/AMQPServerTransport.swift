@@ -25,9 +25,6 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         var consumerTag: String?
         var stopping = false
         var inFlight = 0
-        /// Requests whose handler has not returned yet (`inFlight` also counts those still
-        /// publishing their reply): a request starts on the I/O thread when none is.
-        var handling = 0
         var started: CheckedContinuation<Void, any Error>?
         var drained: [CheckedContinuation<Void, Never>] = []
         var stopped: CheckedContinuation<Void, Never>?
@@ -166,7 +163,7 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         let key = delivery.replyTo.map { $0 + "\u{0}" + (delivery.correlationID ?? "") }
         enum Action {
             case ignore
-            case handle(RequestHandler, Bool)
+            case handle(RequestHandler)
             case resend([UInt8])
             case wait
         }
@@ -180,12 +177,8 @@ public final class AMQPServerTransport: PurgeableServerTransport {
                 }
             }
             if let key { s.recent.begin(key) }
-            // Alone, a request runs on the I/O thread; with others in flight, on the pool, so
-            // that their CPU work does not queue behind one thread.
-            let onIOThread = s.handling < Self.requestsOnIOThread
-            s.handling += 1
             s.inFlight += 1
-            return .handle(handler, onIOThread)
+            return .handle(handler)
         }
         switch action {
         case .ignore, .wait:
@@ -193,29 +186,28 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         case .resend(let cached):
             logger.debug("redelivered request answered from the reply cache")
             reply(to: delivery, with: cached)
-        case .handle(let handler, let onIOThread):
-            // Alone, it starts on the I/O thread (see `AMQPLink`): no hand-off to start it; it
-            // carries on wherever it is resumed, and publishes its reply from there
-            // (`InPlaceExecutor`). Otherwise it starts on the global executor.
+        case .handle(let handler):
+            // It starts on the I/O thread (see `AMQPLink`): no hand-off to start it. While it
+            // waits (for its database, mostly in this thread's `poll`), the thread serves other
+            // requests; it carries on wherever it is resumed and publishes its reply from there
+            // (`InPlaceExecutor`). A large request starts on the pool, so that decoding it does
+            // not hold up the others. See "Where a request runs" in docs/amqp.md.
             let run: () -> Void = { [self] in
                 Task(executorPreference: InPlaceExecutor.shared) { [self] in
                     let context = RequestContext(transport: RequestContext.Transport.amqp)
                     let reply = await RequestContext.$current.withValue(context) { await handler(delivery.body) }
-                    let waiting = state.withLock { s in
-                        s.handling -= 1
-                        return key.map { s.recent.finish($0, reply: reply) } ?? []
-                    }
+                    let waiting = state.withLock { s in key.map { s.recent.finish($0, reply: reply) } ?? [] }
                     self.reply(to: delivery, with: reply)
                     for other in waiting { self.reply(to: other, with: reply) }
                     finished()
                 }
             }
-            if onIOThread { run() } else { LocalJobs.onGlobalExecutor(run) }
+            if delivery.body.count <= Self.largeRequest { run() } else { LocalJobs.onGlobalExecutor(run) }
         }
     }
 
-    /// How many requests in flight may run on the I/O thread; the others run on the pool.
-    static let requestsOnIOThread = 1
+    /// Requests larger than this (bytes) start on the pool rather than on the I/O thread.
+    static let largeRequest = 64 * 1024
 
     /// Publishes the reply (if the request asked for one) and acknowledges the request.
     private func reply(to delivery: AMQPDelivery, with reply: [UInt8]) {

@@ -55,12 +55,16 @@ func runAMQPBrokerBenchmark(url: String, calls: Int, warmUp: Int = 200) async th
 }
 
 /// The floor: the same echo round trip with raw librabbitmq on two threads (an echo server
-/// and a caller using direct reply-to), no DaBroker code at all; milliseconds.
-func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (p50: Double, p99: Double) {
+/// and a caller using direct reply-to), no DaBroker code at all; milliseconds. With `acks`,
+/// the server consumes as the gateway does: at most ``AMQPConfiguration/prefetch`` requests
+/// unacknowledged, each acknowledged after its reply.
+func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200, acks: Bool = false) async throws -> (
+    p50: Double, p99: Double
+) {
     let c = try benchConfiguration(url)
     let ready = BenchFlag()
     let stop = BenchFlag()
-    Thread { try? RawEcho.serve(c, ready: ready, stop: stop) }.start()
+    Thread { try? RawEcho.serve(c, ready: ready, stop: stop, acks: acks) }.start()
     while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
     let samples = try await onBenchThread { try RawEcho.call(c, calls: calls + warmUp) }
     stop.value.store(true, ordering: .releasing)
@@ -157,13 +161,16 @@ enum RawEcho {
         s.withCString { amqp_bytes_malloc_dup(amqp_cstring_bytes($0)) }
     }
 
-    static func serve(_ c: AMQPConfiguration, ready: BenchFlag, stop: BenchFlag) throws {
+    /// Echoes each request to its `reply_to`; with `acks`, consumes with acknowledgements
+    /// (prefetch as configured) and acknowledges each request after its reply.
+    static func serve(_ c: AMQPConfiguration, ready: BenchFlag, stop: BenchFlag, acks: Bool = false) throws {
         let conn = try connect(c)
         defer { close(conn) }
         let queue = bytes(c.queue)
         defer { amqp_bytes_free(queue) }
         amqp_queue_declare(conn, 1, queue, 0, 0, 0, 0, dab_amqp_empty_table())
-        amqp_basic_consume(conn, 1, queue, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
+        if acks { amqp_basic_qos(conn, 1, 0, UInt16(clamping: c.prefetch), 0) }
+        amqp_basic_consume(conn, 1, queue, dab_amqp_empty_bytes(), 0, acks ? 0 : 1, 0, dab_amqp_empty_table())
         guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
             throw Failure(description: "declare/consume failed")
         }
@@ -180,6 +187,7 @@ enum RawEcho {
             amqp_basic_publish(
                 conn, 1, dab_amqp_empty_bytes(), envelope.message.properties.reply_to, 0, 0, &props,
                 envelope.message.body)
+            if acks { amqp_basic_ack(conn, 1, envelope.delivery_tag, 0) }
             amqp_destroy_envelope(&envelope)
         }
     }

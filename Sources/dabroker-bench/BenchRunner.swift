@@ -99,6 +99,12 @@ final class BenchRunner {
             let r = (p50: raw.p50 * 1000, p99: raw.p99 * 1000)
             add("echo_floor", "amqp", "-", r, note: "raw librabbitmq, direct reply-to, no DaBroker code")
             echoFloor["amqp"] = r.p50
+            let acked = try await runRawAMQPEchoBenchmark(
+                url: amqpURL, calls: settings.calls, warmUp: settings.warmUp, acks: true)
+            add(
+                "echo_floor_acked", "amqp", "-", (acked.p50 * 1000, acked.p99 * 1000),
+                note: "as echo_floor, the server acknowledging each request after its reply (as ours does); not a floor"
+            )
         }
     }
 

@@ -44,7 +44,7 @@ struct MeasureCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "With --profile: both, gets, finds, floor (driver SELECTs only), compare (floor and gets interleaved), codec or echoes.",
+            "With --profile: both, gets, finds, floor (driver SELECTs only), compare (floor and gets interleaved), codec, echoes or amqpparts.",
             visibility: .hidden))
     var profileCalls = "both"
 
@@ -57,14 +57,22 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --profile: the transport (inprocess, http).", visibility: .hidden))
     var profileTransport = "inprocess"
 
+    @Option(
+        help: ArgumentHelp(
+            "With --profile-calls amqpparts: run only this part (raw-raw, ours-ours, …).", visibility: .hidden))
+    var profilePart: String?
+
     func run() async throws {
         BenchCommand.bootstrapLogging()
         if let profile {
             guard let kind = profileFindsOnly ? .finds : ProfileLoop.Calls(rawValue: profileCalls) else {
-                throw ValidationError("--profile-calls must be both, gets, finds, floor, compare, codec or echoes")
+                throw ValidationError(
+                    "--profile-calls must be both, gets, finds, floor, compare, codec, echoes or amqpparts")
             }
-            try await ProfileLoop(calls: profile, kind: kind, backend: profileBackend, transport: profileTransport)
-                .run()
+            try await ProfileLoop(
+                calls: profile, kind: kind, backend: profileBackend, transport: profileTransport, part: profilePart
+            )
+            .run()
             return
         }
         let runner = BenchRunner(settings: BenchSettings(short: short))

@@ -21,6 +21,8 @@ struct ProfileLoop {
         case codec
         /// N echo calls: the transport and the broker's dispatch without a database.
         case echoes
+        /// The AMQP echo taken apart: raw and our client and server in turn (``AMQPParts``).
+        case amqpparts
     }
 
     var calls: Int
@@ -29,6 +31,8 @@ struct ProfileLoop {
     var backend = "sqlite"
     /// `inprocess` or `http`.
     var transport = "inprocess"
+    /// With `amqpparts`: the one part to run (``AMQPParts/ids``), or all.
+    var part: String?
 
     func run() async throws {
         let variables = ["postgres": "DABROKER_TEST_POSTGRES_URL", "mysql": "DABROKER_TEST_MYSQL_URL"]
@@ -43,6 +47,12 @@ struct ProfileLoop {
             throw BenchFailure("--profile-transport must be inprocess or http")
         }
         if kind == .codec { return try await CodecLoop(calls: calls).run() }
+        if kind == .amqpparts {
+            guard let url = ProcessInfo.processInfo.environment["DABROKER_TEST_AMQP_URL"] else {
+                throw BenchFailure("--profile-calls amqpparts needs DABROKER_TEST_AMQP_URL")
+            }
+            return try await AMQPParts(calls: calls, url: url, only: part).run()
+        }
         let database = try await BenchDatabase.prepare(backend: backend, base: base, rows: 1000)
         defer { database.cleanUp() }
         if kind == .floor {

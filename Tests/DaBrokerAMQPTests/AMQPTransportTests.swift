@@ -39,11 +39,11 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
-    /// A request alone starts on the link's I/O thread; after suspending, it carries on on the
+    /// A request starts on the link's I/O thread; after suspending, it carries on on the
     /// thread that resumed it (`InPlaceExecutor`: here a timer's, so the pool), and meanwhile
-    /// the link goes on serving other calls. One that comes while another is in flight starts
-    /// on the pool.
-    @Test func aRequestAloneRunsOnTheServersIOThread() async throws {
+    /// the link goes on serving other calls: two in flight at once both start there. A request
+    /// larger than `largeRequest` starts on the pool.
+    @Test func requestsStartOnTheServersIOThread() async throws {
         let c = try AMQPTest.configuration()
         let threads = Mutex<[UInt]>([])
         let after = Mutex<[UInt]>([])
@@ -79,7 +79,12 @@ struct AMQPTransportTests {
         }
         #expect(replies == ["pair-a", "pair-b"])
         let pair = threads.withLock { $0 }
-        #expect(pair.count == 2 && pair.filter { $0 == io }.count == 1, "threads \(pair), I/O thread \(io)")
+        #expect(pair.count == 2 && pair.allSatisfy { $0 == io }, "threads \(pair), I/O thread \(io)")
+        threads.withLock { $0.removeAll() }
+        let large = "pair-large-" + String(repeating: "x", count: AMQPServerTransport.largeRequest)
+        #expect(AMQPTest.text(try await client.call(AMQPTest.bytes(large))) == large)
+        let alone = threads.withLock { $0 }
+        #expect(alone.count == 1 && alone.allSatisfy { $0 != io }, "threads \(alone), I/O thread \(io)")
         await client.close()
         await server.stop()
         await AMQPTest.cleanUp(c)
