@@ -40,10 +40,10 @@ typealias AMQPCommand = @Sendable (borrowing AMQPSession, Int) throws(AMQPFailur
 /// nothing blocks the cooperative pool.
 ///
 /// The I/O thread also runs ``InPlaceExecutor`` jobs between two reads: a request task the
-/// server starts there (a request alone) begins without waking a thread of the pool, and the
-/// reply it queues is published before the thread waits again. Such jobs must not block: the
-/// database drivers run on threads of their own, or (PostgreSQL, MariaDB) send their
-/// statement and wait for the answer in this thread's `poll` (``DescriptorWatch``).
+/// server starts there (every request but a large one) begins without waking a thread of the
+/// pool, and the reply it queues is published before the thread waits again. Such jobs must
+/// not block: the database drivers run on threads of their own, or (PostgreSQL, MariaDB) send
+/// their statement and wait for the answer in this thread's `poll` (``DescriptorWatch``).
 ///
 /// Other threads publish directly when they can (``send(bytes:_:)``): while the I/O thread
 /// waits in `poll` it does not use the connection, so a thread that takes the session lock
