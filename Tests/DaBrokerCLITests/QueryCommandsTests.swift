@@ -9,10 +9,11 @@ struct QueryCommandsTests {
     @Test func findCountAndBulkNew() async throws {
         let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-queries")
         defer { removeDir() }
-        let port = 33_000 + Int(getpid() % 1000)  // 28_000, 29_000 and 31_000 are other suites'
         let server = try ChildProcess(
-            ["serve", "--http-port", String(port), "--migrations", CLITestPaths.migrations], directory: dir.path)
+            ["serve", "--http-port", "0", "--migrations", CLITestPaths.migrations], directory: dir.path)
         _ = try #require(await server.waitForOutput(containing: "project:"))
+        // The summary comes before the port is bound; the log line after it.
+        let port = try #require(await server.waitForHTTPPort(), "the port the OS chose")
         let http = ["--http", "http://127.0.0.1:\(port)", "--compact"]
         func run(_ args: [String]) async throws -> (status: Int32, out: String, err: String) {
             let r = try await ChildProcess.run([args[0]] + http + Array(args.dropFirst()))

@@ -8,10 +8,11 @@ struct UpdateSetTests {
     @Test func severalChangesAfterOneSet() async throws {
         let (dir, removeDir) = try CLITestPaths.freshDirectory("cli-update-set")
         defer { removeDir() }
-        let port = 28_000 + Int((getpid() + 500) % 1000)
         let server = try ChildProcess(
-            ["serve", "--http-port", String(port), "--migrations", CLITestPaths.migrations], directory: dir.path)
+            ["serve", "--http-port", "0", "--migrations", CLITestPaths.migrations], directory: dir.path)
         _ = try #require(await server.waitForOutput(containing: "project:"))
+        // The summary comes before the port is bound; the log line after it.
+        let port = try #require(await server.waitForHTTPPort(), "the port the OS chose")
         let http = ["--http", "http://127.0.0.1:\(port)", "--compact"]
 
         let updated = try await ChildProcess.run(
