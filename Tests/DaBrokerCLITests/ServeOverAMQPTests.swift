@@ -42,8 +42,8 @@ struct ServeOverAMQPTests {
 
         let server = try ChildProcess(["serve", "--config", config.path, "--no-http"])
         #expect(await server.waitForOutput(containing: "person: readWrite") != nil)
-        // The server connects to RabbitMQ asynchronously; give it a moment to consume.
-        try await Task.sleep(for: .seconds(1))
+        // The server connects to RabbitMQ after its summary: wait until it consumes.
+        #expect(await server.waitForStderr(containing: "AMQP server transport consuming") != nil)
         let client = ["--amqp", amqp, "--compact", "--timeout", "10"]
         // The client commands take the queue and exchange names from the environment.
         let env = ["DABROKER_AMQP_QUEUE": queue, "DABROKER_AMQP_EXCHANGE": exchange]
