@@ -15,7 +15,7 @@ func runAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async thro
     try await server.start(handler: { $0 })
     let client = AMQPClientTransport(configuration: c)
     try await client.connect()
-    let body = Array(#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#.utf8)
+    let body = Array(RawEcho.echoRequest.utf8)
     let result = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(body) }
     await client.close()
     await server.stop()
@@ -62,10 +62,8 @@ func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200, acks: B
     p50: Double, p99: Double
 ) {
     let c = try benchConfiguration(url)
-    let ready = BenchFlag()
     let stop = BenchFlag()
-    Thread { try? RawEcho.serve(c, ready: ready, stop: stop, acks: acks) }.start()
-    while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+    try await RawEcho.start(c, stop: stop, acks: acks)
     let samples = try await onBenchThread { try RawEcho.call(c, calls: calls + warmUp) }
     stop.value.store(true, ordering: .releasing)
     try await onBenchThread { try RawEcho.deleteNames(c) }
@@ -77,10 +75,8 @@ func runRawAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200, acks: B
 /// connection, calling back to back for `duration` (after 100 ms of warm-up).
 func runRawAMQPEchoThroughput(url: String, callers: Int, duration: Duration) async throws -> Double {
     let c = try benchConfiguration(url)
-    let ready = BenchFlag()
     let stop = BenchFlag()
-    Thread { try? RawEcho.serve(c, ready: ready, stop: stop) }.start()
-    while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+    try await RawEcho.start(c, stop: stop)
     let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     let total = try await withThrowingTaskGroup(of: Int.self) { group in
         for _ in 0..<callers {
@@ -133,6 +129,9 @@ func onBenchThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asyn
 enum RawEcho {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
+    /// The echo request every echo row sends (the original DaBroker's `echo` of `"hi"`).
+    static let echoRequest = #"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#
+
     static func connect(_ c: AMQPConfiguration) throws -> amqp_connection_state_t {
         guard let conn = amqp_new_connection(), let socket = amqp_tcp_socket_new(conn) else {
             throw Failure(description: "cannot allocate a connection")
@@ -159,6 +158,28 @@ enum RawEcho {
     /// Copies `s` into malloc'ed AMQP bytes (free with `amqp_bytes_free`).
     static func bytes(_ s: String) -> amqp_bytes_t {
         s.withCString { amqp_bytes_malloc_dup(amqp_cstring_bytes($0)) }
+    }
+
+    /// Starts ``serve(_:ready:stop:acks:)`` on a thread of its own and returns once it
+    /// consumes; it ends when `stop` is set.
+    static func start(_ c: AMQPConfiguration, stop: BenchFlag, acks: Bool = false) async throws {
+        let ready = BenchFlag()
+        Thread { try? serve(c, ready: ready, stop: stop, acks: acks) }.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ready.value.load(ordering: .acquiring) {
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "the raw echo server did not start")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// ``call(_:calls:bodies:)`` on a thread of its own; each round trip in µs.
+    static func callMicros(
+        _ c: AMQPConfiguration, calls: Int,
+        bodies: [String] = [echoRequest]
+    ) async throws -> [Double] {
+        try await onBenchThread { try call(c, calls: calls, bodies: bodies) }.map { $0 * 1000 }
     }
 
     /// Echoes each request to its `reply_to`; with `acks`, consumes with acknowledgements
@@ -195,7 +216,7 @@ enum RawEcho {
     /// Sequential calls; returns each round trip in milliseconds.
     static func call(
         _ c: AMQPConfiguration, calls: Int,
-        bodies texts: [String] = [#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#]
+        bodies texts: [String] = [echoRequest]
     ) throws -> [Double] {
         let conn = try connect(c)
         defer { close(conn) }
@@ -233,7 +254,7 @@ enum RawEcho {
     /// the timed part.
     static func callFor(
         _ c: AMQPConfiguration, seconds: Double,
-        bodies texts: [String] = [#"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": ["hi"]}}}"#]
+        bodies texts: [String] = [echoRequest]
     ) throws -> Int {
         let conn = try connect(c)
         defer { close(conn) }

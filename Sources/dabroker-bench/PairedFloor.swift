@@ -43,12 +43,10 @@ final class PairedFloor {
         default:
             guard let amqpURL else { throw BenchFailure("the AMQP floor needs DABROKER_TEST_AMQP_URL") }
             let c = try benchConfiguration(amqpURL)
-            let ready = BenchFlag()
             let stop = BenchFlag()
-            Thread { try? RawEcho.serve(c, ready: ready, stop: stop) }.start()
-            while !ready.value.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(10)) }
+            try await RawEcho.start(c, stop: stop)
             return PairedFloor(
-                echo: { n in try await onBenchThread { try RawEcho.call(c, calls: n) }.map { $0 * 1000 } },
+                echo: { n in try await RawEcho.callMicros(c, calls: n) },
                 close: {
                     stop.value.store(true, ordering: .releasing)
                     _ = try? await onBenchThread { try RawEcho.deleteNames(c) }

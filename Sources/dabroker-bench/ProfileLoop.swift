@@ -31,7 +31,7 @@ struct ProfileLoop {
     var backend = "sqlite"
     /// `inprocess` or `http`.
     var transport = "inprocess"
-    /// With `amqpparts`: the one part to run (``AMQPParts/ids``), or all.
+    /// With `amqpparts`: the one part to run (its id, as `amqpparts` prints it), or all.
     var part: String?
 
     func run() async throws {
