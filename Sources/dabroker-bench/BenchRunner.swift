@@ -405,14 +405,17 @@ final class BenchRunner {
         case .memoryBurst:
             try await memoryBurst(database, amqpURL: amqpURL)
         case .serverCPU:
-            let gateway = try await BenchGateway(database: database, amqp: try benchConfiguration(amqpURL))
+            let amqp = try benchConfiguration(amqpURL)
+            let gateway = try await BenchGateway(database: database, amqp: amqp)
             do {
                 try await serverCPU(database, amqpURL: amqpURL, gateway: gateway)
             } catch {
                 await gateway.stop()
+                _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) }
                 throw error
             }
             await gateway.stop()
+            _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) }
         }
     }
 

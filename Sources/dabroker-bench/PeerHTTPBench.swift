@@ -31,10 +31,29 @@ struct PeerHTTPBench {
         }
         let path = String(database.url.dropFirst("sqlite:".count))
         let ourPort = try MemoryBurst.freePort()
+        let amqp = try benchConfiguration(amqpURL)
         let server = try await SecondServer(
-            executable: executable, database: database, amqpURL: amqpURL, amqp: try benchConfiguration(amqpURL),
-            timeout: .seconds(60), consumers: 1, httpPort: ourPort)
-        defer { server.stop() }
+            executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60),
+            consumers: 1, httpPort: ourPort)
+        // A server leaves its queue for the next one; this one is the benchmark's own.
+        func stop() async {
+            server.stop()
+            _ = try? await onBenchThread { try RawEcho.deleteNames(amqp) }
+        }
+        do {
+            let out = try await compare(tools: tools, path: path, ourPort: ourPort, seconds: seconds)
+            await stop()
+            return out
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Datasette started on the file at `path`, then both servers loaded by `wrk` in turn.
+    private static func compare(
+        tools: (datasette: String, wrk: String), path: String, ourPort: Int, seconds: Int
+    ) async throws -> [Figure] {
         let peerPort = try MemoryBurst.freePort()
         let peer = Process()
         peer.executableURL = URL(fileURLWithPath: tools.datasette)
