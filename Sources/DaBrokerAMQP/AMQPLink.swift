@@ -430,6 +430,8 @@ final class AMQPLink: Sendable {
 
 /// Method ids rabbitmq-c defines as casted macros (which Swift does not import).
 enum AMQPMethod {
+    static let basicPublish: amqp_method_number_t = 0x003C_0028
+    static let basicAck: amqp_method_number_t = 0x003C_0050
     static let basicReturn: amqp_method_number_t = 0x003C_0032
     static let basicCancel: amqp_method_number_t = 0x003C_001E
     static let channelClose: amqp_method_number_t = 0x0014_0028

@@ -214,17 +214,16 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         guard let link = state.withLock({ $0.link }) else { return }
         let logger = logger
         link.send(bytes: reply.count) { session, generation throws(AMQPFailure) in
-            try session.corked { () throws(AMQPFailure) in
-                if let replyTo = delivery.replyTo, !replyTo.isEmpty {
-                    try session.publish(
-                        AMQPOutgoing(
-                            exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID))
-                } else {
-                    logger.debug("request without reply_to: reply dropped")
-                }
-                // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
-                if generation == delivery.generation { try session.ack(delivery.deliveryTag) }
+            var message: AMQPOutgoing?
+            if let replyTo = delivery.replyTo, !replyTo.isEmpty {
+                message = AMQPOutgoing(
+                    exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID)
+            } else {
+                logger.debug("request without reply_to: reply dropped")
             }
+            // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
+            let ack = generation == delivery.generation ? delivery.deliveryTag : nil
+            if message != nil || ack != nil { try session.publish(message, ack: ack) }
         }
     }
 

@@ -155,55 +155,13 @@ struct AMQPSession: ~Copyable {
         if status != AMQP_STATUS_OK.rawValue { throw AMQPFailure(description: "basic.ack: \(Self.statusText(status))") }
     }
 
-    /// Runs `body` (publishes and acks, no RPC: their frames are held back until it returns)
-    /// with the socket corked, so that what it sends leaves in as few TCP segments as
-    /// possible: a reply and the request's ack wake RabbitMQ once, not twice. Linux only
-    /// (`TCP_CORK`); elsewhere it just runs `body`.
-    func corked(_ body: () throws(AMQPFailure) -> Void) throws(AMQPFailure) {
-        #if os(Linux)
-            let fd = socket
-            var on: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
-            defer {
-                var off: Int32 = 0
-                _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &off, socklen_t(MemoryLayout<Int32>.size))
-            }
-        #endif
-        try body()
-    }
-
-    /// Publishes one message with the DaBroker content type and encoding.
-    func publish(_ message: AMQPOutgoing) throws(AMQPFailure) {
-        var props = amqp_basic_properties_t()
-        var owned: [amqp_bytes_t] = []
-        defer { owned.forEach(Self.free) }
-        func add(_ s: String) -> amqp_bytes_t {
-            let b = Self.dup(s)
-            owned.append(b)
-            return b
-        }
-        props._flags = amqp_flags_t(AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG)
-        props.content_type = add(AMQPOutgoing.contentType)
-        props.content_encoding = add(AMQPOutgoing.contentEncoding)
-        if let id = message.correlationID {
-            props._flags |= amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG)
-            props.correlation_id = add(id)
-        }
-        if let replyTo = message.replyTo {
-            props._flags |= amqp_flags_t(AMQP_BASIC_REPLY_TO_FLAG)
-            props.reply_to = add(replyTo)
-        }
-        let exchange = add(message.exchange)
-        let key = add(message.routingKey)
-        let status = message.body.withUnsafeBytes { raw in
-            let body = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
-            return amqp_basic_publish(
-                state, channel, exchange, key, message.mandatory ? 1 : 0, 0, &props,
-                raw.isEmpty ? dab_amqp_empty_bytes() : body)
-        }
-        if status != AMQP_STATUS_OK.rawValue {
-            throw AMQPFailure(description: "basic.publish to '\(message.routingKey)': \(Self.statusText(status))")
-        }
+    /// Publishes `message` with the DaBroker content type and encoding, and then acknowledges
+    /// `deliveryTag` if given: all their frames in one write (``AMQPFrames``), so that a reply
+    /// and the ack of its request wake RabbitMQ once.
+    func publish(_ message: AMQPOutgoing?, ack deliveryTag: UInt64? = nil) throws(AMQPFailure) {
+        let frames = try AMQPFrames(
+            publishing: message, ack: deliveryTag, channel: channel, frameMax: Int(amqp_get_frame_max(state)))
+        try frames.send(on: socket)
     }
 
     // MARK: Queue inspection (a channel of its own)

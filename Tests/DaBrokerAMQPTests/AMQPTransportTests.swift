@@ -20,6 +20,27 @@ struct AMQPTransportTests {
         await AMQPTest.cleanUp(c)
     }
 
+    /// Messages are written as whole frame sequences in one `sendmsg` (`AMQPFrames`): bodies
+    /// around the frame size (131,072 bytes, less 8 a frame) and one of 6 MiB, more than the
+    /// socket takes at once, come back whole both ways, and an ack follows each reply.
+    @Test func bodiesAroundTheFrameSizeAndLargerOnesArriveWhole() async throws {
+        let c = try AMQPTest.configuration()
+        let server = try await AMQPTest.echoServer(c)
+        let client = try await AMQPTest.client(c)
+        for size in [131_063, 131_064, 131_065, 2 * 131_064 + 17, 6 * 1024 * 1024] {
+            let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ size) }
+            let reply = try await client.call(body)
+            #expect(reply == body, "a body of \(size) bytes")
+        }
+        #expect(AMQPTest.text(try await client.call(AMQPTest.bytes("after"))) == "after")
+        // A malformed frame or an ack of an unknown delivery tag would have made RabbitMQ
+        // close the connection.
+        #expect(server.reconnects == 0)
+        await client.close()
+        await server.stop()
+        await AMQPTest.cleanUp(c)
+    }
+
     @Test func twoHundredConcurrentCallsAreCorrelated() async throws {
         // What this test looks for is a reply given to the wrong call, not speed: at the start
         // of the parallel suite on 2 cores, 200 calls may wait longer than the usual 10 s.
