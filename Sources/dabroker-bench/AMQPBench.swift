@@ -6,31 +6,11 @@ import DaBrokerServer
 import Foundation
 import Synchronization
 
-/// Latency of an echo call over AMQP in milliseconds (one client, sequential, after warm-up):
-/// through `AMQPClientTransport` → RabbitMQ → `AMQPServerTransport` with an echo handler.
-/// Uses queue/exchange names of its own and deletes them afterwards.
-func runAMQPEchoBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (p50: Double, p99: Double) {
-    let c = try benchConfiguration(url)
-    let server = AMQPServerTransport(configuration: c)
-    try await server.start(handler: { $0 })
-    let client = AMQPClientTransport(configuration: c)
-    try await client.connect()
-    let body = Array(RawEcho.echoRequest.utf8)
-    let result = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(body) }
-    await client.close()
-    await server.stop()
-    try await onBenchThread { try RawEcho.deleteNames(c) }
-    return result
-}
-
-/// Latency of `echo` and of a get-by-key (`get` of a ref, bypassing the cache) through
-/// `BrokerClient` → AMQP → `BrokerServer`, in milliseconds.
-func runAMQPBrokerBenchmark(url: String, calls: Int, warmUp: Int = 200) async throws -> (
-    echo: (p50: Double, p99: Double), get: (p50: Double, p99: Double)
-) {
-    let c = try benchConfiguration(url)
+/// A started `BrokerServer` on AMQP with no database, enough for `BrokerClient.connect` and
+/// `echo`: a root object and one static item.
+func staticBrokerServer(_ c: AMQPConfiguration) async throws -> BrokerServer {
     let server = BrokerServer(configuration: .init(secret: "bench"))
-    server.addTransport(AMQPServerTransport(configuration: c))
+    server.addTransport(AMQPServerTransport(configuration: c, logger: BenchGateway.quiet("static")))
     let itemClass = BrokerClass("Item", fields: ["name"])
     let item = StaticObject(class: itemClass, values: ["name": "one"])
     try server.addStatic(itemClass, "item", "meta")
@@ -41,17 +21,7 @@ func runAMQPBrokerBenchmark(url: String, calls: Int, warmUp: Int = 200) async th
     try server.addStatic(root, "root")
     server.root = root
     try await server.start(purge: true)
-    let client = BrokerClient(transport: AMQPClientTransport(configuration: c))
-    try await client.connect()
-    let echo = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(Method.echo, "hi") }
-    // The item's ref with its access code, from the root object sent whole.
-    guard case .object(let rootValue) = try await client.call(Method.root), let itemRef = rootValue.refs["item"] ?? nil
-    else { throw BrokerError.internal("the root carries no item ref") }
-    let get = try await measure(calls: calls, warmUp: warmUp) { _ = try await client.call(Method.get, .ref(itemRef)) }
-    await client.close()
-    await server.stop()
-    try await onBenchThread { try RawEcho.deleteNames(c) }
-    return (echo, get)
+    return server
 }
 
 /// The floor: the same echo round trip with raw librabbitmq on two threads (an echo server
@@ -103,14 +73,6 @@ final class BenchFlag: Sendable {
 
 func benchConfiguration(_ url: String) throws -> AMQPConfiguration {
     try AMQPConfiguration(url: url).withOwnNames(prefix: "amqpbench")
-}
-
-/// p50 / p99 in milliseconds (this file's unit), from the bench's shared sampler.
-private func measure(calls: Int, warmUp: Int, _ body: () async throws -> Void) async throws -> (
-    p50: Double, p99: Double
-) {
-    let r = try await BenchStats.latency(calls: calls, warmUp: warmUp, body)
-    return (r.p50 / 1000, r.p99 / 1000)
 }
 
 private func milliseconds(_ d: Duration) -> Double { BenchStats.micros(d) / 1000 }
@@ -248,6 +210,34 @@ enum RawEcho {
             samples.append(milliseconds(clock.now - start))
         }
         return samples
+    }
+
+    /// One call; returns the reply's body.
+    static func reply(_ c: AMQPConfiguration, body text: String) throws -> [UInt8] {
+        let conn = try connect(c)
+        defer { close(conn) }
+        let replyTo = bytes("amq.rabbitmq.reply-to")
+        let queue = bytes(c.queue)
+        let body = bytes(text)
+        let id = bytes("1")
+        defer { for b in [replyTo, queue, body, id] { amqp_bytes_free(b) } }
+        amqp_basic_consume(conn, 1, replyTo, dab_amqp_empty_bytes(), 0, 1, 0, dab_amqp_empty_table())
+        guard amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL else {
+            throw Failure(description: "consume of direct reply-to failed")
+        }
+        var props = amqp_basic_properties_t()
+        props._flags = amqp_flags_t(AMQP_BASIC_CORRELATION_ID_FLAG | AMQP_BASIC_REPLY_TO_FLAG)
+        props.correlation_id = id
+        props.reply_to = replyTo
+        amqp_basic_publish(conn, 1, dab_amqp_empty_bytes(), queue, 0, 0, &props, body)
+        var envelope = amqp_envelope_t()
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        let reply = amqp_consume_message(conn, &envelope, &timeout, 0)
+        guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw Failure(description: "no reply") }
+        defer { amqp_destroy_envelope(&envelope) }
+        let b = envelope.message.body
+        guard b.len > 0, let p = b.bytes else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: b.len))
     }
 
     /// Calls back to back for 0.1 s untimed, then `seconds`; returns the calls completed in

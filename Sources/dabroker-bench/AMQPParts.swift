@@ -1,11 +1,15 @@
 import DaBrokerAMQP
+import DaBrokerClient
 import DaBrokerCore
+import DaBrokerServer
 import Foundation
 
 /// `--profile N --profile-calls amqpparts`: the AMQP echo round trip taken apart. Raw C
 /// callers and our `AMQPClientTransport` call raw C echo servers and our
 /// `AMQPServerTransport` (answering each request as it came), in ten alternating rounds, so
 /// that each side's share of the gateway's echo shows apart from the machine's drift.
+/// The last three parts call a `BrokerServer` (no database), from a raw caller, from our
+/// transport and from `BrokerClient`: what dispatch and the client add to the transports.
 /// `--profile-part ID` runs one part alone, for a profiler.
 struct AMQPParts {
     var calls: Int
@@ -23,32 +27,47 @@ struct AMQPParts {
         let plain = try benchConfiguration(url)
         let acking = try benchConfiguration(url)
         let ours = try benchConfiguration(url)
+        let gateway = try benchConfiguration(url)
         let toRaw = AMQPClientTransport(configuration: plain)
         let toOurs = AMQPClientTransport(configuration: ours)
-        let all = Self.parts(plain: plain, acking: acking, ours: ours, toRaw: toRaw, toOurs: toOurs)
+        let toGateway = AMQPClientTransport(configuration: gateway)
+        let client = BrokerClient(transport: AMQPClientTransport(configuration: gateway))
+        let all = Self.parts(
+            plain: plain, acking: acking, ours: ours, gateway: gateway, toRaw: toRaw, toOurs: toOurs,
+            toGateway: toGateway, brokerClient: client)
         let parts = all.filter { only == nil || $0.id == only }
         guard !parts.isEmpty else {
             throw BenchFailure("--profile-part must be one of \(all.map(\.id).joined(separator: ", "))")
         }
         let stop = BenchFlag()
         let server = AMQPServerTransport(configuration: ours)
+        var broker: BrokerServer?
+        func tearDown() async {
+            await client.close()
+            await broker?.stop()
+            await Self.tearDown([toRaw, toOurs, toGateway], server, stop, [plain, acking, ours, gateway])
+        }
         do {
             try await RawEcho.start(plain, stop: stop)
             try await RawEcho.start(acking, stop: stop, acks: true)
             try await server.start(handler: { $0 })
+            broker = try await staticBrokerServer(gateway)
             try await toRaw.connect()
             try await toOurs.connect()
+            try await toGateway.connect()
+            try await client.connect()
             try await measure(parts)
         } catch {
-            await Self.tearDown([toRaw, toOurs], server, stop, [plain, acking, ours])
+            await tearDown()
             throw error
         }
-        await Self.tearDown([toRaw, toOurs], server, stop, [plain, acking, ours])
+        await tearDown()
     }
 
     private static func parts(
-        plain: AMQPConfiguration, acking: AMQPConfiguration, ours: AMQPConfiguration,
-        toRaw: AMQPClientTransport, toOurs: AMQPClientTransport
+        plain: AMQPConfiguration, acking: AMQPConfiguration, ours: AMQPConfiguration, gateway: AMQPConfiguration,
+        toRaw: AMQPClientTransport, toOurs: AMQPClientTransport, toGateway: AMQPClientTransport,
+        brokerClient broker: BrokerClient
     ) -> [Part] {
         // About the size of a find-50 reply (12,898 bytes), both ways.
         let large =
@@ -72,6 +91,11 @@ struct AMQPParts {
                 run: { n in try await withTaskExecutorPreference(InPlaceExecutor.shared) { try await client(toRaw)(n) }
                 }),
             Part(id: "ours-ours", name: "our client, our server (our transports, no dispatch)", run: client(toOurs)),
+            Part(id: "raw-gateway", name: "raw caller, BrokerServer's echo", run: raw(gateway)),
+            Part(id: "ours-gateway", name: "our client transport, BrokerServer's echo", run: client(toGateway)),
+            Part(
+                id: "client-gateway", name: "BrokerClient's call, BrokerServer's echo",
+                run: { n in try await BenchStats.samples(n) { _ = try await broker.call(Method.echo, "hi") } }),
         ]
     }
 

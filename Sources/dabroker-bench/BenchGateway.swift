@@ -66,6 +66,11 @@ final class BenchGateway: Sendable {
         return Ref(key: key, code: server.codes.code(for: key))
     }
 
+    /// The `get` request of row `id` as `BrokerClient` encodes it with its cache off.
+    func encodedGet(_ id: Int) -> [UInt8] {
+        JSONCodec().encode(Message(data: Request(method: Method.get, args: [.ref(rowRef(id))]).value))
+    }
+
     func stop() async {
         await server.stop()
         await db.close()

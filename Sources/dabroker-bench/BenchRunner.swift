@@ -230,6 +230,7 @@ final class BenchRunner {
         do {
             for _ in 0..<4 { clients.append(try await gateway.client("amqp")) }
             try await throughputRows(clients, gateway: gateway, servers: "1 server", raw: raw, rawGet: rawGet)
+            try await rawCallerRows(gateway, amqp: amqp, rawGet: rawGet)
             if let server = BenchMachine.rss() {
                 results.append(
                     BenchResult(
@@ -333,6 +334,29 @@ final class BenchRunner {
         }
     }
 
+    /// `throughput_raw_callers_cN`: the gateway answering get-by-key to the floor's own raw
+    /// callers, which send the requests `BrokerClient` would send (its cache off). The same
+    /// callers on both sides, so the ratio compares the servers alone; `throughput_cN` also
+    /// counts `BrokerClient`'s work, on the same two cores.
+    private func rawCallerRows(_ gateway: BenchGateway, amqp: AMQPConfiguration, rawGet: [Int: Double]) async throws {
+        let requests = (1...1000).map { String(decoding: gateway.encodedGet($0), as: UTF8.self) }
+        let answer = try JSONCodec().decode(try await onBenchThread { try RawEcho.reply(amqp, body: requests[0]) })
+        if let error = answer.error {
+            throw BenchFailure("the gateway answered a raw caller's get with an error: \(error)")
+        }
+        for callers in settings.concurrency {
+            let get = try await rawCallers(amqp, callers: callers) { caller in
+                (0..<1000).map { requests[($0 * 37 + caller * 101) % 1000] }
+            }
+            results.append(
+                BenchResult(
+                    name: "throughput_raw_callers_c\(callers)", transport: "amqp", backend: gateway.database.backend,
+                    callsPerSecond: get, throughputFraction: rawGet[callers].map { get / $0 },
+                    note: "get-by-key, 1 server, the floor's raw callers; "
+                        + "ratio = fraction of throughput_get_floor_c\(callers)"))
+        }
+    }
+
     /// `throughput_get_floor_cN`: ``RawGetFloor`` (C libraries only, as many database
     /// connections as the gateway's pool) answering get-by-key to N raw caller connections.
     private func getFloors(_ database: BenchDatabase, amqpURL: String) async throws -> [Int: Double] {
@@ -342,19 +366,9 @@ final class BenchRunner {
         var out: [Int: Double] = [:]
         do {
             for callers in settings.concurrency {
-                let seconds =
-                    Double(settings.throughputDuration.components.seconds)
-                    + Double(settings.throughputDuration.components.attoseconds) / 1e18
-                let total = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for caller in 0..<callers {
-                        let bodies = (0..<1000).map { "g\(($0 * 37 + caller * 101) % 1000 + 1)" }
-                        group.addTask {
-                            try await onBenchThread { try RawEcho.callFor(c, seconds: seconds, bodies: bodies) }
-                        }
-                    }
-                    return try await group.reduce(0, +)
+                out[callers] = try await rawCallers(c, callers: callers) { caller in
+                    (0..<1000).map { "g\(($0 * 37 + caller * 101) % 1000 + 1)" }
                 }
-                out[callers] = Double(total) / seconds
                 results.append(
                     BenchResult(
                         name: "throughput_get_floor_c\(callers)", transport: "amqp", backend: database.backend,
@@ -368,6 +382,25 @@ final class BenchRunner {
         floor.stop()
         try await onBenchThread { try RawEcho.deleteNames(c) }
         return out
+    }
+
+    /// Calls per second of `callers` raw librabbitmq caller connections (``RawEcho``, the
+    /// throughput floors' callers) calling back to back for the throughput duration, each
+    /// sending its `bodies` in turn.
+    private func rawCallers(
+        _ c: AMQPConfiguration, callers: Int, bodies: (Int) -> [String]
+    ) async throws -> Double {
+        let seconds =
+            Double(settings.throughputDuration.components.seconds)
+            + Double(settings.throughputDuration.components.attoseconds) / 1e18
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for caller in 0..<callers {
+                let mine = bodies(caller)
+                group.addTask { try await onBenchThread { try RawEcho.callFor(c, seconds: seconds, bodies: mine) } }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(total) / seconds
     }
 
     /// `server_cpu_*`: µs of server CPU per call, the gateway process against the raw floor.

@@ -6,8 +6,10 @@ import Foundation
 /// The server's CPU time per call over AMQP, a figure that holds on a noisy machine where
 /// wall-clock latency does not: the gateway as its own process (`dabroker serve`, alone on a
 /// queue of its own; the CPU of all its threads from `/proc/PID/task/*/schedstat`) against
-/// ``RawGetFloor`` (its threads' `CLOCK_THREAD_CPUTIME_ID`), for echo, get-by-key and find-50,
-/// each over `calls` sequential calls.
+/// ``RawGetFloor`` (its threads' `CLOCK_THREAD_CPUTIME_ID`), for echo, get-by-key and find-50.
+/// Both servers run at once and are called by the same raw caller (``RawEcho``), in
+/// ``rounds`` alternating rounds per kind of call, so that both are measured at the
+/// machine's same speed.
 struct ServerCPU {
     struct Figure {
         var gateway: Double
@@ -20,6 +22,13 @@ struct ServerCPU {
     var getByKey: Figure
     var find50: Figure
 
+    /// Rounds per kind of call, each with half the calls on each server: floor, gateway,
+    /// gateway, floor, which cancels a steady drift of the machine's speed. More rounds cost
+    /// the gateway more: each time it resumes after the floor's turn it runs cold for a few
+    /// calls (ten rounds: 115–122 µs per get-by-key against 103–119 with one; the floor's
+    /// figure did not move), and the floor's small C loop does not.
+    static let rounds = 2
+
     static func measure(
         database: BenchDatabase, amqpURL: String, gateway: BenchGateway, calls: Int
     ) async throws -> ServerCPU {
@@ -29,91 +38,98 @@ struct ServerCPU {
         let floorConfiguration = try benchConfiguration(amqpURL)
         let floor = try await RawGetFloor(
             database: database, amqp: floorConfiguration, threads: DatabaseOptions().maxConnections)
-        let floors: [Double]
+        let amqp = try benchConfiguration(amqpURL)
+        let server: SecondServer
         do {
-            floors = try await floorCPU(floor, floorConfiguration, calls: calls)
+            server = try await SecondServer(
+                executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60),
+                consumers: 1)
         } catch {
             floor.stop()
+            _ = try? await onBenchThread { try RawEcho.deleteNames(floorConfiguration) }
             throw error
         }
-        floor.stop()
-        try await onBenchThread { try RawEcho.deleteNames(floorConfiguration) }
-
-        let amqp = try benchConfiguration(amqpURL)
-        let server = try await SecondServer(
-            executable: executable, database: database, amqpURL: amqpURL, amqp: amqp, timeout: .seconds(60),
-            consumers: 1)
-        let transport = AMQPClientTransport(configuration: amqp, logger: BenchGateway.quiet("cpu"))
+        func tearDown() async {
+            floor.stop()
+            server.stop()
+            _ = try? await onBenchThread {
+                try RawEcho.deleteNames(floorConfiguration)
+                try RawEcho.deleteNames(amqp)
+            }
+        }
         do {
-            try await transport.connect()
-            let cpu = try await gatewayCPU(transport, pid: server.pid, requests: requests(gateway), calls: calls)
-            await transport.close()
-            server.stop()
-            try await onBenchThread { try RawEcho.deleteNames(amqp) }
-            return ServerCPU(
-                echo: Figure(gateway: cpu[0].cpu, floor: floors[0], gatewayWakeUps: cpu[0].wakeUps),
-                getByKey: Figure(gateway: cpu[1].cpu, floor: floors[1], gatewayWakeUps: cpu[1].wakeUps),
-                find50: Figure(gateway: cpu[2].cpu, floor: floors[2], gatewayWakeUps: cpu[2].wakeUps))
+            let kinds = try await requests(gateway, amqp)
+            let floorKinds: [[String]] = [["e"], (1...1000).map { "g\($0)" }, ["f"]]
+            var figures: [Figure] = []
+            for (kind, floorBodies) in zip(kinds, floorKinds) {
+                figures.append(
+                    try await paired(
+                        floor: floor, floorBodies, floorConfiguration, gateway: server.pid, kind, amqp, calls: calls))
+            }
+            await tearDown()
+            return ServerCPU(echo: figures[0], getByKey: figures[1], find50: figures[2])
         } catch {
-            await transport.close()
-            server.stop()
+            await tearDown()
             throw error
         }
     }
 
     /// The encoded requests, as `BrokerClient` would send them with its cache off: echo,
-    /// get-by-key of rows 1…1000 (signed refs), a find of 50 rows.
-    private static func requests(_ gateway: BenchGateway) -> [[[UInt8]]] {
+    /// get-by-key of rows 1…1000 (signed refs), a find of 50 rows. The first of each kind is
+    /// sent once and its reply checked to carry no error.
+    private static func requests(_ gateway: BenchGateway, _ c: AMQPConfiguration) async throws -> [[String]] {
         let codec = JSONCodec()
-        func encode(_ r: Request) -> [UInt8] { codec.encode(Message(data: r.value)) }
+        func encode(_ r: Request) -> String { String(decoding: codec.encode(Message(data: r.value)), as: UTF8.self) }
         let echo = [encode(Request(method: Method.echo, args: [.string("hi")]))]
-        let gets = (1...1000).map { encode(Request(method: Method.get, args: [.ref(gateway.rowRef($0))])) }
+        let gets = (1...1000).map { String(decoding: gateway.encodedGet($0), as: UTF8.self) }
         let key = gateway.loader.tableKey(BenchDatabase.table)
         let table = Ref(key: key, code: gateway.server.codes.code(for: key))
         let find = [encode(Request(method: Method.search, target: table, named: ["_limit": .int(50)]))]
-        return [echo, gets, find]
-    }
-
-    /// µs of CPU per call of the raw floor: echo, get-by-key, find-50.
-    private static func floorCPU(_ floor: RawGetFloor, _ c: AMQPConfiguration, calls: Int) async throws -> [Double] {
-        let kinds: [[String]] = [["e"], (1...1000).map { "g\($0)" }, ["f"]]
-        var out: [Double] = []
-        for bodies in kinds {
-            _ = try await onBenchThread { try RawEcho.call(c, calls: 50, bodies: bodies) }
-            let (cpu0, n0) = (floor.cpuNanoseconds, floor.answered)
-            _ = try await onBenchThread { try RawEcho.call(c, calls: calls, bodies: bodies) }
-            let answered = floor.answered - n0
-            guard answered > 0 else { throw BenchFailure("the raw floor server answered no call") }
-            out.append(Double(floor.cpuNanoseconds - cpu0) / Double(answered) / 1000)
+        let kinds = [echo, gets, find]
+        for kind in kinds {
+            let reply = try codec.decode(try await onBenchThread { try RawEcho.reply(c, body: kind[0]) })
+            if let error = reply.error { throw BenchFailure("the gateway answered an error: \(error)") }
         }
-        return out
+        return kinds
     }
 
-    /// µs of CPU and thread wake-ups per call of the gateway process, for each kind of
-    /// request; every reply is checked to carry no error.
-    private static func gatewayCPU(
-        _ transport: AMQPClientTransport, pid: Int32, requests: [[[UInt8]]], calls: Int
-    ) async throws -> [(cpu: Double, wakeUps: Double)] {
-        let codec = JSONCodec()
-        var out: [(cpu: Double, wakeUps: Double)] = []
-        for kind in requests {
-            var i = 0
-            func once() async throws {
-                i += 1
-                let reply = try codec.decode(try await transport.call(kind[i % kind.count]))
-                if let error = reply.error { throw BenchFailure("the gateway answered an error: \(error)") }
+    /// µs of CPU per call of both servers, and the gateway's wake-ups per call, for one kind
+    /// of call: 50 untimed calls each, then ``rounds`` rounds of `calls / rounds` calls on
+    /// each (the floor first in even rounds, last in odd ones).
+    private static func paired(
+        floor: RawGetFloor, _ floorBodies: [String], _ floorConfiguration: AMQPConfiguration,
+        gateway pid: Int32, _ bodies: [String], _ c: AMQPConfiguration, calls: Int
+    ) async throws -> Figure {
+        _ = try await onBenchThread { try RawEcho.call(floorConfiguration, calls: 50, bodies: floorBodies) }
+        _ = try await onBenchThread { try RawEcho.call(c, calls: 50, bodies: bodies) }
+        let perRound = max(1, calls / rounds)
+        var floorCPU = 0
+        var floorCalls = 0
+        var gatewayCPU = (nanoseconds: 0, slices: 0)
+        for round in 0..<rounds {
+            for onFloor in round % 2 == 0 ? [true, false] : [false, true] {
+                if onFloor {
+                    let (cpu0, n0) = (floor.cpuNanoseconds, floor.answered)
+                    _ = try await onBenchThread {
+                        try RawEcho.call(floorConfiguration, calls: perRound, bodies: floorBodies)
+                    }
+                    floorCPU += floor.cpuNanoseconds - cpu0
+                    floorCalls += floor.answered - n0
+                } else {
+                    guard let before = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
+                    _ = try await onBenchThread { try RawEcho.call(c, calls: perRound, bodies: bodies) }
+                    guard let after = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
+                    gatewayCPU.nanoseconds += after.nanoseconds - before.nanoseconds
+                    gatewayCPU.slices += after.slices - before.slices
+                }
             }
-            for _ in 0..<50 { try await once() }
-            guard let before = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
-            for _ in 0..<calls { try await once() }
-            guard let after = processCPU(pid) else { throw BenchFailure("cannot read /proc/\(pid)/task") }
-            out.append(
-                (
-                    Double(after.nanoseconds - before.nanoseconds) / Double(calls) / 1000,
-                    Double(after.slices - before.slices) / Double(calls)
-                ))
         }
-        return out
+        guard floorCalls > 0 else { throw BenchFailure("the raw floor server answered no call") }
+        let gatewayCalls = Double(perRound * rounds)
+        return Figure(
+            gateway: Double(gatewayCPU.nanoseconds) / gatewayCalls / 1000,
+            floor: Double(floorCPU) / Double(floorCalls) / 1000,
+            gatewayWakeUps: Double(gatewayCPU.slices) / gatewayCalls)
     }
 
     /// Nanoseconds on CPU of all threads of process `pid` and how many times they were put on
