@@ -30,6 +30,25 @@ enum BenchStats {
     }
 
     /// The times (µs) of `n` runs of `body`, each after an untimed `setup`.
+    /// Latencies of several bodies sampled side by side: `rounds` rounds, each running every
+    /// body in turn (in order in even rounds, reversed in odd ones), `calls / rounds` timed
+    /// calls each after `warmUp / rounds` untimed ones; p50 and p99 per body, in µs.
+    static func alternating(
+        calls: Int, warmUp: Int, rounds: Int = 10, _ bodies: [() async throws -> Void]
+    ) async throws -> [(p50: Double, p99: Double)] {
+        let rounds = max(1, min(rounds, calls))
+        let timed = max(1, calls / rounds)
+        let untimed = warmUp / rounds
+        var collected = [[Double]](repeating: [], count: bodies.count)
+        for round in 0..<rounds {
+            let order = round % 2 == 0 ? Array(bodies.indices) : bodies.indices.reversed()
+            for index in order {
+                collected[index] += try await samples(untimed + timed, body: bodies[index]).dropFirst(untimed)
+            }
+        }
+        return collected.map(percentiles)
+    }
+
     static func samples(
         _ n: Int, setup: () async throws -> Void = {}, body: () async throws -> Void
     ) async throws -> [Double] {
