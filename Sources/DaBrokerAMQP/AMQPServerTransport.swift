@@ -214,16 +214,16 @@ public final class AMQPServerTransport: PurgeableServerTransport {
         guard let link = state.withLock({ $0.link }) else { return }
         let logger = logger
         link.send(bytes: reply.count) { session, generation throws(AMQPFailure) in
-            var message: AMQPOutgoing?
-            if let replyTo = delivery.replyTo, !replyTo.isEmpty {
-                message = AMQPOutgoing(
-                    exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID)
-            } else {
-                logger.debug("request without reply_to: reply dropped")
-            }
             // Delivery tags belong to their connection; after a reconnect RabbitMQ redelivers.
             let ack = generation == delivery.generation ? delivery.deliveryTag : nil
-            if message != nil || ack != nil { try session.publish(message, ack: ack) }
+            guard let replyTo = delivery.replyTo, !replyTo.isEmpty else {
+                logger.debug("request without reply_to: reply dropped")
+                if let ack { try session.ack(ack) }
+                return
+            }
+            try session.publish(
+                AMQPOutgoing(exchange: "", routingKey: replyTo, body: reply, correlationID: delivery.correlationID),
+                ack: ack)
         }
     }
 

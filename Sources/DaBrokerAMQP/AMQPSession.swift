@@ -150,9 +150,9 @@ struct AMQPSession: ~Copyable {
         try check("basic.cancel")
     }
 
+    /// Acknowledges a delivery, written as ``publish(_:ack:)`` writes a reply's ack.
     func ack(_ deliveryTag: UInt64) throws(AMQPFailure) {
-        let status = amqp_basic_ack(state, channel, deliveryTag, 0)
-        if status != AMQP_STATUS_OK.rawValue { throw AMQPFailure(description: "basic.ack: \(Self.statusText(status))") }
+        try publish(nil, ack: deliveryTag)
     }
 
     /// Publishes `message` with the DaBroker content type and encoding, and then acknowledges

@@ -101,16 +101,10 @@ struct AMQPParts {
 
     private func measure(_ parts: [Part]) async throws {
         let perRound = max(10, calls / 10)
-        let warmUp = 20
-        var samples: [String: [Double]] = [:]
-        for round in 0..<10 {
-            for part in round % 2 == 0 ? parts : parts.reversed() {
-                samples[part.id, default: []] += try await part.run(warmUp + perRound).dropFirst(warmUp)
-            }
-        }
+        let samples = try await BenchStats.inRounds(10, timed: perRound, untimed: 20, parts.map(\.run))
         print("AMQP echo taken apart: \(perRound * 10) calls each, in 10 alternating rounds (µs)")
-        for part in parts {
-            let p = BenchStats.percentiles(samples[part.id] ?? [])
+        for (part, times) in zip(parts, samples) {
+            let p = BenchStats.percentiles(times)
             let id = part.id.padding(toLength: 17, withPad: " ", startingAt: 0)
             print(id + String(format: "p50 %6.1f  p99 %6.1f  ", p.p50, p.p99) + part.name)
         }

@@ -30,25 +30,6 @@ enum BenchStats {
     }
 
     /// The times (µs) of `n` runs of `body`, each after an untimed `setup`.
-    /// Latencies of several bodies sampled side by side: `rounds` rounds, each running every
-    /// body in turn (in order in even rounds, reversed in odd ones), `calls / rounds` timed
-    /// calls each after `warmUp / rounds` untimed ones; p50 and p99 per body, in µs.
-    static func alternating(
-        calls: Int, warmUp: Int, rounds: Int = 10, _ bodies: [() async throws -> Void]
-    ) async throws -> [(p50: Double, p99: Double)] {
-        let rounds = max(1, min(rounds, calls))
-        let timed = max(1, calls / rounds)
-        let untimed = warmUp / rounds
-        var collected = [[Double]](repeating: [], count: bodies.count)
-        for round in 0..<rounds {
-            let order = round % 2 == 0 ? Array(bodies.indices) : bodies.indices.reversed()
-            for index in order {
-                collected[index] += try await samples(untimed + timed, body: bodies[index]).dropFirst(untimed)
-            }
-        }
-        return collected.map(percentiles)
-    }
-
     static func samples(
         _ n: Int, setup: () async throws -> Void = {}, body: () async throws -> Void
     ) async throws -> [Double] {
@@ -109,27 +90,46 @@ enum BenchStats {
         return Double(counts) / (micros(duration) / 1_000_000)
     }
 
-    /// A subject's latency and its floor, sampled side by side: `rounds` rounds, each running
-    /// the subject and every part of the floor in turn (the subject first in even rounds, last
-    /// in odd ones), `calls / rounds` timed calls each after `warmUp / rounds` untimed ones. Each
-    /// closure runs the number of calls it is given and returns their times in µs. The floor's
-    /// p50 is the sum of its parts' p50s, as for the standalone floor rows.
+    /// Samples of several runs taken side by side: `rounds` rounds, each giving every run
+    /// `untimed + timed` calls in turn (in order in even rounds, reversed in odd ones, so that
+    /// each is first as often as last) and keeping the times (µs) of the timed ones. Each run
+    /// makes the number of calls it is given and returns their times.
+    static func inRounds(
+        _ rounds: Int, timed: Int, untimed: Int, _ runs: [(Int) async throws -> [Double]]
+    ) async throws -> [[Double]] {
+        var collected = [[Double]](repeating: [], count: runs.count)
+        for round in 0..<rounds {
+            for index in round % 2 == 0 ? Array(runs.indices) : runs.indices.reversed() {
+                collected[index] += try await runs[index](untimed + timed).dropFirst(untimed)
+            }
+        }
+        return collected
+    }
+
+    /// Latencies of several bodies sampled side by side (``inRounds(_:timed:untimed:_:)``):
+    /// `rounds` rounds of `calls / rounds` timed calls each after `warmUp / rounds` untimed
+    /// ones; p50 and p99 per body, in µs.
+    static func alternating(
+        calls: Int, warmUp: Int, rounds: Int = 10, _ bodies: [() async throws -> Void]
+    ) async throws -> [(p50: Double, p99: Double)] {
+        let rounds = max(1, min(rounds, calls))
+        let runs = bodies.map { body in { (n: Int) in try await samples(n, body: body) } }
+        return try await inRounds(rounds, timed: max(1, calls / rounds), untimed: warmUp / rounds, runs)
+            .map(percentiles)
+    }
+
+    /// A subject's latency and its floor, sampled side by side (``inRounds(_:timed:untimed:_:)``:
+    /// the subject first in even rounds, last in odd ones), `calls / rounds` timed calls each
+    /// after `warmUp / rounds` untimed ones. Each closure runs the number of calls it is given
+    /// and returns their times in µs. The floor's p50 is the sum of its parts' p50s, as for the
+    /// standalone floor rows.
     static func paired(
-        calls: Int, warmUp: Int, rounds: Int = 10, subject: (Int) async throws -> [Double],
+        calls: Int, warmUp: Int, rounds: Int = 10, subject: @escaping (Int) async throws -> [Double],
         floor parts: [(Int) async throws -> [Double]]
     ) async throws -> (subject: (p50: Double, p99: Double), floor: Double) {
         let rounds = max(1, min(rounds, calls))
-        let timed = max(1, calls / rounds)
-        let untimed = warmUp / rounds
-        var subjectSamples: [Double] = []
-        var partSamples = [[Double]](repeating: [], count: parts.count)
-        for round in 0..<rounds {
-            if round % 2 == 0 { subjectSamples += try await subject(untimed + timed).dropFirst(untimed) }
-            for (index, part) in parts.enumerated() {
-                partSamples[index] += try await part(untimed + timed).dropFirst(untimed)
-            }
-            if round % 2 == 1 { subjectSamples += try await subject(untimed + timed).dropFirst(untimed) }
-        }
-        return (percentiles(subjectSamples), partSamples.reduce(0) { $0 + percentiles($1).p50 })
+        let samples = try await inRounds(
+            rounds, timed: max(1, calls / rounds), untimed: warmUp / rounds, [subject] + parts)
+        return (percentiles(samples[0]), samples.dropFirst().reduce(0) { $0 + percentiles($1).p50 })
     }
 }
