@@ -1,7 +1,7 @@
 # The DaBroker gateway on the official Swift image.
 FROM swift:6.2-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpq-dev libmariadb-dev libsqlite3-dev librabbitmq-dev pkg-config \
+        libpq-dev libssl-dev libmariadb-dev libsqlite3-dev librabbitmq-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./

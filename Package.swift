@@ -46,6 +46,9 @@ let package = Package(
         .systemLibrary(
             name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
         .target(
             name: "DaBrokerCore",
@@ -61,11 +64,10 @@ let package = Package(
         .target(
             name: "DaBrokerServer",
             dependencies: [
-                "DaBrokerCore", "DaBrokerSQL",
+                "DaBrokerCore", "DaBrokerSQL", "CLibCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
