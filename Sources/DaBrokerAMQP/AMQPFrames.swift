@@ -52,6 +52,13 @@ struct AMQPFrames {
         publishing message: AMQPOutgoing?, ack deliveryTag: UInt64?, channel: amqp_channel_t, frameMax: Int
     ) throws(AMQPFailure) {
         body = message?.body ?? []
+        // Sized once: a reply is built on every request's path.
+        let bodyFrames = body.isEmpty ? 0 : (body.count - 1) / Self.bodyFrameSize(frameMax) + 1
+        let publishBytes = 2 * (Self.frameHead + 1) + 4 + Self.publishArguments + 12 + Self.propertyBytes
+        control.reserveCapacity(
+            (message == nil ? 0 : publishBytes) + bodyFrames * (Self.frameHead + 1)
+                + (deliveryTag == nil ? 0 : Self.frameHead + 1 + 4 + Self.ackArguments))
+        pieces.reserveCapacity(2 * bodyFrames + 2)
         if let message { try addPublish(message, channel: channel, frameMax: frameMax) }
         if let deliveryTag {
             var ack = amqp_basic_ack_t(delivery_tag: deliveryTag, multiple: 0)
@@ -113,7 +120,7 @@ struct AMQPFrames {
             return addHeader(&props, bodySize: message.body.count, channel: channel)
         }
         guard status >= 0 else { throw Self.failure("a message to '\(message.routingKey)'", status) }
-        let most = frameMax > Self.frameHead + 1 ? frameMax - Self.frameHead - 1 : Int.max
+        let most = Self.bodyFrameSize(frameMax)
         var offset = 0
         while offset < message.body.count {
             let size = min(most, message.body.count - offset)
@@ -123,6 +130,11 @@ struct AMQPFrames {
             control.append(Self.frameEnd)
             offset += size
         }
+    }
+
+    /// The most body bytes one frame carries: `frameMax` less the frame's head and end.
+    private static func bodyFrameSize(_ frameMax: Int) -> Int {
+        frameMax > frameHead + 1 ? frameMax - frameHead - 1 : Int.max
     }
 
     /// Adds a content header frame; returns rabbitmq-c's status (negative) or the frame's size.
@@ -196,7 +208,9 @@ struct AMQPFrames {
     /// Runs `body` with `strings` as rabbitmq-c bytes, valid only inside it.
     private static func withBytes<R>(_ strings: [String], _ body: ([amqp_bytes_t]) -> R) -> R {
         var joined: [UInt8] = []
+        joined.reserveCapacity(strings.reduce(0) { $0 + $1.utf8.count })
         var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(strings.count)
         for s in strings {
             let start = joined.count
             joined.append(contentsOf: s.utf8)
