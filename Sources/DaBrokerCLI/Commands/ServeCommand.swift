@@ -61,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
                     var handler: any LogHandler =
                         json
                         ? JSONLogHandler.standardError(label: label, metadataProvider: provider)
-                        : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                        : DeferredMetadataLogHandler(
+                            StreamLogHandler.standardError(label: label, metadataProvider: provider))
                     handler.logLevel = level
                     return handler
                 }, metadataProvider: RequestContext.loggingMetadata)

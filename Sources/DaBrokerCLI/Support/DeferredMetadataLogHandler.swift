@@ -1,0 +1,44 @@
+import Logging
+
+/// A log handler that keeps a logger's own metadata and hands it to `inner` only with a line
+/// that is written.
+///
+/// swift-log's `StreamLogHandler` formats its metadata into text each time a key is set, and
+/// the HTTP server sets one (a request id) on every request's logger; most requests then log
+/// nothing, so that text was built for nothing (about 1.5 % of `dabroker serve`'s CPU under
+/// `wrk`, docs/performance.md). The lines are the same: the stored metadata, the provider's
+/// and the line's own, merged in swift-log's order (a later one wins a key), reach `inner` as
+/// the line's own.
+struct DeferredMetadataLogHandler: LogHandler {
+    private var inner: any LogHandler
+    var metadata: Logger.Metadata = [:]
+
+    init(_ inner: any LogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard !metadata.isEmpty else { return inner.log(event: event) }
+        var all = metadata
+        if let provided = inner.metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let own = event.metadata { all.merge(own) { _, new in new } }
+        var event = event
+        event.metadata = all
+        var plain = inner
+        plain.metadataProvider = nil
+        plain.log(event: event)
+    }
+}
