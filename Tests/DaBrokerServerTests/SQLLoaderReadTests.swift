@@ -107,6 +107,37 @@ extension ChinookTests {
             #expect(try await f.client.failure("get", args: [.ref(f.rowRef(n.artist, 999_999))])?.kind == .noData)
         }
 
+        /// A search's SELECT text is kept per shape of filters (columns, which are null, limit):
+        /// searches that differ only there get their own text, also after the kept texts were
+        /// dropped for being too many.
+        @Test(arguments: ChinookBackend.available)
+        func searchesOfOneShapeShareTheirText(_ backend: ChinookBackend) async throws {
+            let n = backend.names
+            let reportsTo = n.employee == "Employee" ? "ReportsTo" : "reports_to"
+            let f = try await SQLFixture.make(backend) { sql, root in
+                try sql.addModel(n.album, into: root)
+                try sql.addModel(n.employee, into: root)
+            }
+            defer { Task { await f.close() } }
+            let albums = try await f.table(n.album)
+            let employees = try await f.table(n.employee)
+            for _ in 0..<2 {
+                // The same column, null or not: `IS NULL` or a parameter.
+                #expect(try await f.search(employees, [reportsTo: .null]).count == 1)
+                #expect(try await f.search(employees, [reportsTo: 1]).count == 2)
+            }
+            // More shapes than a model keeps: limits 1 to 64 (capped at 50), with and without a filter.
+            for round in 0..<2 {
+                for limit in 1...ModelShapes.searchShapesKept {
+                    let all = try await f.search(albums, ["_limit": .int(Int64(limit))])
+                    #expect(all.count == min(limit, 50), "round \(round), limit \(limit)")
+                    let some = try await f.search(albums, [n.artistId: 1, "_limit": .int(Int64(limit))])
+                    #expect(some.map { $0.fields[n.albumId] } == Array([1, 4].prefix(limit)), "limit \(limit)")
+                }
+            }
+            #expect(try await f.search(employees, [reportsTo: .null]).count == 1)
+        }
+
         @Test(arguments: ChinookBackend.available)
         func filtersOnHiddenOrUnknownColumnsAreRefused(_ backend: ChinookBackend) async throws {
             let n = backend.names

@@ -93,6 +93,13 @@ public struct StatementBuilder: Sendable {
         return SQLStatement("DELETE FROM " + self.table(table, schema: schema) + whereClause(key, &params), params)
     }
 
+    /// The parameters that ``select(_:from:schema:where:orderBy:limit:offset:)`` and
+    /// ``count(from:schema:where:)`` bind for `filters`: their values that are not null, in order
+    /// (a null filter is `IS NULL` in the text), for a caller that keeps the text of a shape.
+    public static func parameters(of filters: [(String, Value)]) -> [Value] {
+        filters.filter { !$0.1.isNull }.map(\.1)
+    }
+
     private func whereClause(_ filters: [(String, Value)], _ params: inout [Value]) -> String {
         guard !filters.isEmpty else { return "" }
         return " WHERE " + filters.map { equals($0.0, $0.1, &params) }.joined(separator: " AND ")

@@ -2,13 +2,26 @@ import DaBrokerCore
 import Synchronization
 
 /// What every read of one exported table builds the same way, built on the first read and
-/// kept with the model: the SQL of a read by key and the layout of a row as the table's
-/// SELECTs return it. A reload makes new models, so nothing here outlives the schema it
-/// was built from.
+/// kept with the model: the SQL of a read by key, of searches by their shape, and the layout
+/// of a row as the table's SELECTs return it. A reload makes new models, so nothing here
+/// outlives the schema it was built from.
 final class ModelShapes: Sendable {
+    /// What decides the text of a search's SELECT: the filtered columns in order, which of
+    /// them are null (`IS NULL` instead of a parameter), and the limit.
+    struct SearchShape: Hashable {
+        var columns: [String]
+        var nulls: [Bool]
+        var limit: Int?
+    }
+
+    /// The most search texts kept per model; when full, the kept ones are dropped and the
+    /// cache fills again (clients send few shapes; a client sending many only loses the cache).
+    static let searchShapesKept = 64
+
     private struct Built {
         var rowSQL: String?
         var layout: RowLayout?
+        var searches: [SearchShape: String] = [:]
     }
 
     private let built = Mutex(Built())
@@ -20,6 +33,17 @@ final class ModelShapes: Sendable {
         if let sql = built.withLock({ $0.rowSQL }) { return sql }
         let sql = make()
         built.withLock { $0.rowSQL = sql }
+        return sql
+    }
+
+    /// The SQL of a search of `shape`, built by `make` on the first search of that shape.
+    func searchSQL(_ shape: SearchShape, _ make: () -> String) -> String {
+        if let sql = built.withLock({ $0.searches[shape] }) { return sql }
+        let sql = make()
+        built.withLock {
+            if $0.searches.count >= Self.searchShapesKept { $0.searches.removeAll(keepingCapacity: true) }
+            $0.searches[shape] = sql
+        }
         return sql
     }
 

@@ -62,14 +62,20 @@ extension SQLTableService {
         return materialize(m, row)
     }
 
-    /// Runs a select of the exported columns of `m`, ordered by its key columns.
+    /// Runs a select of the exported columns of `m`, ordered by its key columns. Without an
+    /// offset its text is built once per shape of filters (``ModelShapes/searchSQL(_:_:)``).
     func select(
         _ m: SQLTableModel, where filters: [(String, Value)], limit: Int?, offset: Int? = nil, operation: String
     ) async throws -> [Row] {
-        let st = statements.select(
-            m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
-            limit: limit, offset: offset)
-        return try await rows(of: st, m, operation: operation)
+        let build = { [self] in
+            statements.select(
+                m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
+                limit: limit, offset: offset)
+        }
+        guard offset == nil else { return try await rows(of: build(), m, operation: operation) }
+        let shape = ModelShapes.SearchShape(columns: filters.map(\.0), nulls: filters.map(\.1.isNull), limit: limit)
+        let sql = m.shapes.searchSQL(shape) { build().sql }
+        return try await rows(of: SQLStatement(sql, StatementBuilder.parameters(of: filters)), m, operation: operation)
     }
 
     /// Runs a select of `m`'s rows; a value that could not be decoded by its declared type is

@@ -8,6 +8,19 @@ struct StatementBuilderTests {
     let my = StatementBuilder(dialect: MySQLDialect())
     let lite = StatementBuilder(dialect: SQLiteDialect())
 
+    /// A caller that keeps a SELECT's text binds `parameters(of:)`: what the builder binds.
+    @Test func parametersOfFiltersAreThoseTheBuilderBinds() {
+        let filters: [[(String, Value)]] = [
+            [], [("a", .null)], [("a", 1), ("b", .null), ("c", "x")], [("a", .null), ("b", 2.5), ("c", .null)],
+        ]
+        for f in filters {
+            for builder in [pg, my, lite] {
+                #expect(StatementBuilder.parameters(of: f) == builder.select(["id"], from: "t", where: f).parameters)
+                #expect(StatementBuilder.parameters(of: f) == builder.count(from: "t", where: f).parameters)
+            }
+        }
+    }
+
     @Test func selectQuotesIdentifiersAndParameterisesValues() {
         let s = pg.select(
             ["id", "na\"me"], from: "person", schema: "other",
