@@ -73,12 +73,12 @@ struct AMQPParts {
         let large =
             #"{"data": {"_m": "echo", "_a": {"_o": "LIST", "_d": [""# + String(repeating: "x", count: 12_840)
             + #""]}}}"#
-        let body = Array(RawEcho.echoRequest.utf8)
         func raw(_ c: AMQPConfiguration, _ text: String = RawEcho.echoRequest) -> (Int) async throws -> [Double] {
             { n in try await RawEcho.callMicros(c, calls: n, bodies: [text]) }
         }
-        func client(_ t: AMQPClientTransport) -> (Int) async throws -> [Double] {
-            { n in try await BenchStats.samples(n) { _ = try await t.call(body) } }
+        func client(_ t: AMQPClientTransport, _ text: String = RawEcho.echoRequest) -> (Int) async throws -> [Double] {
+            let body = Array(text.utf8)
+            return { n in try await BenchStats.samples(n) { _ = try await t.call(body) } }
         }
         return [
             Part(id: "raw-raw", name: "raw caller, raw server (the echo floor)", run: raw(plain)),
@@ -91,6 +91,10 @@ struct AMQPParts {
                 run: { n in try await withTaskExecutorPreference(InPlaceExecutor.shared) { try await client(toRaw)(n) }
                 }),
             Part(id: "ours-ours", name: "our client, our server (our transports, no dispatch)", run: client(toOurs)),
+            Part(id: "raw-ours-13k", name: "raw caller, our server, 12,900 bytes each way", run: raw(ours, large)),
+            Part(id: "ours-raw-13k", name: "our client, raw server, 12,900 bytes each way", run: client(toRaw, large)),
+            Part(
+                id: "ours-ours-13k", name: "our client, our server, 12,900 bytes each way", run: client(toOurs, large)),
             Part(id: "raw-gateway", name: "raw caller, BrokerServer's echo", run: raw(gateway)),
             Part(id: "ours-gateway", name: "our client transport, BrokerServer's echo", run: client(toGateway)),
             Part(

@@ -2,7 +2,7 @@ import DaBrokerAMQP
 import Foundation
 
 /// HTTP side by side with a peer: Datasette and `dabroker serve` (its REST face) serving the
-/// same SQLite file, both loaded by `wrk` with the same connections and duration: one row
+/// same SQLite file, both loaded by `wrk` with the same connections, in alternating rounds: one row
 /// by key, and a page of 50 rows (Datasette with `_nofacet=1&_nocount=1`, which returns
 /// only rows). Needs `datasette` (PyPI; `DABROKER_BENCH_DATASETTE` or on the PATH) and `wrk`
 /// (Debian); the runner skips it with a note when either is missing.
@@ -73,22 +73,38 @@ struct PeerHTTPBench {
         let theirs = "http://127.0.0.1:\(peerPort)/\(db)/\(t)"
         try await waitForOK(tools.wrk, ours + "/1")
         try await waitForOK(tools.wrk, theirs + "/1.json")
+        let ourPage = "?limit=50"
+        let peerPage = ".json?_size=50&_nofacet=1&_nocount=1&_shape=objects"
         var out: [Figure] = []
         for connections in [1, 16] {
-            out.append(
-                Figure(
-                    name: "http_row", connections: connections,
-                    ours: try await wrk(tools.wrk, ours + "/1", connections, seconds),
-                    datasette: try await wrk(tools.wrk, theirs + "/1.json?_shape=objects", connections, seconds)))
-            out.append(
-                Figure(
-                    name: "http_page50", connections: connections,
-                    ours: try await wrk(tools.wrk, ours + "?limit=50", connections, seconds),
-                    datasette: try await wrk(
-                        tools.wrk, theirs + ".json?_size=50&_nofacet=1&_nocount=1&_shape=objects", connections,
-                        seconds)))
+            let row = try await alternated(
+                tools.wrk, ours + "/1", theirs + "/1.json?_shape=objects", connections, seconds)
+            out.append(Figure(name: "http_row", connections: connections, ours: row.ours, datasette: row.theirs))
+            let page = try await alternated(tools.wrk, ours + ourPage, theirs + peerPage, connections, seconds)
+            out.append(Figure(name: "http_page50", connections: connections, ours: page.ours, datasette: page.theirs))
         }
         return out
+    }
+
+    /// Requests per second of both servers, each loaded `seconds` times for a second in turn
+    /// (ours first in even rounds, Datasette first in odd ones), the mean of each side's rounds:
+    /// this machine's speed drifts for minutes at a time, so two runs of five seconds one after
+    /// the other could each be taken at another speed.
+    private static func alternated(
+        _ wrkPath: String, _ ours: String, _ theirs: String, _ connections: Int, _ seconds: Int
+    ) async throws -> (ours: Double, theirs: Double) {
+        let rounds = max(1, seconds)
+        var sums = (ours: 0.0, theirs: 0.0)
+        for round in 0..<rounds {
+            if round % 2 == 0 {
+                sums.ours += try await wrk(wrkPath, ours, connections, 1)
+                sums.theirs += try await wrk(wrkPath, theirs, connections, 1)
+            } else {
+                sums.theirs += try await wrk(wrkPath, theirs, connections, 1)
+                sums.ours += try await wrk(wrkPath, ours, connections, 1)
+            }
+        }
+        return (sums.ours / Double(rounds), sums.theirs / Double(rounds))
     }
 
     /// Requests per second `wrk` reached against `url` (2 threads, `connections`), on a thread
