@@ -7,7 +7,7 @@ import CLibCrypto
 /// value on the stack: a MAC of an access code's few dozen bytes is two SHA-256 blocks and no
 /// allocation. swift-crypto's `SHA256` keeps its state in a class, so each copy that is
 /// updated or finalised allocated a new one, and those copies cost three times the hashing
-/// (docs/performance.md, round of 2026-12-05 morning). The MACs are swift-crypto's
+/// (docs/performance-rounds.md, round of 2026-12-05 morning). The MACs are swift-crypto's
 /// `HMAC<SHA256>`'s (tests check it).
 struct KeyedMAC: Sendable {
     private let inner: SHA256_CTX
