@@ -5,10 +5,10 @@ import Logging
 ///
 /// swift-log's `StreamLogHandler` formats its metadata into text each time a key is set, and
 /// the HTTP server sets one (a request id) on every request's logger; most requests then log
-/// nothing, so that text was built for nothing (about 1.5 % of `dabroker serve`'s CPU under
-/// `wrk`, docs/performance.md). The lines are the same: the stored metadata, the provider's
-/// and the line's own, merged in swift-log's order (a later one wins a key), reach `inner` as
-/// the line's own.
+/// nothing, so that text was built for nothing (about 5 % of `dabroker serve`'s CPU per REST
+/// read under `wrk`, docs/performance-rounds.md). The lines are the same: the stored metadata,
+/// the provider's and the line's own, merged in swift-log's order (a later one wins a key),
+/// reach `inner` as the line's own.
 struct DeferredMetadataLogHandler: LogHandler {
     private var inner: any LogHandler
     var metadata: Logger.Metadata = [:]
