@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaBrokerServer
 import Logging
 
 /// `dabroker-bench`: measures the gateway against its physical floor (`measure`, the default)
@@ -13,10 +14,11 @@ struct BenchCommand: AsyncParsableCommand {
     /// Runs the command; a top-level `await main()` would pick the synchronous overload.
     static func runMain() async { await main(nil) }
 
-    /// Warnings and errors only, so that the printed tables stay readable.
+    /// Warnings and errors only, so that the printed tables stay readable; through the handler
+    /// `dabroker serve` uses, so that the gateway in this process logs at the cost it has there.
     static func bootstrapLogging() {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = DeferredMetadataLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = .warning
             return handler
         }

@@ -1,13 +1,11 @@
-import DaBrokerCore
 import DaBrokerServer
 import Logging
 import Synchronization
 import Testing
 
-@testable import DaBrokerCLI
-
-/// `--log-format text`: the handler that keeps a logger's metadata until a line is written
-/// writes the same lines as swift-log's `StreamLogHandler` holding that metadata itself.
+/// The handler that keeps a logger's metadata until a line is written (`dabroker serve
+/// --log-format text`) writes the same lines as swift-log's `StreamLogHandler` holding that
+/// metadata itself.
 @Suite("Text log lines with deferred metadata")
 struct DeferredMetadataLogHandlerTests {
     /// A stream that keeps what it is given.
