@@ -87,24 +87,18 @@ struct PeerHTTPBench {
     }
 
     /// Requests per second of both servers, each loaded `seconds` times for a second in turn
-    /// (ours first in even rounds, Datasette first in odd ones), the mean of each side's rounds:
-    /// this machine's speed drifts for minutes at a time, so two runs of five seconds one after
-    /// the other could each be taken at another speed.
+    /// (``BenchStats/inRounds(_:timed:untimed:_:)``: ours first in even rounds, Datasette first
+    /// in odd ones), the mean of each side's rounds: this machine's speed drifts for minutes at
+    /// a time, so two runs of five seconds one after the other could each be taken at another
+    /// speed.
     private static func alternated(
         _ wrkPath: String, _ ours: String, _ theirs: String, _ connections: Int, _ seconds: Int
     ) async throws -> (ours: Double, theirs: Double) {
-        let rounds = max(1, seconds)
-        var sums = (ours: 0.0, theirs: 0.0)
-        for round in 0..<rounds {
-            if round % 2 == 0 {
-                sums.ours += try await wrk(wrkPath, ours, connections, 1)
-                sums.theirs += try await wrk(wrkPath, theirs, connections, 1)
-            } else {
-                sums.theirs += try await wrk(wrkPath, theirs, connections, 1)
-                sums.ours += try await wrk(wrkPath, ours, connections, 1)
-            }
-        }
-        return (sums.ours / Double(rounds), sums.theirs / Double(rounds))
+        let rates = try await BenchStats.inRounds(
+            max(1, seconds), timed: 1, untimed: 0,
+            [ours, theirs].map { url in { _ in [try await wrk(wrkPath, url, connections, 1)] } })
+        let mean = { (r: [Double]) in r.reduce(0, +) / Double(max(1, r.count)) }
+        return (mean(rates[0]), mean(rates[1]))
     }
 
     /// Requests per second `wrk` reached against `url` (2 threads, `connections`), on a thread
