@@ -97,7 +97,10 @@ public struct StatementBuilder: Sendable {
     /// ``count(from:schema:where:)`` bind for `filters`: their values that are not null, in order
     /// (a null filter is `IS NULL` in the text), for a caller that keeps the text of a shape.
     public static func parameters(of filters: [(String, Value)]) -> [Value] {
-        filters.filter { !$0.1.isNull }.map(\.1)
+        var out: [Value] = []
+        out.reserveCapacity(filters.count)
+        for (_, value) in filters where !value.isNull { out.append(value) }
+        return out
     }
 
     private func whereClause(_ filters: [(String, Value)], _ params: inout [Value]) -> String {

@@ -2,8 +2,8 @@ import DaBrokerCore
 import Synchronization
 
 /// What every read of one exported table builds the same way, built on the first read and
-/// kept with the model: the SQL of a read by key, of searches by their shape, and the layout
-/// of a row as the table's SELECTs return it. A reload makes new models, so nothing here
+/// kept with the model: the SQL of searches (reads by key among them) by their shape, and the
+/// layout of a row as the table's SELECTs return it. A reload makes new models, so nothing here
 /// outlives the schema it was built from.
 final class ModelShapes: Sendable {
     /// What decides the text of a search's SELECT: the filtered columns in order, which of
@@ -19,7 +19,6 @@ final class ModelShapes: Sendable {
     static let searchShapesKept = 64
 
     private struct Built {
-        var rowSQL: String?
         var layout: RowLayout?
         var searches: [SearchShape: String] = [:]
     }
@@ -27,14 +26,6 @@ final class ModelShapes: Sendable {
     private let built = Mutex(Built())
 
     init() {}
-
-    /// The SQL that reads one row by its key values (none of them null), built by `make` once.
-    func rowSQL(_ make: () -> String) -> String {
-        if let sql = built.withLock({ $0.rowSQL }) { return sql }
-        let sql = make()
-        built.withLock { $0.rowSQL = sql }
-        return sql
-    }
 
     /// The SQL of a search of `shape`, built by `make` on the first search of that shape.
     func searchSQL(_ shape: SearchShape, _ make: () -> String) -> String {

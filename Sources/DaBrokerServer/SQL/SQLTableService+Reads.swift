@@ -40,15 +40,7 @@ extension SQLTableService {
     /// The row with key `values`, whole; `NoData` when there is none, `ManyData` when the
     /// key columns are not unique (views and tables without primary key).
     func fetchRow(_ m: SQLTableModel, _ values: [Value]) async throws -> ObjectValue {
-        let filters = Array(zip(m.keyColumns, values))
-        let build = { [self] in
-            statements.select(
-                m.selectColumns, from: m.table.name, schema: schemaName(m), where: filters, orderBy: m.keyColumns,
-                limit: 2)
-        }
-        // The same SQL for every key without a null (`IS NULL` changes it): built once per model.
-        let st = values.contains(where: \.isNull) ? build() : SQLStatement(m.shapes.rowSQL { build().sql }, values)
-        let rows = try await rows(of: st, m, operation: Method.get)
+        let rows = try await select(m, where: Array(zip(m.keyColumns, values)), limit: 2, operation: Method.get)
         guard let row = rows.first else { throw BrokerError.noData("no row \(rowKey(m.name, values)) in '\(m.name)'") }
         guard rows.count == 1 else {
             guard m.hasPrimaryKey else {
