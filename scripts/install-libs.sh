@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs, with apt, the Debian packages that building DaBroker needs: the C client
-# libraries (libpq, libmariadb, libsqlite3, librabbitmq), libcrypto's headers (libssl-dev, which
-# libpq-dev pulls in anyway) and pkg-config, plus any extra
-# package names given as arguments (scripts/test-stack.sh adds the servers). Idempotent:
+# libraries (libpq, libmariadb, libsqlite3, librabbitmq), libcrypto's headers (libssl-dev,
+# which libpq-dev pulls in anyway) and pkg-config, plus any extra package names given as
+# arguments (scripts/test-stack.sh adds the servers). Idempotent:
 # when everything is present it asks dpkg only (well under a second) and changes nothing.
 # Progress goes to stderr. Used by scripts/run.sh (README's first command) and by
 # scripts/test-stack.sh (the second).
